@@ -1,0 +1,2 @@
+"""thermnet: circuit-netlist thermal simulator."""
+__version__ = "0.1.0"
