@@ -1,0 +1,177 @@
+"""Element kinds and model types: parameters declared as data, physics as methods.
+
+Every element kind is a subclass of one of the families below and registers itself by its
+first letter (``__init_subclass__``); every model type registers itself by its type name.
+Adding a kind is one module (imported in ``elements/__init__.py``) plus one test: nothing
+else in thermnet branches on kinds.
+
+Families
+--------
+TemperatureSource   fixes a thermal node (``T``)
+Heater              injects power into a thermal node (``P``)
+ThermalElement      heat between thermal nodes as a function of their temperatures
+                    (``E``, ``G``, ``W``)
+ImpedanceElement    two-terminal admittance between electrical nodes; dissipative ones sit at
+                    the temperature of a thermal node (``temp=``) and radiate Johnson noise
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Dict, Optional, Tuple, Type
+
+import numpy as np
+
+from thermnet.errors import Span
+
+REQUIRED = None
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """A named parameter with its physical dimension (see ``units.DIMENSIONS``)."""
+
+    name: str
+    dimension: str
+    default: Optional[float] = REQUIRED
+    doc: str = ""
+    positive: bool = True
+
+    def describe(self) -> str:
+        from thermnet.units import DIMENSIONS
+        dflt = "required" if self.default is REQUIRED else f"default {self.default:g}"
+        return f"{self.name}: {DIMENSIONS[self.dimension][0]}, {dflt}. {self.doc}".rstrip()
+
+
+@dataclass(frozen=True)
+class NodeSlot:
+    """A node argument: ``kind`` is "thermal" or "electrical"."""
+
+    label: str
+    kind: str
+
+
+MODEL_TYPES: Dict[str, Type["Model"]] = {}
+ELEMENT_KINDS: Dict[str, Type["Element"]] = {}
+
+
+class Model:
+    """A material or device model (``.model NAME TYPE(KEY=VALUE ...)``)."""
+
+    type_name: ClassVar[str] = ""
+    params: ClassVar[Tuple[ParamSpec, ...]] = ()
+    doc: ClassVar[str] = ""
+    supported: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        if cls.type_name:
+            MODEL_TYPES[cls.type_name] = cls
+
+    def __init__(self, name: str, values: Dict[str, float]):
+        self.name = name
+        self.values = dict(values)
+
+    def __getattr__(self, key):
+        values = self.__dict__.get("values", {})
+        if key in values:
+            return values[key]
+        raise AttributeError(key)
+
+    @classmethod
+    def form(cls) -> str:
+        return f"{cls.type_name}(" + " ".join(f"{p.name}=..." for p in cls.params) + ")"
+
+
+class Element:
+    """Base of all element kinds.  Instances are built by ``netlist.elaborate``."""
+
+    letter: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    form: ClassVar[str] = ""
+    nodes_spec: ClassVar[Tuple[NodeSlot, ...]] = ()
+    value_spec: ClassVar[Optional[ParamSpec]] = None   # positional VALUE
+    model_types: ClassVar[Tuple[str, ...]] = ()          # accepted model types
+    model_optional: ClassVar[bool] = False               # VALUE or MODEL (G)
+    keywords: ClassVar[Tuple[ParamSpec, ...]] = ()       # KEY=VALUE element parameters
+    node_keywords: ClassVar[Dict[str, Tuple[str, bool]]] = {}  # key -> (node kind, required)
+    supported: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        if cls.letter:
+            ELEMENT_KINDS[cls.letter] = cls
+
+    def __init__(self, name: str, nodes: Tuple[str, ...], value: Optional[float],
+                 model: Optional[Model], params: Dict[str, float],
+                 node_params: Dict[str, str], span: Span):
+        self.name = name
+        self.nodes = nodes
+        self.value = value
+        self.model = model
+        self.params = params
+        self.node_params = node_params
+        self.span = span
+        self.check()
+
+    def check(self) -> None:
+        """Raise ValueError for physically meaningless parameter combinations."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name})"
+
+
+class TemperatureSource(Element):
+    """Fixes a thermal node's temperature (a bath)."""
+
+
+class Heater(Element):
+    """Injects power into a thermal node."""
+
+
+class ThermalElement(Element):
+    """Heat between thermal nodes ``terminals`` (first -> second), possibly depending on
+    the temperatures of further thermal nodes (``extra_nodes``, e.g. a superconductor's)."""
+
+    @property
+    def terminals(self) -> Tuple[str, str]:
+        return self.nodes[0], self.nodes[1]
+
+    @property
+    def extra_nodes(self) -> Tuple[str, ...]:
+        return ()
+
+    def heat(self, Ta: float, Tb: float, *extra: float) -> float:
+        """Heat (W) from the first to the second terminal."""
+        raise NotImplementedError
+
+
+class ImpedanceElement(Element):
+    """Two-terminal electrical element.
+
+    ``admittance(energy, T)`` returns the complex admittance Y (S) at photon energies
+    ``energy`` (J, 1-D array) for the element at temperature ``T`` (K; ignored if not
+    dissipative).  Convention: Y_L = 1/(i omega L), Y_C = i omega C, omega = energy/hbar.
+    """
+
+    dissipative: ClassVar[bool] = False
+
+    @property
+    def temp_node(self) -> Optional[str]:
+        return self.node_params.get("temp")
+
+    def admittance(self, energy: np.ndarray, T: float) -> np.ndarray:
+        raise NotImplementedError
+
+    def breakpoints(self, T: float) -> tuple:
+        """Photon energies (J) where the admittance has a kink at temperature T (e.g. 2 Delta
+        of a superconductor); the photon-energy quadrature splits its panels there."""
+        return ()
+
+    def superconducting_gap0(self) -> Optional[float]:
+        """Delta0 (J) of the element's superconductor, if any (sets TAU's window)."""
+        return None
+
+
+def element_form(letter: str) -> str:
+    kind = ELEMENT_KINDS.get(letter.upper())
+    return kind.form if kind else ""

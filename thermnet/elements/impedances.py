@@ -1,0 +1,46 @@
+"""Linear normal impedances: resistor (``R``), capacitor (``C``), inductor (``L``)."""
+from __future__ import annotations
+
+import numpy as np
+
+from thermnet.elements.base import ImpedanceElement, NodeSlot, ParamSpec
+from thermnet.physics.constants import hbar
+
+_TWO_ENODES = (NodeSlot("N1", "electrical"), NodeSlot("N2", "electrical"))
+
+
+class Resistor(ImpedanceElement):
+    """Frequency-independent normal-metal resistor: Johnson-Nyquist noise source at temp=."""
+
+    letter = "R"
+    title = "resistor"
+    form = "RNAME N1 N2 VALUE temp=NODE        e.g.  R1 a b 10ohm temp=S"
+    nodes_spec = _TWO_ENODES
+    value_spec = ParamSpec("VALUE", "resistance", doc="ohms")
+    node_keywords = {"temp": ("thermal", True)}
+    dissipative = True
+
+    def admittance(self, energy, T):
+        return np.full(np.shape(energy), 1.0 / self.value, dtype=complex)
+
+
+class Capacitor(ImpedanceElement):
+    letter = "C"
+    title = "capacitor (lossless)"
+    form = "CNAME N1 N2 VALUE        e.g.  C1 a b 1pF"
+    nodes_spec = _TWO_ENODES
+    value_spec = ParamSpec("VALUE", "capacitance", doc="farads")
+
+    def admittance(self, energy, T):
+        return 1j * (energy / hbar) * self.value
+
+
+class Inductor(ImpedanceElement):
+    letter = "L"
+    title = "inductor (lossless)"
+    form = "LNAME N1 N2 VALUE        e.g.  L1 a b 10nH"
+    nodes_spec = _TWO_ENODES
+    value_spec = ParamSpec("VALUE", "inductance", doc="henries")
+
+    def admittance(self, energy, T):
+        return 1.0 / (1j * (energy / hbar) * self.value)

@@ -1,0 +1,59 @@
+"""Thermal elements between two thermal nodes: electron-phonon coupling (``E``) and thermal
+conductance (``G``), with their models."""
+from __future__ import annotations
+
+from thermnet.elements.base import Model, NodeSlot, ParamSpec, ThermalElement
+from thermnet.physics import electron_phonon
+
+
+class PowerLawEph(Model):
+    """Power-law electron-phonon coupling of a normal metal, P = sigma V (T^n - Tb^n)
+    (Giazotto et al., Rev. Mod. Phys. 78, 217 (2006), Eq. 35; Dey et al. 2023 below Eq. 7)."""
+
+    type_name = "eph"
+    params = (ParamSpec("sigma", "coupling", doc="Sigma, W m^-3 K^-n"),
+              ParamSpec("n", "dimensionless", 5.0, "exponent"))
+    doc = "power-law electron-phonon: heat = sigma*vol*(T^n - Tb^n)"
+
+    def heat(self, T, Tb, vol):
+        return electron_phonon.power_law_heat(T, Tb, self.sigma, vol, self.n)
+
+
+class PowerLawConductance(Model):
+    """Power-law thermal link P = k (Ta^n - Tb^n), e.g. n = 2 for a Wiedemann-Franz metal
+    link (k = L0/(2R)), n = 4 for phonon boundary (Kapitza) conductance."""
+
+    type_name = "gpow"
+    params = (ParamSpec("k", "coupling", doc="prefactor, W K^-n"),
+              ParamSpec("n", "dimensionless", 2.0, "exponent"))
+    doc = "power-law thermal conductance: heat = k*(Ta^n - Tb^n)"
+
+    def heat(self, Ta, Tb):
+        return self.k * (Ta ** self.n - Tb ** self.n)
+
+
+class ElectronPhonon(ThermalElement):
+    letter = "E"
+    title = "electron-phonon coupling"
+    form = "ENAME NODE BATH MODEL vol=VALUE        e.g.  ES1 S bath cu vol=42e-21"
+    nodes_spec = (NodeSlot("NODE", "thermal"), NodeSlot("BATH", "thermal"))
+    model_types = ("eph", "eph_bcs")
+    keywords = (ParamSpec("vol", "volume", doc="volume of the metal, m^3"),)
+
+    def heat(self, Ta, Tb, *extra):
+        return self.model.heat(Ta, Tb, self.params["vol"])
+
+
+class ThermalConductance(ThermalElement):
+    letter = "G"
+    title = "thermal conductance"
+    form = "GNAME A B VALUE   (W/K)   or   GNAME A B MODEL      e.g.  G1 a b 1n"
+    nodes_spec = (NodeSlot("A", "thermal"), NodeSlot("B", "thermal"))
+    value_spec = ParamSpec("VALUE", "thermal_conductance", doc="linear conductance, W/K")
+    model_types = ("gpow",)
+    model_optional = True
+
+    def heat(self, Ta, Tb, *extra):
+        if self.model is not None:
+            return self.model.heat(Ta, Tb)
+        return self.value * (Ta - Tb)

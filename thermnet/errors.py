@@ -1,0 +1,69 @@
+"""Error types.  Every user-facing error carries where it happened and what to write instead."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+
+@dataclass(frozen=True)
+class Span:
+    """A place in a netlist file: 1-based line and column."""
+
+    file: str
+    line: int
+    column: int
+
+
+class ThermnetError(Exception):
+    """Base class of every error thermnet reports to users."""
+
+
+class NetlistError(ThermnetError):
+    """A netlist that cannot be parsed, elaborated or built.
+
+    The message names ``file:line:col``, shows the offending line with a caret and, where
+    known, the expected form of the card.
+    """
+
+    def __init__(self, message: str, span: Optional[Span] = None, expected: str = "",
+                 source_line: Optional[str] = None):
+        self.message = message
+        self.span = span
+        self.expected = expected
+        self.source_line = source_line
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        head = f"{self.span.file}:{self.span.line}:{self.span.column}: " if self.span else ""
+        text = f"{head}error: {self.message}"
+        line = self.source_line
+        if line is None and self.span is not None:
+            line = _read_line(self.span.file, self.span.line)
+        if line is not None and self.span is not None:
+            text += f"\n    {line.rstrip()}\n    {' ' * (self.span.column - 1)}^"
+        if self.expected:
+            text += f"\n  expected: {self.expected}"
+        return text
+
+
+def _read_line(path: str, lineno: int) -> Optional[str]:
+    from thermnet.netlist.source import source_line
+    return source_line(path, lineno)
+
+
+class ConvergenceError(ThermnetError):
+    """A steady state that could not be found: which nodes, their residuals, what was tried."""
+
+    def __init__(self, message: str, nodes: Sequence[str] = (), residuals: Sequence[float] = (),
+                 tried: Sequence[str] = ()):
+        self.nodes = list(nodes)
+        self.residuals = list(residuals)
+        self.tried = list(tried)
+        detail = ""
+        if self.nodes:
+            detail += "\n  not converged: " + ", ".join(
+                f"{n} (net heat {r:.3g} W)" for n, r in zip(self.nodes, self.residuals))
+        if self.tried:
+            detail += "\n  tried: " + "; ".join(self.tried)
+        super().__init__(message + detail)
+        self.message = message

@@ -1,0 +1,145 @@
+"""Heat balance: net heat into every thermal node as a function of the temperatures.
+
+The solver sees only this: ``residual(T_free)`` (W, per free node) and a scale per node
+(the sum of the magnitudes of the heat flows there) to judge convergence.  It knows nothing
+of element kinds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, List, Tuple
+
+import numpy as np
+
+from thermnet.model.circuit import Circuit, PhotonicLink
+from thermnet.physics import photonic
+from thermnet.physics.constants import h
+
+
+@dataclass
+class Grid:
+    """Photon-energy quadrature of one link: geometric panels x Gauss-Legendre order."""
+
+    n_panels: int
+    order: int
+
+
+MAX_ORDER = 96
+
+
+class HeatBalance:
+    def __init__(self, circuit: Circuit, options: Dict[str, float]):
+        self.circuit = circuit
+        self.options = options
+        self.nodes: List[str] = list(circuit.flat.thermal_nodes)
+        self.index = {n: i for i, n in enumerate(self.nodes)}
+        self.free = np.array([self.index[n] for n in circuit.free_nodes], dtype=int)
+        self.fixed = np.array([self.index[n] for n in circuit.sources], dtype=int)
+        self.source_T = np.array([s.value for s in circuit.sources.values()])
+        self.heater_idx = np.array([self.index[p.nodes[0]] for p in circuit.heaters], dtype=int)
+        self.thermal = [(e, [self.index[n] for n in e.terminals + e.extra_nodes])
+                        for e in circuit.thermal_elements]
+        self.links = [lk for lk in circuit.links if len(lk.dissipative) >= 2]
+        self.link_idx = [np.array([self.index[n] for n in lk.temp_nodes]) for lk in self.links]
+        self.grids: List[Grid] = [Grid(8, 8) for _ in self.links]
+        self.evaluations = 0
+
+    # ---- temperatures -------------------------------------------------------------------
+    def full(self, T_free: np.ndarray, source_T: np.ndarray = None) -> np.ndarray:
+        T = np.empty(len(self.nodes))
+        T[self.fixed] = self.source_T if source_T is None else source_T
+        T[self.free] = T_free
+        return T
+
+    # ---- photonic links ---------------------------------------------------------------------
+    def _link_spectrum(self, k: int, T: np.ndarray, grid: Grid):
+        link = self.links[k]
+        temps = T[self.link_idx[k]]
+        bps = [b for e, t in zip(link.dissipative_elements, temps) for b in e.breakpoints(t)]
+        E, w = photonic.energy_grid(float(temps.max()), grid.n_panels, grid.order, bps)
+        y = np.empty((len(link.elements), len(E)), dtype=complex)
+        temp_of = dict(zip(link.dissipative.tolist(), temps))
+        for i, e in enumerate(link.elements):
+            y[i] = e.admittance(E, temp_of.get(i, 0.0))
+        return E, w, photonic.transmission(y, link.incidence, link.dissipative), temps
+
+    def link_heat(self, k: int, T: np.ndarray) -> np.ndarray:
+        """Q_ij (W) between the dissipative elements of link k."""
+        E, w, tau, temps = self._link_spectrum(k, T, self.grids[k])
+        return photonic.heat_matrix(E, w, tau, temps)
+
+    def _emission(self, k: int, T: np.ndarray, grid: Grid) -> np.ndarray:
+        E, w, tau, temps = self._link_spectrum(k, T, grid)
+        en = photonic.bose_energy(E[:, None], temps[None, :])
+        return np.einsum("k,kij,ki->ij", w, tau, en) / h
+
+    def choose_grids(self, T: np.ndarray) -> bool:
+        """Pick each link's grid for accuracy photon_rtol at temperatures T.
+
+        The emitted power matrix int E tau_ij n(E, T_i) dE / h is computed with Gauss-Legendre
+        order p and 2p until the two agree to photon_rtol (relative to its largest entry).
+        Returns True if any link needed a finer grid than it had.
+        """
+        changed = False
+        t_low = min(T.min(), self.source_T.min() if len(self.source_T) else T.min())
+        for k in range(len(self.links)):
+            temps = T[self.link_idx[k]]
+            n_panels = photonic.panels_for(t_low, float(temps.max()))
+            fixed_nodes = int(self.options.get("photon_nodes", 0))
+            if fixed_nodes > 0:
+                grid = Grid(n_panels, max(2, -(-fixed_nodes // n_panels)))
+            else:
+                rtol = self.options.get("photon_rtol", 1e-8)
+                order = 6
+                a = self._emission(k, T, Grid(n_panels, order))
+                while order < MAX_ORDER:
+                    b = self._emission(k, T, Grid(n_panels, 2 * order))
+                    scale = np.abs(b).max()
+                    if scale == 0 or np.abs(b - a).max() <= rtol * scale:
+                        break
+                    order, a = 2 * order, b
+                grid = Grid(n_panels, order)
+            old = self.grids[k]
+            changed = changed or grid.n_panels > old.n_panels or grid.order > old.order
+            self.grids[k] = grid
+        return changed
+
+    # ---- the balance ---------------------------------------------------------------------
+    def flows(self, T: np.ndarray, heater_scale: float = 1.0):
+        """Net heat into every node (W) and the sum of |flows| at every node (W)."""
+        self.evaluations += 1
+        net = np.zeros(len(self.nodes))
+        mag = np.zeros(len(self.nodes))
+        for p, i in zip(self.circuit.heaters, self.heater_idx):
+            net[i] += heater_scale * p.value
+            mag[i] += abs(heater_scale * p.value)
+        for e, idx in self.thermal:
+            q = e.heat(*T[idx])
+            net[idx[0]] -= q
+            net[idx[1]] += q
+            mag[idx[0]] += abs(q)
+            mag[idx[1]] += abs(q)
+        for k in range(len(self.links)):
+            Q = self.link_heat(k, T)
+            out = Q.sum(axis=1)
+            np.subtract.at(net, self.link_idx[k], out)
+            np.add.at(mag, self.link_idx[k], np.abs(Q).sum(axis=1))
+        return net, mag
+
+    def residual(self, T_free: np.ndarray, heater_scale: float = 1.0,
+                 source_T: np.ndarray = None) -> Tuple[np.ndarray, np.ndarray]:
+        net, mag = self.flows(self.full(T_free, source_T), heater_scale)
+        return net[self.free], mag[self.free]
+
+    def energy_balance(self, T: np.ndarray) -> Tuple[float, float]:
+        """Energy-balance residual at T: (total heater power + total power supplied by the
+        temperature sources, total of their magnitudes), W.  Zero at an exact steady state:
+        what heaters put in, the baths take out."""
+        net, _ = self.flows(T)
+        powers = [p.value for p in self.circuit.heaters] + list(-net[self.fixed])
+        return float(sum(powers)), float(sum(abs(p) for p in powers))
+
+    def set_value(self, key: str, value: float) -> None:
+        """Change the value of a temperature source or heater (no re-elaboration)."""
+        self.circuit.flat.elements[key].value = float(value)
+        self.source_T = np.array([s.value for s in self.circuit.sources.values()])

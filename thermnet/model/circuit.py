@@ -1,0 +1,161 @@
+"""The circuit as graphs (networkx): the thermal graph and the electrical graph.
+
+Thermal graph: nodes are thermal nodes; edges are heat paths (thermal elements, and photonic
+coupling between the thermal nodes of dissipative elements in one electrical network).
+Electrical graph: nodes are electrical nodes; edges are impedance elements.  Each connected
+component of the electrical graph is a photonic link.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, List
+
+import networkx as nx
+import numpy as np
+
+from thermnet.elements.base import Heater, ImpedanceElement, TemperatureSource, ThermalElement
+from thermnet.errors import NetlistError
+from thermnet.netlist.elaborate import FlatCircuit
+
+
+@dataclass
+class PhotonicLink:
+    """One connected electrical network: its elements, nodes and incidence matrix."""
+
+    elements: List[ImpedanceElement]
+    nodes: List[str]                  # electrical node keys; nodes[0] is the ground
+    incidence: np.ndarray             # (n_elements, n_nodes - 1)
+    dissipative: np.ndarray           # indices into elements
+    temp_nodes: List[str]             # thermal node of each dissipative element
+
+    @property
+    def dissipative_elements(self) -> List[ImpedanceElement]:
+        return [self.elements[i] for i in self.dissipative]
+
+
+class Circuit:
+    """Flat circuit + graphs + the checks that make a heat balance well posed."""
+
+    def __init__(self, flat: FlatCircuit):
+        self.flat = flat
+        els = list(flat.elements.values())
+        self.sources: Dict[str, TemperatureSource] = {}
+        self.heaters: List[Heater] = [e for e in els if isinstance(e, Heater)]
+        self.thermal_elements: List[ThermalElement] = [e for e in els
+                                                       if isinstance(e, ThermalElement)]
+        self.impedances: List[ImpedanceElement] = [e for e in els
+                                                   if isinstance(e, ImpedanceElement)]
+        for e in els:
+            if isinstance(e, TemperatureSource):
+                node = e.nodes[0]
+                if node in self.sources:
+                    raise NetlistError(f"thermal node '{flat.thermal_nodes[node]}' has two "
+                                       f"temperature sources ({self.sources[node].name} and "
+                                       f"{e.name})", e.span, "one T source per node")
+                self.sources[node] = e
+        self.electrical_graph = self._electrical_graph()
+        self.links = self._links()
+        self.thermal_graph = self._thermal_graph()
+        self._check_paths()
+
+    def display(self, node: str) -> str:
+        return self.flat.thermal_nodes.get(node) or self.flat.electrical_nodes.get(node, node)
+
+    def _electrical_graph(self) -> nx.MultiGraph:
+        g = nx.MultiGraph()
+        g.add_nodes_from(self.flat.electrical_nodes)
+        for e in self.impedances:
+            a, b = e.nodes
+            if a == b:
+                raise NetlistError(f"{e.name} has both ends on node '{self.display(a)}'",
+                                   e.span, e.form)
+            g.add_edge(a, b, key=e.name, element=e)
+        for e in self.impedances:
+            for n in e.nodes:
+                if g.degree(n) == 1:
+                    raise NetlistError(
+                        f"{e.name} is floating: its node '{self.display(n)}' connects to no "
+                        "other element, so no current flows through it", e.span,
+                        "connect both ends of every impedance element into a closed circuit")
+        return g
+
+    def _links(self) -> List[PhotonicLink]:
+        links = []
+        for comp in nx.connected_components(self.electrical_graph):
+            nodes = sorted(comp, key=list(self.flat.electrical_nodes).index)
+            index = {n: i - 1 for i, n in enumerate(nodes)}
+            sub = self.electrical_graph.subgraph(comp)
+            elements = [d["element"] for _, _, d in sub.edges(data=True)]
+            elements.sort(key=self.impedances.index)
+            inc = np.zeros((len(elements), len(nodes) - 1))
+            for k, e in enumerate(elements):
+                a, b = e.nodes
+                if index[a] >= 0:
+                    inc[k, index[a]] += 1.0
+                if index[b] >= 0:
+                    inc[k, index[b]] -= 1.0
+            diss = np.array([k for k, e in enumerate(elements) if e.dissipative], dtype=int)
+            links.append(PhotonicLink(elements, nodes, inc, diss,
+                                      [elements[k].temp_node for k in diss]))
+        return links
+
+    def _thermal_graph(self) -> nx.MultiGraph:
+        g = nx.MultiGraph()
+        g.add_nodes_from(self.flat.thermal_nodes)
+        for e in self.thermal_elements:
+            a, b = e.terminals
+            g.add_edge(a, b, key=e.name, kind="thermal", element=e)
+        for k, link in enumerate(self.links):
+            tn = link.temp_nodes
+            for i in range(len(tn)):
+                for j in range(i + 1, len(tn)):
+                    if tn[i] != tn[j]:
+                        g.add_edge(tn[i], tn[j], key=f"photonic{k}:{i}-{j}", kind="photonic")
+        return g
+
+    def _check_paths(self) -> None:
+        if not self.flat.thermal_nodes:
+            raise NetlistError("the netlist has no thermal nodes", None,
+                               "at least a temperature source: TNAME NODE VALUE")
+        for comp in nx.connected_components(self.thermal_graph):
+            if not any(n in self.sources for n in comp):
+                names = ", ".join(sorted(self.display(n) for n in comp))
+                heaters = [h.name for h in self.heaters if h.nodes[0] in comp]
+                span = self.flat.node_spans[sorted(comp)[0]]
+                extra = f" (heater {', '.join(heaters)} would heat it forever)" if heaters else ""
+                raise NetlistError(
+                    f"thermal node(s) {names} have no heat path to any temperature source"
+                    f"{extra}", span,
+                    "couple them to a bath, e.g. ENAME NODE BATH MODEL vol=..., or GNAME "
+                    "NODE BATH VALUE, with TNAME BATH VALUE")
+
+    @property
+    def free_nodes(self) -> List[str]:
+        return [n for n in self.flat.thermal_nodes if n not in self.sources]
+
+    def summary(self) -> str:
+        f = self.flat
+        lines = [f"title: {f.title or '(none)'}",
+                 f"thermal nodes ({len(f.thermal_nodes)}): " + ", ".join(
+                     v + (" [fixed]" if k in self.sources else "")
+                     for k, v in f.thermal_nodes.items()),
+                 f"electrical nodes ({len(f.electrical_nodes)}): " +
+                 ", ".join(f.electrical_nodes.values()),
+                 f"elements ({len(f.elements)}):"]
+        for e in f.elements.values():
+            nodes = " ".join(self.display(n) for n in e.nodes)
+            extra = "".join(f" {k}={self.display(v)}" for k, v in e.node_params.items())
+            what = f" {e.model.name}({e.model.type_name})" if e.model is not None else \
+                (f" {e.value:g}" if e.value is not None else "")
+            lines.append(f"  {e.name:10s} {e.title}: {nodes}{what}{extra}")
+        lines.append(f"photonic links ({len(self.links)}):")
+        for k, link in enumerate(self.links):
+            lines.append(f"  link {k + 1}: elements " + " ".join(e.name for e in link.elements)
+                         + "; dissipative at " + ", ".join(self.display(t)
+                                                           for t in link.temp_nodes))
+        an = ["op" if a is None else f"sweep {a.target.name} ({len(a.values)} points)"
+              for a in f.analyses] or ["op (default)"]
+        lines.append("analyses: " + ", ".join(an) + "".join(
+            f"; step {s.target.name} ({len(s.values)} values)" for s in f.steps))
+        lines.append("print: " + (" ".join(q.column for q in f.prints) or "(default)"))
+        return "\n".join(lines)

@@ -1,0 +1,121 @@
+"""Values of ``.print`` quantities at a solved state: T, P, Q, TAU, KAPPA.
+
+(``D(quantity, NAME)`` needs re-solving and lives in ``solve/analysis.py``.)
+"""
+from __future__ import annotations
+
+from typing import Dict, Optional
+
+import numpy as np
+
+from thermnet.elements.base import Heater, ImpedanceElement, TemperatureSource, ThermalElement
+from thermnet.errors import NetlistError
+from thermnet.model.balance import HeatBalance
+from thermnet.netlist.elaborate import Quantity
+from thermnet.physics import photonic
+from thermnet.physics.constants import h
+
+KAPPA_STEP = 1e-5   # relative temperature step of the central difference in KAPPA
+
+
+class Probe:
+    """Evaluates quantities at temperatures T (all thermal nodes), caching link heats."""
+
+    def __init__(self, bal: HeatBalance, T: np.ndarray):
+        self.bal = bal
+        self.T = T
+        self._links: Optional[list] = None
+        self._net: Optional[np.ndarray] = None
+
+    def links(self):
+        if self._links is None:
+            self._links = [self.bal.link_heat(k, self.T) for k in range(len(self.bal.links))]
+        return self._links
+
+    def value(self, q: Quantity) -> float:
+        return getattr(self, "q_" + q.func.lower())(q, *q.args)
+
+    def q_t(self, q, node):
+        return float(self.T[self.bal.index[node]])
+
+    def q_p(self, q, key):
+        e = self.bal.circuit.flat.elements[key]
+        if isinstance(e, Heater):
+            return float(e.value)
+        if isinstance(e, TemperatureSource):
+            if self._net is None:
+                self._net, _ = self.bal.flows(self.T)
+            return float(-self._net[self.bal.index[e.nodes[0]]])
+        if isinstance(e, ThermalElement):
+            return float(e.heat(*self._element_T(e)))
+        if isinstance(e, ImpedanceElement) and e.dissipative:
+            for k, link in enumerate(self.bal.links):
+                for i, el in enumerate(link.dissipative_elements):
+                    if el is e:
+                        return float(self.links()[k][i].sum())
+            return 0.0
+        raise NetlistError(f"P({e.name}): a {e.title} carries no heat", q.span,
+                           "P(ELEMENT) of a heater, temperature source, thermal element or "
+                           "dissipative impedance element")
+
+    def _element_T(self, e):
+        return [self.T[self.bal.index[n]] for n in e.terminals + e.extra_nodes]
+
+    def q_q(self, q, a, b):
+        total = 0.0
+        for k, link in enumerate(self.bal.links):
+            Q = self.links()[k]
+            ia = [i for i, n in enumerate(link.temp_nodes) if n == a]
+            ib = [j for j, n in enumerate(link.temp_nodes) if n == b]
+            if ia and ib:
+                total += float(Q[np.ix_(ia, ib)].sum())
+        return total
+
+    def q_tau(self, q, a, b):
+        opts = self.bal.options
+        total, found = 0.0, False
+        for k, link in enumerate(self.bal.links):
+            ia = [i for i, n in enumerate(link.temp_nodes) if n == a]
+            ib = [j for j, n in enumerate(link.temp_nodes) if n == b]
+            if not (ia and ib):
+                continue
+            found = True
+            e_min, e_max = h * opts["taufmin"], h * opts["taufmax"]
+            if e_max <= 0:
+                gaps = [g for g in (e.superconducting_gap0() for e in link.elements) if g]
+                if not gaps:
+                    raise NetlistError(
+                        f"{q.column}: the link has no superconductor to set the averaging "
+                        "window 0..2*Delta0", q.span,
+                        ".options taufmax=VALUE (Hz) [taufmin=VALUE] for the window")
+                e_max = 2 * max(gaps)
+            temps = self.T[self.bal.link_idx[k]]
+            bps = sorted(b for e, t in zip(link.dissipative_elements, temps)
+                         for b in e.breakpoints(t) if e_min < b < e_max)
+            edges = np.unique(np.concatenate(([e_min], np.linspace(e_min, e_max, 9)[1:], bps)))
+            E, w = photonic.panel_nodes(edges, 24)
+            y = np.empty((len(link.elements), len(E)), dtype=complex)
+            temp_of = dict(zip(link.dissipative.tolist(), temps))
+            for i, e in enumerate(link.elements):
+                y[i] = e.admittance(E, temp_of.get(i, 0.0))
+            tau = photonic.transmission(y, link.incidence, link.dissipative)
+            total += float(np.einsum("k,kij->ij", w, tau)[np.ix_(ia, ib)].sum()) / (e_max - e_min)
+        if not found:
+            return 0.0
+        return total
+
+    def q_kappa(self, q, key):
+        e = self.bal.circuit.flat.elements[key]
+        if not isinstance(e, ThermalElement):
+            raise NetlistError(f"KAPPA({e.name}): not a thermal element", q.span,
+                               "KAPPA(ELEMENT) of an E, G or W element")
+        temps = self._element_T(e)
+        d = KAPPA_STEP * temps[0]
+        up = e.heat(temps[0] + d, *temps[1:])
+        down = e.heat(temps[0] - d, *temps[1:])
+        return float((up - down) / (2 * d))
+
+
+def evaluate(bal: HeatBalance, T: np.ndarray, quantities) -> Dict[str, float]:
+    probe = Probe(bal, T)
+    return {q.column: probe.value(q) for q in quantities if q.func != "D"}

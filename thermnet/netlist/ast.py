@@ -1,0 +1,185 @@
+"""Typed syntax objects produced by the parser.  Every object keeps its source span.
+
+The lark tree never leaves ``parser.py``: the rest of thermnet sees only these frozen
+dataclasses.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Tuple, Union
+
+from thermnet.errors import Span
+
+
+# ---- expressions inside {} --------------------------------------------------------------
+@dataclass(frozen=True)
+class ENum:
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class EVar:
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class EBin:
+    op: str          # + - * / **
+    left: "Expr"
+    right: "Expr"
+    span: Span
+
+
+@dataclass(frozen=True)
+class ENeg:
+    operand: "Expr"
+    span: Span
+
+
+@dataclass(frozen=True)
+class EFunc:
+    name: str
+    args: Tuple["Expr", ...]
+    span: Span
+
+
+Expr = Union[ENum, EVar, EBin, ENeg, EFunc]
+
+
+# ---- items of a card --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Word:
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Num:
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Str:
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class ExprValue:
+    expr: Expr
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Assign:
+    key: Word
+    value: "Item"
+    span: Span
+
+
+@dataclass(frozen=True)
+class Call:
+    name: Word
+    args: Tuple["Item", ...]
+    span: Span
+
+
+Value = Union[Word, Num, Str, ExprValue]
+Item = Union[Word, Num, Str, ExprValue, Assign, Call]
+
+
+# ---- cards ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Card:
+    span: Span
+    line: str          # the logical line as written, for error context
+
+
+@dataclass(frozen=True)
+class TitleCard(Card):
+    text: str
+
+
+@dataclass(frozen=True)
+class ParamCard(Card):
+    assigns: Tuple[Assign, ...]
+
+
+@dataclass(frozen=True)
+class ModelCard(Card):
+    name: Word
+    type: Word
+    params: Tuple[Assign, ...]
+
+
+@dataclass(frozen=True)
+class IncludeCard(Card):
+    path: str
+    path_span: Span
+
+
+@dataclass(frozen=True)
+class SubcktCard(Card):
+    name: Word
+    ports: Tuple[Word, ...]
+    params: Tuple[Assign, ...]
+
+
+@dataclass(frozen=True)
+class EndsCard(Card):
+    name: Optional[Word]
+
+
+@dataclass(frozen=True)
+class GlobalCard(Card):
+    nodes: Tuple[Word, ...]
+
+
+@dataclass(frozen=True)
+class OpCard(Card):
+    pass
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """``NAME START STOP N [lin|log]`` or ``NAME list V1 V2 ...``."""
+
+    name: Word
+    mode: str                    # "lin", "log" or "list"
+    values: Tuple[Value, ...]    # (start, stop) for lin/log, the values for list
+    count: Optional[Num]
+
+
+@dataclass(frozen=True)
+class SweepCard(Card):
+    spec: SweepSpec
+
+
+@dataclass(frozen=True)
+class StepCard(Card):
+    spec: SweepSpec
+
+
+@dataclass(frozen=True)
+class PrintCard(Card):
+    quantities: Tuple[Call, ...]
+
+
+@dataclass(frozen=True)
+class OptionsCard(Card):
+    assigns: Tuple[Assign, ...]
+
+
+@dataclass(frozen=True)
+class EndCard(Card):
+    pass
+
+
+@dataclass(frozen=True)
+class ElementCard(Card):
+    name: Word
+    items: Tuple[Item, ...]

@@ -1,0 +1,570 @@
+"""Typed cards -> a flat circuit: ``.param`` evaluation, units, models, ``.subckt``
+flattening (hierarchical names ``X1.N2``), ``.global``, analyses and ``.print`` quantities.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from thermnet import elements as _elements  # noqa: F401  (registers element kinds)
+from thermnet.elements.base import ELEMENT_KINDS, MODEL_TYPES, Element, Model
+from thermnet.errors import NetlistError, Span
+from thermnet.netlist import ast
+from thermnet.netlist.expressions import Scope, value_of
+from thermnet.netlist.parser import CARD_FORMS
+from thermnet.options import OPTIONS, option_form
+
+QUANTITY_FORMS = {
+    "T": ("T(NODE)", ("thermal",)),
+    "P": ("P(ELEMENT)", ("element",)),
+    "Q": ("Q(A,B)", ("thermal", "thermal")),
+    "TAU": ("TAU(A,B)", ("thermal", "thermal")),
+    "KAPPA": ("KAPPA(ELEMENT)", ("element",)),
+    "D": ("D(QUANTITY,NAME)", ("quantity", "name")),
+}
+QUANTITY_HELP = "T(NODE) P(ELEMENT) Q(A,B) TAU(A,B) KAPPA(ELEMENT) D(QUANTITY,NAME)"
+
+
+# ---- results of elaboration ----------------------------------------------------------------
+@dataclass(frozen=True)
+class Quantity:
+    """A ``.print`` quantity with its arguments resolved to node/element keys."""
+
+    func: str                    # T P Q TAU KAPPA D
+    args: Tuple[object, ...]     # keys (str) or, for D, (Quantity, target key)
+    column: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a sweep or step varies: a source element's value or a parameter."""
+
+    kind: str        # "source" or "param"
+    key: str         # element key or parameter key
+    name: str        # as written
+
+
+@dataclass(frozen=True)
+class Sweep:
+    target: Target
+    values: np.ndarray
+    mode: str
+    span: Span
+
+
+@dataclass
+class FlatCircuit:
+    """The elaborated netlist: flat elements with hierarchical names, node tables, analyses."""
+
+    title: str
+    file: str
+    elements: Dict[str, Element]               # key (lower-case name) -> element
+    thermal_nodes: Dict[str, str]              # key -> display name
+    electrical_nodes: Dict[str, str]
+    node_spans: Dict[str, Span]
+    params: Dict[str, float]
+    analyses: List[Optional[Sweep]]            # None = .op
+    steps: List[Sweep]
+    prints: List[Quantity]
+    options: Dict[str, float]
+    print_span: Optional[Span] = None
+
+
+# ---- parameter scopes --------------------------------------------------------------------
+class ParamScope(Scope):
+    """Lazily evaluated ``.param`` definitions with cycle detection."""
+
+    def __init__(self, defs: Dict[str, ast.Assign], overrides: Dict[str, float],
+                 parent: Optional[Scope] = None):
+        self.defs = defs
+        self.values: Dict[str, float] = dict(overrides)
+        self.parent = parent
+        self._visiting: List[str] = []
+
+    def has(self, key: str) -> bool:
+        return key in self.values or key in self.defs or (
+            self.parent is not None and self.parent.has(key))
+
+    def lookup(self, key: str, span: Span) -> float:
+        if key in self.values:
+            return self.values[key]
+        if key in self.defs:
+            if key in self._visiting:
+                chain = " -> ".join(self._visiting[self._visiting.index(key):] + [key])
+                raise NetlistError(f"circular .param definition: {chain}",
+                                   self.defs[key].span, ".param NAME=VALUE with no cycle")
+            self._visiting.append(key)
+            try:
+                d = self.defs[key]
+                value = value_of(d.value, self, "any", f"parameter {d.key.text}")
+            finally:
+                self._visiting.pop()
+            self.values[key] = value
+            return value
+        if self.parent is not None and self.parent.has(key):
+            return self.parent.lookup(key, span)
+        raise NetlistError(f"undefined parameter '{key}'", span,
+                           ".param NAME=VALUE before use, or a number")
+
+    def evaluate_all(self) -> Dict[str, float]:
+        for key, d in self.defs.items():
+            self.lookup(key, d.span)
+        return dict(self.values)
+
+
+# ---- structure: top level and subcircuit bodies -----------------------------------------
+@dataclass
+class Subckt:
+    card: ast.SubcktCard
+    body: List[ast.Card] = field(default_factory=list)
+
+
+@dataclass
+class _Definitions:
+    title: str = ""
+    top: List[ast.Card] = field(default_factory=list)
+    subckts: Dict[str, Subckt] = field(default_factory=dict)
+
+
+def _split(cards: Sequence[ast.Card]) -> _Definitions:
+    defs = _Definitions()
+    current: Optional[Subckt] = None
+    for card in cards:
+        if isinstance(card, ast.SubcktCard):
+            if current is not None:
+                raise NetlistError("nested .subckt definitions are not supported",
+                                   card.span, "close the open .subckt with .ends first "
+                                   f"(opened at line {current.card.span.line})")
+            key = card.name.text.lower()
+            if key in defs.subckts:
+                first = defs.subckts[key].card.span
+                raise NetlistError(f"subcircuit '{card.name.text}' is defined twice "
+                                   f"(first at {first.file}:{first.line})", card.name.span,
+                                   "one .subckt per name")
+            current = Subckt(card)
+            defs.subckts[key] = current
+        elif isinstance(card, ast.EndsCard):
+            if current is None:
+                raise NetlistError(".ends without .subckt", card.span, CARD_FORMS[".subckt"])
+            if card.name is not None and card.name.text.lower() != current.card.name.text.lower():
+                raise NetlistError(f".ends {card.name.text} closes .subckt "
+                                   f"{current.card.name.text}", card.name.span,
+                                   f".ends {current.card.name.text}")
+            current = None
+        elif current is not None:
+            if isinstance(card, (ast.OpCard, ast.SweepCard, ast.StepCard, ast.PrintCard,
+                                 ast.OptionsCard, ast.TitleCard, ast.GlobalCard)):
+                raise NetlistError(f"'{card.line.split()[0]}' is not allowed inside .subckt",
+                                   card.span, "put analyses, .print, .options, .global and "
+                                   ".title at top level")
+            current.body.append(card)
+        elif isinstance(card, ast.TitleCard):
+            defs.title = card.text
+        else:
+            defs.top.append(card)
+    if current is not None:
+        raise NetlistError(f".subckt {current.card.name.text} has no .ends", current.card.span,
+                           f".ends {current.card.name.text}")
+    return defs
+
+
+def _param_defs(cards: Sequence[ast.Card]) -> Dict[str, ast.Assign]:
+    defs: Dict[str, ast.Assign] = {}
+    for card in cards:
+        if isinstance(card, ast.ParamCard):
+            for a in card.assigns:
+                key = a.key.text.lower()
+                if key in defs:
+                    first = defs[key].span
+                    raise NetlistError(f"parameter '{a.key.text}' is defined twice (first at "
+                                       f"line {first.line})", a.key.span, "one .param per name")
+                defs[key] = a
+    return defs
+
+
+# ---- the builder ---------------------------------------------------------------------------
+class _Builder:
+    def __init__(self, defs: _Definitions, file: str, overrides: Dict[str, float]):
+        self.defs = defs
+        self.file = file
+        self.scope = ParamScope(_param_defs(defs.top), {k.lower(): v for k, v in overrides.items()})
+        self.elements: Dict[str, Element] = {}
+        self.element_spans: Dict[str, Span] = {}
+        self.node_kind: Dict[str, str] = {}
+        self.node_display: Dict[str, str] = {}
+        self.node_spans: Dict[str, Span] = {}
+        self.globals = {w.text.lower() for c in defs.top if isinstance(c, ast.GlobalCard)
+                        for w in c.nodes}
+        self.models = self._models(defs.top, self.scope)
+
+    # models
+    def _models(self, cards, scope, inherited=None) -> Dict[str, Tuple[ast.ModelCard, type, Dict[str, float]]]:
+        models = dict(inherited or {})
+        for card in cards:
+            if not isinstance(card, ast.ModelCard):
+                continue
+            key = card.name.text.lower()
+            if key in models and (inherited is None or key not in inherited):
+                raise NetlistError(f"model '{card.name.text}' is defined twice", card.name.span,
+                                   "one .model per name")
+            mtype = MODEL_TYPES.get(card.type.text.lower())
+            if mtype is None:
+                raise NetlistError(f"unknown model type '{card.type.text}'", card.type.span,
+                                   "one of: " + ", ".join(t.form() for t in MODEL_TYPES.values()))
+            if not mtype.supported:
+                raise NetlistError(f"model type '{mtype.type_name}' is not supported yet",
+                                   card.type.span, "a supported model type: " + ", ".join(
+                                       t.type_name for t in MODEL_TYPES.values() if t.supported))
+            specs = {p.name.lower(): p for p in mtype.params}
+            values = {}
+            for a in card.params:
+                k = a.key.text.lower()
+                if k not in specs:
+                    raise NetlistError(f"model type {mtype.type_name} has no parameter "
+                                       f"'{a.key.text}'", a.key.span, mtype.form())
+                values[specs[k].name] = self._value(a.value, scope, specs[k],
+                                                    f"{card.name.text}.{specs[k].name}")
+            models[key] = (card, mtype, values)
+        return models
+
+    def _value(self, item, scope, spec, what) -> float:
+        v = value_of(item, scope, spec.dimension, what)
+        if spec.positive and not v > 0:
+            raise NetlistError(f"{what} must be positive, got {v:g}", item.span, spec.describe())
+        if spec.dimension == "count" and v != int(v):
+            raise NetlistError(f"{what} must be a whole number, got {v:g}", item.span,
+                               spec.describe())
+        return v
+
+    # nodes
+    def _node(self, item, kind: str, ctx) -> str:
+        if not isinstance(item, (ast.Word, ast.Num)):
+            raise NetlistError("expected a node name", item.span, "")
+        low = item.text.lower()
+        if low in ctx["ports"]:
+            key = ctx["ports"][low]
+        elif low in self.globals or not ctx["prefix"]:
+            key = low
+        else:
+            key = ctx["prefix"] + low
+        display = key if key in self.node_display else ctx["dprefix"] + item.text \
+            if low not in self.globals and low not in ctx["ports"] else item.text
+        known = self.node_kind.get(key)
+        if known is None:
+            self.node_kind[key] = kind
+            self.node_display[key] = display
+            self.node_spans[key] = item.span
+        elif known != kind:
+            first = self.node_spans[key]
+            raise NetlistError(
+                f"'{item.text}' is used as {_article(kind)} node here but as {_article(known)} node at "
+                f"{first.file}:{first.line}:{first.column}", item.span,
+                "thermal and electrical node names must differ")
+        return key
+
+    # elements
+    def instantiate(self, cards, ctx, stack=()):
+        models = ctx["models"]
+        for card in cards:
+            if not isinstance(card, ast.ElementCard):
+                continue
+            letter = card.name.text[0].upper()
+            if letter == "X":
+                self._instance(card, ctx, stack)
+                continue
+            kind = ELEMENT_KINDS.get(letter)
+            if kind is None:
+                raise NetlistError(f"unknown element kind '{card.name.text[0]}' in "
+                                   f"'{card.name.text}'", card.name.span,
+                                   "an element name starting with one of " +
+                                   " ".join(sorted(list(ELEMENT_KINDS) + ["X"])))
+            if not kind.supported:
+                raise NetlistError(f"{kind.title} elements ('{letter}') are not supported yet",
+                                   card.name.span, kind.form)
+            self._add(self._bind(card, kind, ctx, models), card)
+
+    def _add(self, element: Element, card):
+        key = element.name.lower()
+        if key in self.elements:
+            first = self.element_spans[key]
+            raise NetlistError(f"element name '{element.name}' is used twice (first at "
+                               f"{first.file}:{first.line})", card.name.span,
+                               "a unique name for every element")
+        self.elements[key] = element
+        self.element_spans[key] = card.name.span
+
+    def _bind(self, card: ast.ElementCard, kind, ctx, models) -> Element:
+        name = ctx["dprefix"] + card.name.text
+        form = kind.form
+        positional = [it for it in card.items if not isinstance(it, ast.Assign)]
+        assigns = [it for it in card.items if isinstance(it, ast.Assign)]
+        nn = len(kind.nodes_spec)
+        if len(positional) < nn:
+            raise NetlistError(f"{card.name.text} needs {nn} node(s) "
+                               f"({' '.join(s.label for s in kind.nodes_spec)}), got "
+                               f"{len(positional)}", card.name.span, form)
+        nodes = tuple(self._node(it, slot.kind, ctx)
+                      for it, slot in zip(positional[:nn], kind.nodes_spec))
+        rest = positional[nn:]
+        value, model, model_entry = None, None, None
+        wants = (1 if (kind.value_spec or kind.model_types) else 0)
+        if len(rest) != wants:
+            where = rest[wants].span if len(rest) > wants else card.name.span
+            what = ("unexpected '" + _text(rest[wants]) + "'") if len(rest) > wants else \
+                ("missing the value" if kind.value_spec else "missing the model name")
+            raise NetlistError(f"{card.name.text}: {what}", where, form)
+        if wants:
+            item = rest[0]
+            is_model = bool(kind.model_types) and isinstance(item, ast.Word) and (
+                not kind.model_optional or item.text.lower() in models)
+            if is_model:
+                model_entry = models.get(item.text.lower())
+                if model_entry is None:
+                    raise NetlistError(f"unknown model '{item.text}'", item.span,
+                                       f".model {item.text} " + " or ".join(
+                                           MODEL_TYPES[t].form() for t in kind.model_types))
+                mcard, mtype, _ = model_entry
+                if mtype.type_name not in kind.model_types:
+                    raise NetlistError(f"model '{item.text}' is of type {mtype.type_name}, "
+                                       f"but {card.name.text} needs "
+                                       + " or ".join(kind.model_types), item.span, form)
+            else:
+                value = self._value(item, ctx["scope"], kind.value_spec,
+                                    f"{card.name.text} value")
+        kw_specs = {p.name.lower(): p for p in kind.keywords}
+        model_specs = {p.name.lower(): p for p in model_entry[1].params} if model_entry else {}
+        params: Dict[str, float] = {}
+        node_params: Dict[str, str] = {}
+        overrides: Dict[str, float] = {}
+        for a in assigns:
+            k = a.key.text.lower()
+            if k in params or k in node_params or k in overrides:
+                raise NetlistError(f"'{a.key.text}' is given twice", a.key.span, form)
+            if k in kind.node_keywords:
+                nkind, _ = kind.node_keywords[k]
+                node_params[k] = self._node(a.value, nkind, ctx)
+            elif k in kw_specs:
+                params[kw_specs[k].name] = self._value(a.value, ctx["scope"], kw_specs[k],
+                                                       f"{card.name.text} {kw_specs[k].name}")
+            elif k in model_specs:
+                spec = model_specs[k]
+                overrides[spec.name] = self._value(a.value, ctx["scope"], spec,
+                                                   f"{card.name.text} {spec.name}")
+            else:
+                valid = list(kind.node_keywords) + [p.name for p in kind.keywords] + \
+                    [p.name for p in model_specs.values()]
+                raise NetlistError(f"{card.name.text} has no parameter '{a.key.text}'",
+                                   a.key.span, form + ("   (parameters: " + ", ".join(valid)
+                                                       + ")" if valid else ""))
+        for k, (nkind, required) in kind.node_keywords.items():
+            if required and k not in node_params:
+                raise NetlistError(f"{card.name.text} needs {k}=NODE (the thermal node whose "
+                                   "temperature it has)", card.name.span, form)
+        for spec in kind.keywords:
+            if spec.name not in params:
+                if spec.default is None:
+                    raise NetlistError(f"{card.name.text} needs {spec.name}=VALUE",
+                                       card.name.span, form + f"   ({spec.describe()})")
+                params[spec.name] = spec.default
+        if model_entry:
+            mcard, mtype, mvalues = model_entry
+            values = {p.name: p.default for p in mtype.params if p.default is not None}
+            values.update(mvalues)
+            values.update(overrides)
+            missing = [p.name for p in mtype.params if p.name not in values]
+            if missing:
+                raise NetlistError(f"{card.name.text}: model '{mcard.name.text}' lacks "
+                                   f"{', '.join(missing)}", card.name.span,
+                                   f"{mtype.form()} on the .model card or as KEY=VALUE here")
+            model = mtype(mcard.name.text, values)
+        try:
+            return kind(name, nodes, value, model, params, node_params, card.name.span)
+        except ValueError as exc:
+            raise NetlistError(f"{card.name.text}: {exc}", card.name.span, form) from None
+
+    def _instance(self, card: ast.ElementCard, ctx, stack):
+        form = "XNAME NODE... SUBCKT [KEY=VALUE ...]"
+        positional = [it for it in card.items if not isinstance(it, ast.Assign)]
+        assigns = [it for it in card.items if isinstance(it, ast.Assign)]
+        if not positional or not isinstance(positional[-1], ast.Word):
+            raise NetlistError(f"{card.name.text}: missing the subcircuit name", card.name.span,
+                               form)
+        sub_name = positional[-1]
+        sub = self.defs.subckts.get(sub_name.text.lower())
+        if sub is None:
+            raise NetlistError(f"unknown subcircuit '{sub_name.text}'", sub_name.span,
+                               ".subckt " + sub_name.text + " PORT... / .ends before use")
+        if sub_name.text.lower() in stack:
+            raise NetlistError(f"recursive subcircuit: {' -> '.join(stack + (sub_name.text,))}",
+                               sub_name.span, "a subcircuit may not instantiate itself")
+        ports = sub.card.ports
+        outer = positional[:-1]
+        if len(outer) != len(ports):
+            raise NetlistError(
+                f"{card.name.text}: subcircuit '{sub.card.name.text}' has {len(ports)} port(s) "
+                f"({' '.join(p.text for p in ports)}), got {len(outer)} node(s)",
+                card.name.span, f"{card.name.text} {' '.join(p.text for p in ports)} "
+                f"{sub.card.name.text}")
+        # The kind of a port node is fixed by its use inside; resolve outer names lazily by
+        # recording the outer key without a kind here.
+        port_map = {}
+        for p, o in zip(ports, outer):
+            if not isinstance(o, (ast.Word, ast.Num)):
+                raise NetlistError("expected a node name", o.span, form)
+            low = o.text.lower()
+            if low in ctx["ports"]:
+                key = ctx["ports"][low]
+            elif low in self.globals or not ctx["prefix"]:
+                key = low
+            else:
+                key = ctx["prefix"] + low
+            if key not in self.node_display:
+                self.node_display[key] = (ctx["dprefix"] + o.text) if key.startswith(
+                    ctx["prefix"]) and ctx["prefix"] else o.text
+                self.node_spans[key] = o.span
+            port_map[p.text.lower()] = key
+        # parameters: defaults of the definition, overridden by the instance (caller's scope)
+        defaults = {a.key.text.lower(): a for a in sub.card.params}
+        inst_values: Dict[str, float] = {}
+        for a in assigns:
+            k = a.key.text.lower()
+            if k not in defaults:
+                raise NetlistError(f"subcircuit '{sub.card.name.text}' has no parameter "
+                                   f"'{a.key.text}'", a.key.span,
+                                   f".subckt {sub.card.name.text} ... params: " +
+                                   " ".join(f"{d.key.text}=..." for d in sub.card.params))
+            inst_values[k] = value_of(a.value, ctx["scope"], "any",
+                                      f"{card.name.text} {a.key.text}")
+        local_defs = dict(defaults)
+        local_defs.update(_param_defs(sub.body))
+        scope = ParamScope(local_defs, inst_values, parent=self.scope)
+        prefix = ctx["prefix"] + card.name.text.lower() + "."
+        sub_ctx = {"prefix": prefix, "dprefix": ctx["dprefix"] + card.name.text + ".",
+                   "ports": port_map, "scope": scope,
+                   "models": self._models(sub.body, scope, inherited=ctx["models"])}
+        self.instantiate(sub.body, sub_ctx, stack + (sub.card.name.text.lower(),))
+
+    # analyses and prints
+    def target(self, word: ast.Word) -> Target:
+        key = word.text.lower()
+        el = self.elements.get(key)
+        if el is not None and el.letter in ("T", "P"):
+            return Target("source", key, word.text)
+        if self.scope.has(key) and key in self.scope.defs:
+            return Target("param", key, word.text)
+        raise NetlistError(f"'{word.text}' is neither a temperature source, a heater nor a "
+                           ".param", word.span, "the name of a T or P element or of a .param")
+
+    def sweep(self, spec: ast.SweepSpec, span: Span, card: str) -> Sweep:
+        target = self.target(spec.name)
+        dim = ELEMENT_KINDS[self.elements[target.key].letter].value_spec.dimension \
+            if target.kind == "source" else "any"
+        vals = [value_of(v, self.scope, dim, f"{card} value") for v in spec.values]
+        if spec.mode == "list":
+            values = np.array(vals, dtype=float)
+        else:
+            n = value_of(spec.count, self.scope, "count", f"{card} N")
+            if n < 1 or n != int(n) or n > 1e6:
+                raise NetlistError(f"the number of points must be a whole number from 1 to "
+                                   f"1e6, got {spec.count.text}", spec.count.span,
+                                   CARD_FORMS[card])
+            start, stop = vals
+            if spec.mode == "log":
+                if not (start > 0 and stop > 0):
+                    raise NetlistError("a log sweep needs positive START and STOP",
+                                       spec.values[0].span, CARD_FORMS[card])
+                values = np.geomspace(start, stop, int(n))
+            else:
+                values = np.linspace(start, stop, int(n))
+        return Sweep(target, values, spec.mode, span)
+
+    def quantity(self, call: ast.Call) -> Quantity:
+        func = call.name.text.upper()
+        if func not in QUANTITY_FORMS:
+            raise NetlistError(f"unknown quantity '{call.name.text}'", call.name.span,
+                               QUANTITY_HELP)
+        form, kinds = QUANTITY_FORMS[func]
+        if len(call.args) != len(kinds):
+            raise NetlistError(f"{func} takes {len(kinds)} argument(s), got {len(call.args)}",
+                               call.span, form)
+        args, shown = [], []
+        for item, kind in zip(call.args, kinds):
+            if kind == "quantity":
+                if not isinstance(item, ast.Call):
+                    raise NetlistError("expected a quantity such as T(NODE)", item.span, form)
+                q = self.quantity(item)
+                args.append(q)
+                shown.append(q.column)
+                continue
+            if not isinstance(item, (ast.Word, ast.Num)):
+                raise NetlistError("expected a name", item.span, form)
+            key = item.text.lower()
+            if kind == "thermal":
+                if self.node_kind.get(key) != "thermal":
+                    raise NetlistError(f"'{item.text}' is not a thermal node", item.span, form)
+                shown.append(self.node_display[key])
+            elif kind == "element":
+                if key not in self.elements:
+                    raise NetlistError(f"no element named '{item.text}'", item.span, form)
+                shown.append(self.elements[key].name)
+            else:  # name of a source or parameter for D()
+                t = self.target(item)
+                key = t
+                shown.append(self.elements[t.key].name if t.kind == "source" else item.text)
+            args.append(key)
+        return Quantity(func, tuple(args), f"{func}({','.join(shown)})", call.span)
+
+
+def _text(item) -> str:
+    return getattr(item, "text", "?")
+
+
+def _options(cards, scope) -> Dict[str, float]:
+    opts = {k: o.default for k, o in OPTIONS.items()}
+    for card in cards:
+        if isinstance(card, ast.OptionsCard):
+            for a in card.assigns:
+                k = a.key.text.lower()
+                if k not in OPTIONS:
+                    raise NetlistError(f"unknown option '{a.key.text}'", a.key.span,
+                                       option_form())
+                opts[k] = value_of(a.value, scope, OPTIONS[k].dimension, f"option {k}")
+    return opts
+
+
+def elaborate(cards: Sequence[ast.Card], file: str = "<netlist>",
+              overrides: Optional[Dict[str, float]] = None) -> FlatCircuit:
+    """Flatten typed cards into a circuit.  ``overrides`` replace .param values by name."""
+    defs = _split(cards)
+    b = _Builder(defs, file, overrides or {})
+    for key in (overrides or {}):
+        if key.lower() not in b.scope.defs:
+            raise NetlistError(f"no .param named '{key}' to set")
+    params = b.scope.evaluate_all()
+    ctx = {"prefix": "", "dprefix": "", "ports": {}, "scope": b.scope, "models": b.models}
+    b.instantiate(defs.top, ctx)
+    analyses: List[Optional[Sweep]] = []
+    steps: List[Sweep] = []
+    prints: List[Quantity] = []
+    print_span = None
+    for card in defs.top:
+        if isinstance(card, ast.OpCard):
+            analyses.append(None)
+        elif isinstance(card, ast.SweepCard):
+            analyses.append(b.sweep(card.spec, card.span, ".sweep"))
+        elif isinstance(card, ast.StepCard):
+            steps.append(b.sweep(card.spec, card.span, ".step"))
+        elif isinstance(card, ast.PrintCard):
+            print_span = print_span or card.span
+            prints.extend(b.quantity(q) for q in card.quantities)
+    thermal = {k: b.node_display[k] for k, v in b.node_kind.items() if v == "thermal"}
+    electrical = {k: b.node_display[k] for k, v in b.node_kind.items() if v == "electrical"}
+    return FlatCircuit(defs.title, file, b.elements, thermal, electrical, b.node_spans, params,
+                       analyses, steps, prints, _options(defs.top, b.scope), print_span)
+
+
+def _article(word: str) -> str:
+    return ("an " if word[0] in "aeiou" else "a ") + word

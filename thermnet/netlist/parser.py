@@ -1,0 +1,291 @@
+"""Netlist text -> typed cards (``ast.py``), with ``.include`` expanded.
+
+One lark grammar (``grammar.lark``, LALR) parses each logical line; one Transformer turns
+the tree into typed objects carrying file/line/column.  Card-level forms (what each dot
+card expects) are checked here; element forms are checked by the element kinds.
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import List, Optional, Sequence, Tuple
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from thermnet.errors import NetlistError, Span
+from thermnet.netlist import ast
+from thermnet.netlist.source import LogicalLine, logical_lines
+
+CARD_FORMS = {
+    ".title": ".title TEXT",
+    ".param": ".param NAME=VALUE ...",
+    ".model": ".model NAME TYPE(KEY=VALUE ...)",
+    ".include": '.include "FILE"',
+    ".subckt": ".subckt NAME PORT... [params: KEY=VALUE ...]",
+    ".ends": ".ends [NAME]",
+    ".global": ".global NODE...",
+    ".op": ".op",
+    ".sweep": ".sweep NAME START STOP N [lin|log]  or  .sweep NAME list V1 V2 ...",
+    ".step": ".step NAME START STOP N [lin|log]  or  .step NAME list V1 V2 ...",
+    ".print": ".print QUANTITY...  e.g. .print T(S) Q(S,D) P(E1)",
+    ".options": ".options KEY=VALUE ...",
+    ".end": ".end",
+}
+
+
+@lru_cache(maxsize=1)
+def _lark() -> Lark:
+    grammar = (Path(__file__).with_name("grammar.lark")).read_text()
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+
+
+class _ToAst(Transformer):
+    """The one Transformer: lark tree of a logical line -> typed ast objects."""
+
+    def __init__(self, line: LogicalLine):
+        super().__init__()
+        self.line = line
+
+    def _span(self, x) -> Span:
+        if isinstance(x, Token):
+            return self.line.span(x.start_pos)
+        return self.line.span(x.meta.start_pos) if not x.meta.empty else self.line.first
+
+    def _meta_span(self, meta) -> Span:
+        return self.line.span(meta.start_pos) if not meta.empty else self.line.first
+
+    # items
+    def word(self, c):
+        return ast.Word(str(c[0]), self._span(c[0]))
+
+    def number(self, c):
+        return ast.Num(str(c[0]), self._span(c[0]))
+
+    def string(self, c):
+        return ast.Str(str(c[0])[1:-1], self._span(c[0]))
+
+    @v_args(meta=True)
+    def expr_value(self, meta, c):
+        text = self.line.text[meta.start_pos:meta.end_pos] if not meta.empty else ""
+        return ast.ExprValue(c[0], text, self._meta_span(meta))
+
+    @v_args(meta=True)
+    def assign(self, meta, c):
+        return ast.Assign(ast.Word(str(c[0]), self._span(c[0])), c[1], self._meta_span(meta))
+
+    @v_args(meta=True)
+    def call(self, meta, c):
+        args = tuple(c[1]) if len(c) > 1 else ()
+        return ast.Call(ast.Word(str(c[0]), self._span(c[0])), args, self._meta_span(meta))
+
+    def arglist(self, c):
+        return list(c)
+
+    # expressions
+    def num(self, c):
+        return ast.ENum(str(c[0]), self._span(c[0]))
+
+    def var(self, c):
+        return ast.EVar(str(c[0]), self._span(c[0]))
+
+    @v_args(meta=True)
+    def func(self, meta, c):
+        return ast.EFunc(str(c[0]), tuple(c[1:]), self._span(c[0]))
+
+    def _bin(op):  # noqa: N805  (helper building the binary-operator callbacks)
+        @v_args(meta=True)
+        def build(self, meta, c):
+            return ast.EBin(op, c[0], c[-1], self._meta_span(meta))
+        return build
+
+    add, sub, mul, div, pow = _bin("+"), _bin("-"), _bin("*"), _bin("/"), _bin("**")
+
+    @v_args(meta=True)
+    def neg(self, meta, c):
+        return ast.ENeg(c[0], self._meta_span(meta))
+
+    # whole lines
+    def title(self, c):
+        return ("title", str(c[1]).strip() if len(c) > 1 else "")
+
+    def dot_card(self, c):
+        return ("dot", ast.Word(str(c[0]), self._span(c[0])), tuple(c[1:]))
+
+    def element(self, c):
+        return ("element", ast.Word(str(c[0]), self._span(c[0])), tuple(c[1:]))
+
+
+def _syntax_error(err: UnexpectedInput, line: LogicalLine) -> NetlistError:
+    offset = getattr(err, "pos_in_stream", None)
+    if offset is None:
+        offset = len(line.text)
+    span = line.span(min(offset, max(len(line.text) - 1, 0)))
+    if isinstance(err, UnexpectedCharacters):
+        what = f"unexpected character '{line.text[offset]}'" if offset < len(line.text) \
+            else "unexpected end of line"
+    elif isinstance(err, UnexpectedToken):
+        tok = err.token
+        what = "unexpected end of line" if tok.type == "$END" else f"unexpected '{tok}'"
+    else:
+        what = "unexpected end of line"
+    first = line.text.split()[0].lower() if line.text.split() else ""
+    expected = CARD_FORMS.get(first, "")
+    if not expected and not first.startswith("."):
+        from thermnet.elements.base import element_form
+        expected = element_form(first[:1])
+    if "{" in line.text and not expected:
+        expected = "{expression} with + - * / ** ( ) parameters and functions"
+    return NetlistError(f"syntax error: {what}", span, expected, source_line=None)
+
+
+def _expect(cond: bool, message: str, span: Span, card: str):
+    if not cond:
+        raise NetlistError(message, span, CARD_FORMS[card])
+
+
+def _assigns(items: Sequence[ast.Item], card: str) -> Tuple[ast.Assign, ...]:
+    for it in items:
+        _expect(isinstance(it, ast.Assign), "expected KEY=VALUE", it.span, card)
+    return tuple(items)
+
+
+def _sweep_spec(items: Sequence[ast.Item], card: str, span: Span) -> ast.SweepSpec:
+    _expect(len(items) >= 2, f"{card} needs a name and values", span, card)
+    name = items[0]
+    _expect(isinstance(name, ast.Word), "expected the name of a source or parameter",
+            name.span, card)
+    rest = list(items[1:])
+    for it in rest:
+        _expect(isinstance(it, (ast.Word, ast.Num, ast.ExprValue)),
+                "expected a value", it.span, card)
+    if isinstance(rest[0], ast.Word) and rest[0].text.lower() == "list":
+        _expect(len(rest) >= 2, "'list' needs at least one value", rest[0].span, card)
+        return ast.SweepSpec(name, "list", tuple(rest[1:]), None)
+    mode = "lin"
+    if isinstance(rest[-1], ast.Word) and rest[-1].text.lower() in ("lin", "log"):
+        mode = rest.pop().text.lower()
+    _expect(len(rest) == 3, f"expected START STOP N after {name.text}",
+            rest[-1].span if rest else span, card)
+    _expect(isinstance(rest[2], ast.Num), "N (the number of points) must be a whole number",
+            rest[2].span, card)
+    return ast.SweepSpec(name, mode, (rest[0], rest[1]), rest[2])
+
+
+def _card(kind, head, items, line: LogicalLine) -> ast.Card:
+    span, text = line.first, line.text
+    if kind == "title":
+        return ast.TitleCard(span, text, head)
+    if kind == "element":
+        return ast.ElementCard(span, text, head, items)
+    name = head.text.lower()
+    if name not in CARD_FORMS:
+        raise NetlistError(f"unknown card '{head.text}'", head.span,
+                           "one of " + " ".join(sorted(CARD_FORMS)))
+    if name == ".param":
+        _expect(len(items) > 0, ".param needs NAME=VALUE", span, name)
+        return ast.ParamCard(span, text, _assigns(items, name))
+    if name == ".model":
+        _expect(len(items) >= 2 and isinstance(items[0], ast.Word),
+                ".model needs a name and a type", span, name)
+        if isinstance(items[1], ast.Call):
+            _expect(len(items) == 2, "unexpected text after the model's ( )", items[-1].span, name)
+            return ast.ModelCard(span, text, items[0], items[1].name,
+                                 _assigns(items[1].args, name))
+        _expect(isinstance(items[1], ast.Word), "expected the model type", items[1].span, name)
+        return ast.ModelCard(span, text, items[0], items[1], _assigns(items[2:], name))
+    if name == ".include":
+        _expect(len(items) == 1 and isinstance(items[0], (ast.Str, ast.Word)),
+                ".include needs one file name", span, name)
+        return ast.IncludeCard(span, text, items[0].text, items[0].span)
+    if name == ".subckt":
+        _expect(len(items) >= 1 and isinstance(items[0], ast.Word),
+                ".subckt needs a name", span, name)
+        ports, params, seen_params = [], [], False
+        for it in items[1:]:
+            if isinstance(it, ast.Word) and it.text.lower() in ("params:", "params"):
+                seen_params = True
+            elif isinstance(it, ast.Assign):
+                params.append(it)
+            elif isinstance(it, (ast.Word, ast.Num)) and not seen_params and not params:
+                ports.append(ast.Word(it.text, it.span))
+            else:
+                _expect(False, "expected a port name or KEY=VALUE", it.span, name)
+        return ast.SubcktCard(span, text, items[0], tuple(ports), tuple(params))
+    if name == ".ends":
+        _expect(len(items) <= 1, "unexpected text after .ends NAME", span, name)
+        return ast.EndsCard(span, text, items[0] if items else None)
+    if name == ".global":
+        _expect(len(items) >= 1, ".global needs node names", span, name)
+        for it in items:
+            _expect(isinstance(it, (ast.Word, ast.Num)), "expected a node name", it.span, name)
+        return ast.GlobalCard(span, text, tuple(ast.Word(i.text, i.span) for i in items))
+    if name in (".op", ".end"):
+        _expect(not items, f"{name} takes nothing", items[0].span if items else span, name)
+        return (ast.OpCard if name == ".op" else ast.EndCard)(span, text)
+    if name in (".sweep", ".step"):
+        spec = _sweep_spec(items, name, span)
+        return (ast.SweepCard if name == ".sweep" else ast.StepCard)(span, text, spec)
+    if name == ".print":
+        _expect(len(items) >= 1, ".print needs at least one quantity", span, name)
+        for it in items:
+            _expect(isinstance(it, ast.Call), "expected a quantity such as T(NODE)",
+                    it.span, name)
+        return ast.PrintCard(span, text, tuple(items))
+    if name == ".options":
+        return ast.OptionsCard(span, text, _assigns(items, name))
+    raise AssertionError(name)  # every name of CARD_FORMS is handled above
+
+
+def parse_text(text: str, name: str = "<netlist>", _stack: Tuple[str, ...] = ()) -> List[ast.Card]:
+    """Parse netlist ``text`` (from file ``name``) into typed cards, expanding includes."""
+    cards: List[ast.Card] = []
+    for line in logical_lines(text, name):
+        try:
+            tree = _lark().parse(line.text)
+        except UnexpectedInput as err:
+            raise _syntax_error(err, line) from None
+        kind, head, items = _transform(tree, line)
+        card = _card(kind, head, items, line)
+        if isinstance(card, ast.IncludeCard):
+            cards.extend(_include(card, name, _stack))
+        elif isinstance(card, ast.EndCard):
+            break
+        else:
+            cards.append(card)
+    return cards
+
+
+def _transform(tree, line):
+    out = _ToAst(line).transform(tree)
+    if out[0] == "title":
+        return out[0], out[1], ()
+    return out
+
+
+def _include(card: ast.IncludeCard, including: str, stack: Tuple[str, ...]) -> List[ast.Card]:
+    base = os.path.dirname(including) if not including.startswith("<") else os.getcwd()
+    path = os.path.normpath(os.path.join(base, card.path))
+    if path in stack or path == including:
+        raise NetlistError(f"'{card.path}' includes itself (through {' -> '.join(stack)})",
+                           card.path_span, "include each file once, without cycles")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as exc:
+        raise NetlistError(f"cannot read include file '{card.path}' ({exc.strerror}; "
+                           f"looked for {path})", card.path_span,
+                           '.include "FILE" with FILE relative to the including file') from None
+    return parse_text(text, path, stack + (including,))
+
+
+def parse_file(path: str) -> List[ast.Card]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as exc:
+        raise NetlistError(f"cannot read netlist '{path}': {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise NetlistError(f"'{path}' is not a UTF-8 text file") from None
+    return parse_text(text, path)

@@ -1,0 +1,108 @@
+"""Photonic heat exchanged between the dissipative elements of a linear electrical network.
+
+Each dissipative element i (admittance y_i at temperature T_i) is a Johnson-Nyquist noise
+current source 4 Re(y_i) E n(E, T_i) per unit frequency, in parallel with y_i (fluctuation-
+dissipation theorem; Dey et al. 2023, text above Eq. 1).  Nodal analysis of the network with
+reduced nodal admittance matrix Y(E) = sum_e y_e d_e d_e^T (d_e the incidence vector of
+element e, one node grounded) gives the voltage across element j driven by the source of i as
+d_j^T Z d_i, Z = Y^-1, hence the transmission
+
+    tau_ij(E) = 4 Re y_i Re y_j |d_j^T Z d_i|^2,
+
+which reduces to 4 Re Z1 Re Z2 / |Z1 + Z2|^2 for a two-element loop (Dey et al. Eq. 2;
+Pioldi et al. Eq. 3).  The net heat from i to j is (Dey et al. Eq. 3; Pioldi et al. Eq. 2)
+
+    Q_ij = (1/h) int_0^inf E tau_ij(E) [n(E, T_i) - n(E, T_j)] dE.
+
+tau is symmetric because Z is (reciprocal network), so Q_ij = -Q_ji and heat is conserved.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Sequence, Tuple
+
+import numpy as np
+
+from thermnet.physics.constants import h, kB
+
+U_MAX = 48.0   # integrate E up to U_MAX kB Tmax: the neglected tail is < U_MAX e^-U_MAX ~ 7e-20
+
+
+@lru_cache(maxsize=None)
+def gauss_legendre(order: int) -> Tuple[np.ndarray, np.ndarray]:
+    """Nodes and weights on [0, 1]."""
+    x, w = np.polynomial.legendre.leggauss(order)
+    return (x + 1) / 2, w / 2
+
+
+def panel_nodes(edges: np.ndarray, order: int) -> Tuple[np.ndarray, np.ndarray]:
+    """Composite Gauss-Legendre nodes and weights on the panels between ``edges``."""
+    x, w = gauss_legendre(order)
+    a, b = edges[:-1, None], edges[1:, None]
+    return (a + (b - a) * x).ravel(), ((b - a) * w).ravel()
+
+
+def energy_grid(t_max: float, n_panels: int, order: int,
+                breakpoints: Sequence[float] = ()) -> Tuple[np.ndarray, np.ndarray]:
+    """Photon energies (J) and weights for integrals over 0 < E < U_MAX kB t_max.
+
+    Panels are geometric, halving towards E = 0 ``n_panels`` times (the Bose factor of a cold
+    element varies on the scale kB T_min), and every breakpoint inside the range (e.g. 2 Delta
+    of a film, where its conductivity has a kink) splits its panel.  The edges move
+    continuously with ``t_max`` and the breakpoints, so the quadrature is a smooth function of
+    the temperatures within a Newton solve.
+    """
+    top = U_MAX * kB * t_max
+    edges = top * np.concatenate(([0.0], 2.0 ** -np.arange(n_panels - 1, -1, -1.0)))
+    bp = [b for b in breakpoints if 0 < b < top]
+    if bp:
+        edges = np.unique(np.concatenate((edges, bp)))
+    return panel_nodes(edges, order)
+
+
+def panels_for(t_min: float, t_max: float) -> int:
+    """Geometric panels needed so the smallest is below kB t_min / 2 (plus two for margin)."""
+    ratio = U_MAX * t_max / max(min(t_min, t_max), 1e-300) * 2
+    return int(np.ceil(np.log2(ratio))) + 2
+
+
+def bose_energy(energy: np.ndarray, T) -> np.ndarray:
+    """E n(E, T) = E / (exp(E/kB T) - 1), finite as E -> 0 (J)."""
+    x = energy / (kB * np.asarray(T, dtype=float))
+    with np.errstate(over="ignore"):
+        return np.where(x < 700, energy / np.expm1(np.minimum(x, 700)), 0.0)
+
+
+def transmission(y: np.ndarray, incidence: np.ndarray, dissipative: np.ndarray) -> np.ndarray:
+    """tau_ij(E) between the dissipative elements of one network.
+
+    Parameters
+    ----------
+    y : complex array (n_elements, n_energy), admittances (S) of all elements.
+    incidence : (n_elements, n_nodes) array of +1/-1/0, ground node removed.
+    dissipative : integer indices of the dissipative elements.
+
+    Returns
+    -------
+    tau : (n_energy, n_diss, n_diss) real array, symmetric, zero diagonal.
+    """
+    Y = np.einsum("ek,ei,ej->kij", y, incidence, incidence)
+    d = incidence[dissipative]                                   # (nd, n)
+    rhs = np.broadcast_to(d.T.astype(complex), (Y.shape[0],) + d.T.shape)
+    V = np.linalg.solve(Y, rhs)                                  # Z d_i, (nE, n, nd)
+    W = np.einsum("ji,kin->kjn", d, V)                           # d_j^T Z d_n
+    re = y[dissipative].real.T                                   # (nE, nd)
+    tau = 4.0 * re[:, :, None] * re[:, None, :] * np.abs(W) ** 2
+    idx = np.arange(len(dissipative))
+    tau[:, idx, idx] = 0.0
+    return tau
+
+
+def heat_matrix(energy: np.ndarray, weights: np.ndarray, tau: np.ndarray,
+                temps: np.ndarray) -> np.ndarray:
+    """Q_ij (W): net photonic heat from dissipative element i to j (Dey et al. Eq. 3)."""
+    en = bose_energy(energy[:, None], temps[None, :])            # (nE, nd)
+    wt = weights[:, None, None] * tau                            # (nE, nd, nd)
+    # sum_k w tau_ij (En_i - En_j)
+    qi = np.einsum("kij,ki->ij", wt, en)
+    return (qi - qi.T) / h

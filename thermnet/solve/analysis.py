@@ -1,0 +1,187 @@
+"""Runs the analyses of a netlist: ``.op``, ``.sweep`` (warm-started, failed points recorded
+and skipped), nested ``.step`` families, and the ``.print`` quantities including
+derivatives ``D(quantity, NAME)``."""
+from __future__ import annotations
+
+import itertools
+from typing import Dict, Optional
+
+import numpy as np
+
+from thermnet.errors import NetlistError
+from thermnet.model.balance import HeatBalance
+from thermnet.model.circuit import Circuit
+from thermnet.model.probes import Probe
+from thermnet.netlist.elaborate import FlatCircuit, Quantity, Sweep, Target, elaborate
+from thermnet.results.types import AnalysisResult, Results
+from thermnet.solve.steady import SteadyState, require, solve
+
+DERIV_STEP = 1e-4      # relative step of the central difference in D(quantity, NAME)
+DERIV_RELTOL = 1e-13   # solver tolerance of the perturbed solves in D()
+
+
+class Context:
+    """The circuit at given parameter and source values; one HeatBalance per parameter set."""
+
+    def __init__(self, cards, file, params: Dict[str, float], sources: Dict[str, float],
+                 options: Dict[str, float]):
+        self.cards, self.file = cards, file
+        self.params = dict(params)
+        self.sources = dict(sources)
+        self.option_overrides = options
+        self._cache: Dict[tuple, HeatBalance] = {}
+
+    def balance(self, params: Optional[Dict[str, float]] = None) -> HeatBalance:
+        params = self.params if params is None else params
+        key = tuple(sorted(params.items()))
+        bal = self._cache.get(key)
+        if bal is None:
+            flat = elaborate(self.cards, self.file, params)
+            flat.options.update(self.option_overrides)
+            bal = HeatBalance(Circuit(flat), flat.options)
+            if len(self._cache) > 8:
+                self._cache.clear()
+            self._cache[key] = bal
+        for k, v in self.sources.items():
+            if flat_value(bal, k) != v:
+                bal.set_value(k, v)
+        return bal
+
+    def with_value(self, target: Target, value: float):
+        """(balance, restore) with ``target`` set to ``value``."""
+        if target.kind == "param":
+            params = dict(self.params)
+            params[target.key] = value
+            return self.balance(params)
+        bal = self.balance()
+        bal.set_value(target.key, value)
+        return bal
+
+
+def flat_value(bal: HeatBalance, key: str) -> float:
+    return bal.circuit.flat.elements[key].value
+
+
+def _free_T(bal: HeatBalance, T: Optional[np.ndarray]):
+    return None if T is None else T[bal.free]
+
+
+class Runner:
+    def __init__(self, ctx: Context, prints, progress=False):
+        self.ctx = ctx
+        self.prints = prints
+        self.progress = progress
+
+    def columns(self, bal: HeatBalance, state: SteadyState, target_values) -> Dict[str, float]:
+        probe = Probe(bal, state.T)
+        out = {}
+        for q in self.prints:
+            out[q.column] = self.value(q, bal, probe, state, target_values)
+        return out
+
+    def value(self, q: Quantity, bal, probe, state, target_values) -> float:
+        if q.func != "D":
+            return probe.value(q)
+        inner, target = q.args
+        v0 = target_values(target)
+        step = DERIV_STEP * (abs(v0) if v0 != 0 else 1.0)
+        vals = []
+        for sign in (+1, -1):
+            b = self.ctx.with_value(target, v0 + sign * step)
+            saved = b.options["reltol"]
+            b.options["reltol"] = DERIV_RELTOL
+            try:
+                st = require(solve(b, _free_T(b, state.T)), b)
+            finally:
+                b.options["reltol"] = saved
+            vals.append(self.value(inner, b, Probe(b, st.T), st, target_values))
+        self.ctx.with_value(target, v0)
+        return (vals[0] - vals[1]) / (2 * step)
+
+    def _values_of(self, overrides: Dict[str, float]):
+        def current(target: Target) -> float:
+            if target.key in overrides:
+                return overrides[target.key]
+            if target.kind == "param":
+                return self.ctx.balance().circuit.flat.params[target.key]
+            return flat_value(self.ctx.balance(), target.key)
+        return current
+
+    def op(self, step) -> AnalysisResult:
+        bal = self.ctx.balance()
+        state = require(solve(bal), bal)
+        cols = self.columns(bal, state, self._values_of({}))
+        resid, scale = bal.energy_balance(state.T)
+        return AnalysisResult("op", step, cols, np.array([True]), [],
+                              np.array([resid / scale if scale else 0.0]))
+
+    def sweep(self, sweep: Sweep, step) -> AnalysisResult:
+        n = len(sweep.values)
+        name = sweep.target.name
+        cols = {name: np.array(sweep.values, dtype=float)}
+        for q in self.prints:
+            cols[q.column] = np.full(n, np.nan)
+        converged = np.zeros(n, dtype=bool)
+        balance = np.full(n, np.nan)
+        failures = []
+        T_prev = None
+        iterator = range(n)
+        if self.progress:
+            from tqdm import tqdm
+            iterator = tqdm(iterator, desc=f"sweep {name}", unit="pt", leave=False, delay=0.5)
+        saved = dict(self.ctx.sources), dict(self.ctx.params)
+        try:
+            for i in iterator:
+                v = float(sweep.values[i])
+                (self.ctx.params if sweep.target.kind == "param" else self.ctx.sources)[
+                    sweep.target.key] = v
+                bal = self.ctx.balance()
+                state = solve(bal, _free_T(bal, T_prev))
+                if not state.converged:
+                    failures.append(f"point {i} ({name}={v:g}): {state.message}; tried: "
+                                    + "; ".join(state.tried))
+                    continue
+                try:
+                    values = self.columns(bal, state, self._values_of({sweep.target.key: v}))
+                except Exception as exc:  # a derivative's perturbed solve failed
+                    from thermnet.errors import ConvergenceError
+                    if not isinstance(exc, ConvergenceError):
+                        raise
+                    failures.append(f"point {i} ({name}={v:g}): derivative: {exc.message}")
+                    continue
+                for k, val in values.items():
+                    cols[k][i] = val
+                converged[i] = True
+                resid, scale = bal.energy_balance(state.T)
+                balance[i] = resid / scale if scale else 0.0
+                T_prev = state.T
+        finally:
+            self.ctx.sources, self.ctx.params = saved
+        return AnalysisResult("sweep", step, cols, converged, failures, balance, swept=name)
+
+
+def default_prints(flat: FlatCircuit):
+    from thermnet.netlist.elaborate import Quantity as Q
+    sources = {e.nodes[0] for e in flat.elements.values() if e.letter == "T"}
+    return [Q("T", (k,), f"T({v})", None) for k, v in flat.thermal_nodes.items()
+            if k not in sources]
+
+
+def run(cards, file, params, sources, options, progress=False) -> Results:
+    base_ctx = Context(cards, file, params, sources, options)
+    base = base_ctx.balance().circuit.flat
+    prints = base.prints or default_prints(base)
+    results = []
+    combos = list(itertools.product(*[s.values for s in base.steps])) if base.steps else [()]
+    for combo in combos:
+        p, s, step = dict(params), dict(sources), {}
+        for st, v in zip(base.steps, combo):
+            (p if st.target.kind == "param" else s)[st.target.key] = float(v)
+            step[st.target.name] = float(v)
+        ctx = Context(cards, file, p, s, options)
+        flat = ctx.balance().circuit.flat
+        runner = Runner(ctx, flat.prints or default_prints(flat), progress)
+        for analysis in (flat.analyses or [None]):
+            results.append(runner.op(step) if analysis is None else runner.sweep(analysis, step))
+    del prints
+    return Results(base.title, results)

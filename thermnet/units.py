@@ -1,0 +1,108 @@
+"""Numbers with SPICE scale suffixes and unit symbols, checked against a dimension.
+
+Language page, lexical rules: scale suffixes f p n u m k meg g t (case-insensitive, ``m`` is
+milli, ``meg`` is 1e6); a value may carry a unit symbol of the parameter's dimension
+(``30mK``, ``2pW``, ``10ohm``).  A suffix that could be read both as a scale and as a unit
+(``4k`` for a temperature: kilo or kelvin?; ``1f`` for a capacitance: femto or farad?), or a
+unit of the wrong dimension, is an error that says so.  Everything is SI internally.
+"""
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Optional, Tuple
+
+SCALES: Dict[str, float] = {
+    "": 1.0, "f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "m": 1e-3,
+    "k": 1e3, "meg": 1e6, "g": 1e9, "t": 1e12,
+}
+
+# dimension -> (human name, accepted unit symbols, lower-case)
+DIMENSIONS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
+    "temperature": ("temperature (K)", ("k",)),
+    "power": ("power (W)", ("w",)),
+    "resistance": ("resistance (ohm)", ("ohm", "ω")),
+    "capacitance": ("capacitance (F)", ("f",)),
+    "inductance": ("inductance (H)", ("h",)),
+    "conductance": ("electrical conductance (S)", ("s",)),
+    "thermal_conductance": ("thermal conductance (W/K)", ("w/k",)),
+    "angle": ("angle (rad)", ("rad",)),
+    "volume": ("volume (m^3, SI number)", ()),
+    "area": ("area (m^2, SI number)", ()),
+    "specific_resistance": ("specific resistance (ohm m^2, SI number)", ()),
+    "specific_capacitance": ("specific capacitance (F/m^2, SI number)", ()),
+    "coupling": ("coupling constant (SI number)", ()),
+    "dimensionless": ("dimensionless number", ()),
+    "count": ("whole number", ()),
+    "any": ("number", ()),
+}
+
+DISPLAY = {"k": "K", "w": "W", "ohm": "ohm", "ω": "ohm", "f": "F", "h": "H", "s": "S",
+           "w/k": "W/K", "rad": "rad"}
+
+_NUMBER = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(.*)$")
+
+
+class UnitError(ValueError):
+    """A value that cannot be read; ``str()`` says what to write instead."""
+
+
+def _unit_dimension(symbol: str) -> Optional[str]:
+    for dim, (_, units) in DIMENSIONS.items():
+        if symbol in units:
+            return dim
+    return None
+
+
+def _readings(suffix: str, units: Tuple[str, ...]) -> List[Tuple[float, str]]:
+    """All (scale, unit) readings of ``suffix`` with a unit from ``units`` or none."""
+    out = []
+    for prefix, scale in SCALES.items():
+        if not suffix.startswith(prefix):
+            continue
+        rest = suffix[len(prefix):]
+        if rest == "" or rest in units:
+            out.append((scale, rest))
+    return out
+
+
+def parse_number(text: str, dimension: str = "any", what: str = "value") -> float:
+    """Read ``text`` (e.g. ``30mK``) as a number in SI units for ``dimension``.
+
+    Raises UnitError for a malformed number, an unknown or ambiguous suffix, or a unit of
+    another dimension.
+    """
+    m = _NUMBER.match(text.strip())
+    if not m:
+        raise UnitError(f"'{text}' is not a number")
+    mantissa = float(m.group(1))
+    suffix = m.group(2).lower()
+    if not suffix:
+        return mantissa
+    name, units = DIMENSIONS[dimension]
+    if dimension == "any":
+        units = tuple(u for _, (_, us) in DIMENSIONS.items() for u in us)
+    readings = _readings(suffix, units)
+    values = {scale for scale, _ in readings}
+    if len(values) > 1:
+        alt = " or ".join(
+            (f"the unit {DISPLAY.get(unit, unit)} ({mantissa * scale:g})" if unit
+             else f"a scale factor ({mantissa * scale:g})") for scale, unit in readings)
+        raise UnitError(
+            f"'{text}' is ambiguous for {what}: '{m.group(2)}' could be {alt}; write the "
+            f"plain SI number (e.g. '{mantissa * readings[0][0]:g}') or scale and unit together")
+    if readings:
+        return mantissa * readings[0][0]
+    # Not readable: a unit of another dimension, or an unknown suffix?
+    for prefix in sorted(SCALES, key=len, reverse=True):
+        if suffix.startswith(prefix):
+            other = _unit_dimension(suffix[len(prefix):])
+            if other is not None and other != dimension:
+                raise UnitError(
+                    f"'{text}' has a unit of {DIMENSIONS[other][0]}, but {what} is a {name}")
+    hint = f" and/or the unit {DISPLAY[units[0]]}" if units else ""
+    raise UnitError(f"'{text}': unknown suffix '{m.group(2)}' for {what} ({name}); "
+                    f"use a scale f p n u m k meg g t{hint}")
+
+
+def looks_numeric(text: str) -> bool:
+    return bool(_NUMBER.match(text.strip()))
