@@ -35,9 +35,13 @@ class ParamSpec:
     default: Optional[float] = REQUIRED
     doc: str = ""
     positive: bool = True
+    choices: Tuple[str, ...] = ()     # a keyword parameter (e.g. gap=tanh|bcs)
 
     def describe(self) -> str:
         from thermnet.units import DIMENSIONS
+        if self.choices:
+            return f"{self.name}: one of {'|'.join(self.choices)}, default {self.default}. " \
+                f"{self.doc}".rstrip()
         dflt = "required" if self.default is REQUIRED else f"default {self.default:g}"
         return f"{self.name}: {DIMENSIONS[self.dimension][0]}, {dflt}. {self.doc}".rstrip()
 
@@ -115,6 +119,9 @@ class Element:
 
     def check(self) -> None:
         """Raise ValueError for physically meaningless parameter combinations."""
+
+    def configure(self, options: Dict[str, float]) -> None:
+        """Take solver-wide settings (e.g. ``exact``) before solving."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name})"

@@ -43,6 +43,10 @@ class ElectronPhonon(ThermalElement):
     def heat(self, Ta, Tb, *extra):
         return self.model.heat(Ta, Tb, self.params["vol"])
 
+    def configure(self, options):
+        if hasattr(self.model, "exact"):
+            self.model.exact = bool(options.get("exact", 0))
+
 
 class ThermalConductance(ThermalElement):
     letter = "G"

@@ -43,6 +43,8 @@ class HeatBalance:
         self.link_idx = [np.array([self.index[n] for n in lk.temp_nodes]) for lk in self.links]
         self.grids: List[Grid] = [Grid(8, 8) for _ in self.links]
         self.evaluations = 0
+        for e in circuit.flat.elements.values():
+            e.configure(options)
 
     # ---- temperatures -------------------------------------------------------------------
     def full(self, T_free: np.ndarray, source_T: np.ndarray = None) -> np.ndarray:

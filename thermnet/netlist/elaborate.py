@@ -230,7 +230,12 @@ class _Builder:
             models[key] = (card, mtype, values)
         return models
 
-    def _value(self, item, scope, spec, what) -> float:
+    def _value(self, item, scope, spec, what):
+        if spec.choices:
+            if not isinstance(item, ast.Word) or item.text.lower() not in spec.choices:
+                raise NetlistError(f"{what} must be one of {'|'.join(spec.choices)}",
+                                   item.span, spec.describe())
+            return item.text.lower()
         v = value_of(item, scope, spec.dimension, what)
         if spec.positive and not v > 0:
             raise NetlistError(f"{what} must be positive, got {v:g}", item.span, spec.describe())

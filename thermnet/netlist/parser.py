@@ -127,7 +127,8 @@ def _syntax_error(err: UnexpectedInput, line: LogicalLine) -> NetlistError:
             else "unexpected end of line"
     elif isinstance(err, UnexpectedToken):
         tok = err.token
-        what = "unexpected end of line" if tok.type == "$END" else f"unexpected '{tok}'"
+        what = "unexpected end of line" if tok.type == "$END" else \
+            f"unexpected '{str(tok).split()[0] if str(tok).split() else tok}'"
     else:
         what = "unexpected end of line"
     first = line.text.split()[0].lower() if line.text.split() else ""

@@ -1,0 +1,108 @@
+"""Superconducting elements and models: Mattis-Bardeen film (``S``, model ``mb``), NIS
+junction (``N``, model ``nis``) and the electron-phonon coupling of a BCS superconductor
+(model ``eph_bcs`` for ``E`` elements)."""
+from __future__ import annotations
+
+import numpy as np
+
+from thermnet.elements.base import ImpedanceElement, Model, NodeSlot, ParamSpec
+from thermnet.physics import bcs, electron_phonon, mattis_bardeen, nis
+from thermnet.physics.constants import hbar, kB
+
+# Every superconducting model takes these (language page, "Model types").
+GAP_PARAMS = (
+    ParamSpec("gapratio", "dimensionless", 1.764, "Delta0/(kB Tc)"),
+    ParamSpec("gap", "dimensionless", "tanh", "gap law: the papers' tanh interpolation or "
+              "the self-consistent BCS gap", choices=("tanh", "bcs")),
+)
+TC = ParamSpec("tc", "temperature", doc="critical temperature, K")
+
+
+class SuperconductorModel(Model):
+    """Shared by the superconducting models: Tc, gap ratio and gap law."""
+
+    def delta0(self) -> float:
+        return self.gapratio * kB * self.tc
+
+    def delta(self, T) -> float:
+        return float(bcs.gap(T, self.tc, self.gapratio, self.gap))
+
+
+class MattisBardeenModel(SuperconductorModel):
+    type_name = "mb"
+    params = (TC,) + GAP_PARAMS
+    doc = "Mattis-Bardeen superconducting film: Z = R0/(sigma1 - i sigma2) (Dey et al. Eqs. 4-6)"
+
+
+class NISModel(SuperconductorModel):
+    type_name = "nis"
+    params = (TC,
+              ParamSpec("rspec", "specific_resistance", doc="R_N * area, ohm m^2"),
+              ParamSpec("cspec", "specific_capacitance", doc="C / area, F/m^2"),
+              ParamSpec("dynes", "dimensionless", 1e-4, "Dynes parameter Gamma/Delta0",
+                        positive=False)) + GAP_PARAMS
+    doc = "NIS tunnel junction: linearized R(T) (Pioldi et al. Eq. 1) parallel to C"
+
+
+class BCSEph(SuperconductorModel):
+    type_name = "eph_bcs"
+    params = (ParamSpec("sigma", "coupling", doc="Sigma, W m^-3 K^-5"), TC) + GAP_PARAMS
+    doc = "electron-phonon of a BCS superconductor (Dey et al. Eqs. 8-9, Timofeev et al. 2009)"
+
+    exact = False
+
+    def heat(self, T, Tb, vol):
+        return electron_phonon.bcs_heat(T, Tb, self.sigma, vol, self.tc, self.gapratio,
+                                        self.gap, exact=self.exact)
+
+
+class _Superconducting(ImpedanceElement):
+    dissipative = True
+    node_keywords = {"temp": ("thermal", True)}
+    exact = False
+
+    def configure(self, options):
+        self.exact = bool(options.get("exact", 0))
+        if isinstance(self.model, BCSEph):
+            self.model.exact = self.exact
+
+    def superconducting_gap0(self):
+        return self.model.delta0()
+
+    def breakpoints(self, T):
+        """2 Delta(T): onset of pair breaking, where the conductivity has a kink."""
+        d = self.model.delta(T)
+        return (2 * d,) if d > 0 else ()
+
+
+class Film(_Superconducting):
+    letter = "S"
+    title = "superconducting film (Mattis-Bardeen)"
+    form = "SNAME N1 N2 MODEL R0=VALUE temp=NODE        e.g.  STI b c ti R0=50 temp=S"
+    nodes_spec = (NodeSlot("N1", "electrical"), NodeSlot("N2", "electrical"))
+    model_types = ("mb",)
+    keywords = (ParamSpec("R0", "resistance", doc="normal-state resistance, ohm"),)
+
+    def admittance(self, energy, T):
+        m = self.model
+        s1, s2 = mattis_bardeen.conductivity(energy, T, m.tc, m.gapratio, m.gap,
+                                             exact=self.exact)
+        return (s1 - 1j * s2) / self.params["R0"]
+
+
+class Junction(_Superconducting):
+    letter = "N"
+    title = "NIS tunnel junction"
+    form = "NNAME N1 N2 MODEL area=VALUE temp=NODE        e.g.  NL1 a m1 alox area=0.1p temp=L"
+    nodes_spec = (NodeSlot("N1", "electrical"), NodeSlot("N2", "electrical"))
+    model_types = ("nis",)
+    keywords = (ParamSpec("area", "area", doc="junction area, m^2"),)
+
+    def admittance(self, energy, T):
+        m, area = self.model, self.params["area"]
+        ratio = nis.conductance_ratio(T, m.tc, m.dynes, m.gapratio, m.gap, exact=self.exact)
+        r_n = m.rspec / area
+        return np.asarray(ratio) / r_n + 1j * (energy / hbar) * (m.cspec * area)
+
+    def breakpoints(self, T):
+        return ()     # R(T) does not depend on photon energy: no kink
