@@ -1,0 +1,118 @@
+"""Nonlinear nodal solver: algebraic solutions, warm-started sweeps, continuation,
+pre-solve rejection, subcircuits."""
+import numpy as np
+import pytest
+from scipy.optimize import brentq
+
+import thermnet
+
+TB, A, B, K = 0.03, 3e9 * 2e-19, 3e9 * 1e-19, 2e-9   # bath, sigma*V of S and D, gpow prefactor
+
+TWO_NODES = f"""
+.title two nodes, power-law couplings
+.model cu eph(sigma=3e9 n=5)
+.model link gpow(k={K} n=2)
+TB bath {TB}
+P1 S 1p
+ES S bath cu vol=2e-19
+ED D bath cu vol=1e-19
+G1 S D link
+"""
+
+
+def algebraic(P):
+    """Solve P = A(TS^5-TB^5) + K(TS^2-TD^2), K(TS^2-TD^2) = B(TD^5-TB^5) by bisection
+    on TD (monotonic), to machine precision."""
+    def ts_of(td):
+        return np.sqrt(td ** 2 + B * (td ** 5 - TB ** 5) / K)
+
+    def resid(td):
+        ts = ts_of(td)
+        return P - A * (ts ** 5 - TB ** 5) - B * (td ** 5 - TB ** 5)
+    td = brentq(resid, TB, 10.0, xtol=1e-16, rtol=1e-15, maxiter=500)
+    return ts_of(td), td
+
+
+@pytest.mark.parametrize("P", [1e-16, 1e-13, 1e-12, 1e-10])
+def test_operating_point_matches_algebra(P):
+    net = thermnet.parse(TWO_NODES + ".print T(S) T(D) P(G1) P(TB)\n").set("P1", P)
+    c = net.run()[0].columns
+    ts, td = algebraic(P)
+    assert c["T(S)"] == pytest.approx(ts, rel=1e-9)
+    assert c["T(D)"] == pytest.approx(td, rel=1e-9)
+    assert c["P(TB)"] == pytest.approx(-P, rel=1e-8)          # the bath takes it all
+    assert c["P(G1)"] == pytest.approx(K * (ts ** 2 - td ** 2), rel=1e-8)
+
+
+def test_sweep_of_200_points_warm_starts():
+    net = thermnet.parse(TWO_NODES + ".sweep P1 1f 10p 200 log\n.print T(S) T(D)\n")
+    r = net.run()[0]
+    assert r.converged.all() and not r.failures
+    assert len(r.columns["P1"]) == 200 and r.columns["P1"][0] == pytest.approx(1e-15)
+    for i in (0, 57, 123, 199):
+        ts, td = algebraic(r.columns["P1"][i])
+        assert r.columns["T(S)"][i] == pytest.approx(ts, rel=1e-9)
+        assert r.columns["T(D)"][i] == pytest.approx(td, rel=1e-9)
+    assert np.all(np.diff(r.columns["T(S)"]) > 0)
+    assert np.nanmax(np.abs(r.energy_balance)) < 1e-8
+
+
+def test_warm_start_is_cheaper_than_cold():
+    from thermnet.model.balance import HeatBalance
+    from thermnet.solve.steady import solve
+    net = thermnet.parse(TWO_NODES)
+    bal = HeatBalance(net.circuit(), net.circuit().flat.options)
+    cold = solve(bal)
+    n_cold = bal.evaluations
+    bal.set_value("p1", 1.01e-12)
+    bal.evaluations = 0
+    warm = solve(bal, cold.T[bal.free])
+    assert warm.converged and cold.converged
+    assert bal.evaluations < n_cold
+
+
+def test_isolated_heater_is_rejected_before_solving():
+    with pytest.raises(thermnet.NetlistError) as err:
+        thermnet.parse(TWO_NODES + "P2 island 1p\n")
+    assert err.value.span.line == 10
+    assert "no heat path" in str(err.value)
+
+
+def test_large_heater_needs_continuation_and_succeeds():
+    """A 1 uW heater on a weak coupling: T_S ~ 2.5 K from a 30 mK start."""
+    net = thermnet.parse(TWO_NODES + ".print T(S) T(D)\n").set("P1", 1e-6)
+    c = net.run()[0].columns
+    ts, td = algebraic(1e-6)
+    assert c["T(S)"] == pytest.approx(ts, rel=1e-9)
+
+
+SUBCKT = """
+.global bath
+.model cu eph(sigma=3e9 n=5)
+.subckt island node p=1p vol=1e-19
+P1 node {p}
+E1 node bath cu vol={vol}
+R1 e1 e2 10 temp=node
+R2 e1 e2 10 temp=bath
+.ends island
+TB bath 0.03
+X1 a island p=2p
+X2 b island p=1p vol=2e-19
+.print T(a) T(b) P(X1.E1) P(X2.P1) P(X1.R1)
+"""
+
+
+def test_subcircuit_instances_are_independent():
+    flat = thermnet.parse(SUBCKT).circuit().flat
+    assert {"x1.e1", "x2.e1", "x1.p1", "x2.p1"} <= set(flat.elements)
+    assert {"x1.e1", "x1.e2", "x2.e1", "x2.e2"} == set(flat.electrical_nodes)
+    c = thermnet.parse(SUBCKT).run()[0].columns
+    assert c["P(X2.P1)"] == pytest.approx(1e-12)
+    # heater = electron-phonon + photonic heat to the bath resistor (tau = 1 at matching)
+    from thermnet.physics.constants import h, kB
+    sb = np.pi ** 2 * kB ** 2 / (6 * h)
+    for col, p, vol in (("T(a)", 2e-12, 1e-19), ("T(b)", 1e-12, 2e-19)):
+        T = c[col]
+        assert 3e9 * vol * (T ** 5 - 0.03 ** 5) + sb * (T ** 2 - 0.03 ** 2) == \
+            pytest.approx(p, rel=1e-9)
+    assert c["P(X1.E1)"] + c["P(X1.R1)"] == pytest.approx(2e-12, rel=1e-9)
