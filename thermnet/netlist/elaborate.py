@@ -330,7 +330,8 @@ class _Builder:
                 if model_entry is None:
                     raise NetlistError(f"unknown model '{item.text}'", item.span,
                                        f".model {item.text} " + " or ".join(
-                                           MODEL_TYPES[t].form() for t in kind.model_types))
+                                           MODEL_TYPES[t].form() if t in MODEL_TYPES
+                                           else f"{t}(...)" for t in kind.model_types))
                 mcard, mtype, _ = model_entry
                 if mtype.type_name not in kind.model_types:
                     raise NetlistError(f"model '{item.text}' is of type {mtype.type_name}, "

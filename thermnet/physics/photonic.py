@@ -86,11 +86,11 @@ def transmission(y: np.ndarray, incidence: np.ndarray, dissipative: np.ndarray) 
     -------
     tau : (n_energy, n_diss, n_diss) real array, symmetric, zero diagonal.
     """
-    Y = np.einsum("ek,ei,ej->kij", y, incidence, incidence)
+    Y = (incidence.T[None, :, :] * y.T[:, None, :]) @ incidence   # (nE, n, n)
     d = incidence[dissipative]                                   # (nd, n)
     rhs = np.broadcast_to(d.T.astype(complex), (Y.shape[0],) + d.T.shape)
     V = np.linalg.solve(Y, rhs)                                  # Z d_i, (nE, n, nd)
-    W = np.einsum("ji,kin->kjn", d, V)                           # d_j^T Z d_n
+    W = d @ V                                                    # d_j^T Z d_n
     re = y[dissipative].real.T                                   # (nE, nd)
     tau = 4.0 * re[:, :, None] * re[:, None, :] * np.abs(W) ** 2
     idx = np.arange(len(dissipative))

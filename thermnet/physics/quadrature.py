@@ -123,7 +123,7 @@ def sqrt_pair_above(v: np.ndarray, a, c):
         ``E`` and ``E + c``; the measure is ``dE / sqrt((E-a)(E-a+c)) = 2 dv``.
     """
     sh2 = np.sinh(v) ** 2
-    return a + c * sh2, a + c * (sh2 + 1.0)
+    return a + c * sh2, a + c * sh2 + c
 
 
 def sqrt_pair_above_vmax(c, span):

@@ -39,55 +39,90 @@ def _tolerance(bal: HeatBalance, scale):
     return bal.options["abstol"] + bal.options["reltol"] * scale
 
 
+def _scale(bal: HeatBalance, S):
+    """Per-node residual scale: the node's heat flows, floored at 1e-3 of the largest
+    node's (a node whose flows all vanish, e.g. at equal temperatures, would otherwise
+    be scaled by nothing)."""
+    return np.maximum(S, max(1e-3 * S.max(), bal.options["abstol"]))
+
+
+def _jacobian(bal: HeatBalance, x, F, heater_scale, source_T):
+    """dF/dx (W per unit ln T) by forward differences."""
+    n = len(x)
+    J = np.empty((n, n))
+    for j in range(n):
+        xp = x.copy()
+        xp[j] += FD_STEP
+        Fp, _ = bal.residual(np.exp(xp), heater_scale, source_T)
+        J[:, j] = (Fp - F) / FD_STEP
+    return J
+
+
 def _newton(bal: HeatBalance, x0: np.ndarray, heater_scale=1.0, source_T=None,
             maxiter=None, pseudo_dt=None):
-    """Damped Newton from x0.  Returns (x, F, S, iterations) or raises _Failed."""
+    """Damped Newton from x0.  Returns (x, F, S, iterations) or raises _Failed.
+
+    The Jacobian of the previous solve is reused (chord steps) while each step reduces the
+    scaled residual at least fourfold, and recomputed otherwise: along a warm-started sweep
+    most points then need no new Jacobian at all.
+    """
     maxiter = int(maxiter or bal.options["maxiter"])
     x = x0.copy()
     n = len(x)
     F, S = bal.residual(np.exp(x), heater_scale, source_T)
     x_anchor = x.copy()
+    J = getattr(bal, "jacobian", None)
+    fresh = False
+    if J is None or J.shape != (n, n) or pseudo_dt is not None:
+        J, fresh = _jacobian(bal, x, F, heater_scale, source_T), True
     for it in range(1, maxiter + 1):
         if np.all(np.abs(F) <= _tolerance(bal, S)) and pseudo_dt is None:
+            bal.jacobian = J
             return x, F, S, it - 1
-        scale = np.maximum(S, bal.options["abstol"])
+        scale = _scale(bal, S)
         g = F / scale
-        J = np.empty((n, n))
-        for j in range(n):
-            xp = x.copy()
-            xp[j] += FD_STEP
-            Fp, _ = bal.residual(np.exp(xp), heater_scale, source_T)
-            J[:, j] = (Fp / scale - g) / FD_STEP
+        A = J / scale[:, None]
         if pseudo_dt is not None:
-            J = J - np.eye(n) / pseudo_dt
+            A = A - np.eye(n) / pseudo_dt
             g = g - (x - x_anchor) / pseudo_dt
         try:
-            dx = np.linalg.solve(J, -g)
+            dx = np.linalg.solve(A, -g)
         except np.linalg.LinAlgError:
-            dx = np.linalg.lstsq(J, -g, rcond=None)[0]
+            dx = np.linalg.lstsq(A, -g, rcond=None)[0]
         if not np.all(np.isfinite(dx)):
             raise _Failed("singular Jacobian")
         big = np.abs(dx).max()
         if big > MAX_STEP:
             dx *= MAX_STEP / big
         norm0 = np.linalg.norm(F / scale)
+        xn = x + dx
+        Fn, Sn = bal.residual(np.exp(xn), heater_scale, source_T)
+        good = np.all(np.isfinite(Fn)) and np.linalg.norm(Fn / scale) <= 0.25 * norm0
+        if not good and not fresh:
+            # chord step not good enough: new Jacobian here, redo the step
+            J, fresh = _jacobian(bal, x, F, heater_scale, source_T), True
+            continue
         alpha = 1.0
-        while True:
-            xn = x + alpha * dx
-            Fn, Sn = bal.residual(np.exp(xn), heater_scale, source_T)
-            if np.all(np.isfinite(Fn)) and (np.linalg.norm(Fn / scale) <= (1 - 1e-4 * alpha)
-                                            * norm0 or norm0 < 1e-6 or pseudo_dt is not None):
-                break
+        while not (np.all(np.isfinite(Fn)) and (
+                np.linalg.norm(Fn / scale) <= (1 - 1e-4 * alpha) * norm0
+                or norm0 < 1e-6 or pseudo_dt is not None)):
             alpha /= 2
             if alpha < 1e-3:
                 raise _Failed("line search failed (no decrease of the net heat)")
+            xn = x + alpha * dx
+            Fn, Sn = bal.residual(np.exp(xn), heater_scale, source_T)
         if pseudo_dt is not None:
             x_anchor = xn.copy()
             pseudo_dt *= 2.0
         x, F, S = xn, Fn, Sn
+        fresh = False
+        if pseudo_dt is not None or alpha < 1.0:
+            J, fresh = _jacobian(bal, x, F, heater_scale, source_T), True
         if np.abs(alpha * dx).max() < 1e-15 and np.all(np.abs(F) <= 1e3 * _tolerance(bal, S)):
+            bal.jacobian = J
             return x, F, S, it
     if np.all(np.abs(F) <= _tolerance(bal, S)):
+        bal.jacobian = J
         return x, F, S, maxiter
     raise _Failed(f"no convergence in {maxiter} iterations")
 

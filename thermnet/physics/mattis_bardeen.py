@@ -1,0 +1,354 @@
+"""Mattis-Bardeen complex conductivity and impedance of a superconducting film.
+
+Equations (Dey et al., PRB 107, 134510 (2023), Eqs. 4-6 with footnote 55; Mattis & Bardeen,
+Phys. Rev. 111, 412 (1958)), energies in units of the gap Delta(T), ``x = hbar omega / Delta``,
+``b = Delta / kB T``, ``E' = E + x``::
+
+    sigma1 = (2/x) int_1^inf nu(E,E') [f(E) - f(E')] dE                      (thermal qp)
+           - Theta(x-2) (1/x) int_{1-x}^{-1} nu(E,E') [1 - 2 f(E')] dE         (pair breaking)
+    sigma2 = (1/x) int_{max(-1, 1-x)}^{1} nu2(E,E') [1 - 2 f(E')] dE
+    nu(E,E') = (E E' + 1) / (sqrt(E^2-1) sqrt(E'^2-1)),
+    nu2(E,E') = (E E' + 1) / (sqrt(1-E^2) sqrt(E'^2-1))
+
+The absolute value of Dey's Eq. 5 is read as in their footnote 55: it only turns the imaginary
+``sqrt(E^2-1)`` into ``sqrt(1-E^2)``; the numerator keeps its sign (it is negative near
+``E = -1`` when ``x > 2``).  That is the original Mattis-Bardeen result: it reproduces their
+T = 0 closed forms in complete elliptic integrals (:func:`conductivity_t0`), which a literal
+``|nu|`` would not for ``hbar omega > 2 Delta``.
+
+With ``x`` and ``b`` as variables the conductivity is universal: it does not depend on Tc, the
+gap ratio or the gap law, which only enter through ``Delta(T)``.  The fast path therefore
+interpolates one table (built once, cached on disk by :mod:`thermnet.physics.tables`) of three
+smooth functions on ``s = ln x`` in ``[ln X_MIN, ln X_MAX]`` and ``beta = ln b`` in
+``[ln B_MIN, ln B_MAX]``:
+
+* ``A = ln(sigma1_qp) + b`` -- thermal quasiparticle part without its ``e^-b`` factor;
+* ``B = sigma2 / (tanh(b/2) sigma2_T0(x))`` -- removes the ``1/x`` growth and, to leading
+  order, the ``(x-2) ln|x-2|`` kink at ``x = 2``;
+* ``C = sigma1_pb / sigma1_T0(x)`` (``x > 2``) -- pair-breaking part relative to its T = 0
+  value (-> tanh(b/2) at threshold).
+
+Points outside the table fall back to the same fixed Gauss-Legendre quadrature used to build it
+(relative accuracy ~1e-10); ``exact=True`` uses adaptive ``scipy.integrate.quad`` on the same
+substituted integrands.  See docs/physics-superconductors.md for ranges, accuracy and timings.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from scipy import special
+
+from thermnet.physics import bcs
+from thermnet.physics.constants import kB
+from thermnet.physics.quadrature import (Spline2D, adaptive_quad, panel_quad, pinch_map,
+                                         pinch_map_vmax)
+from thermnet.physics.tables import cached_table
+
+__all__ = ["conductivity", "impedance", "conductivity_t0", "reduced_conductivity"]
+
+#: Table range in x = hbar omega / Delta(T) and b = Delta(T) / kB T.
+X_MIN, X_MAX = 1e-6, 1e4
+B_MIN, B_MAX = 1e-2, 500.0
+_GRID = {"form": "mb-v1", "s": [float(np.log(X_MIN)), float(np.log(X_MAX)), 401],
+         "s2": [float(np.log(2.0)), float(np.log(X_MAX)), 161],
+         "beta": [float(np.log(B_MIN)), float(np.log(B_MAX)), 201],
+         "quad": [bcs.QP_PANELS, bcs.QP_NODES, bcs.PB_PANELS, bcs.PB_NODES]}
+S2_PANELS, S2_NODES = 8, 16        # sigma2 quadrature: panels x nodes (pinch + regular part)
+_X2_GUARD = 1e-12                  # |x - 2| below this is moved to 2 +- _X2_GUARD
+
+
+# --------------------------------------------------------------------------------------------
+# T = 0 closed forms
+# --------------------------------------------------------------------------------------------
+def conductivity_t0(x):
+    """Mattis-Bardeen conductivity at T = 0 (closed form, Mattis & Bardeen 1958).
+
+    With ``x = hbar omega / Delta0`` and complete elliptic integrals ``K, E`` of modulus ``k``
+    (``scipy.special`` takes the parameter ``m = k^2``)::
+
+        sigma1 = (1 + 2/x) E(k) - (4/x) K(k),             k = (x-2)/(x+2),  x > 2 (else 0)
+        sigma2 = [(1 + 2/x) E(k') - (1 - 2/x) K(k')] / 2,  k' = sqrt(1 - k^2)
+
+    (Popel, J. Appl. Phys. 66, 5950 (1989), Eqs. 5-6, with ``k = |2-x|/(2+x)``).
+    ``sigma2 -> pi/x`` as ``x -> 0``, which gives Dey's footnote 58.
+
+    Parameters
+    ----------
+    x : array_like
+        Photon energy over Delta0, > 0.
+
+    Returns
+    -------
+    sigma1, sigma2 : ndarray
+    """
+    x = np.asarray(x, dtype=float)
+    k2 = ((x - 2.0) / (x + 2.0)) ** 2
+    u = 2.0 / x
+    s1 = np.where(x > 2.0, (1.0 + u) * special.ellipe(k2) - 2.0 * u * special.ellipk(k2), 0.0)
+    # K(k') = K(m = 1 - k^2) = ellipkm1(k^2): accurate as k -> 0; (1 - 2/x) K -> 0 at x = 2.
+    kprime = np.where(k2 > 0, special.ellipkm1(np.where(k2 > 0, k2, 1.0)), 0.0)
+    s2 = 0.5 * ((1.0 + u) * special.ellipe(1.0 - k2) - (1.0 - u) * kprime)
+    return s1, s2
+
+
+# --------------------------------------------------------------------------------------------
+# sigma2 integrand (reduced units), shared by the fixed and the adaptive quadrature
+# --------------------------------------------------------------------------------------------
+def _s2_case(x):
+    """Pinch parameters of the sigma2 integral: ``delta = |x - 2|``, ``c``, below-2 flag.
+
+    For ``x < 2`` (E in [1-x, 1]) the branch point ``E = -1`` approaches the lower limit,
+    ``1 + E = delta + x sin^2(phi/2)``; for ``x > 2`` (E in [-1, 1]) the branch point
+    ``E' = 1`` does, ``E' - 1 = delta + 2 sin^2(phi/2)`` (``phi = pi - theta``).
+    """
+    lo = x < 2.0
+    return np.abs(x - 2.0), np.where(lo, x, 2.0), lo
+
+
+def _s2_regular(theta, x, b):
+    """sigma2 integrand on ``theta`` in [0, pi/2] (E = centre + half cos theta)."""
+    delta, _, lo = _s2_case(x)
+    cos2 = np.cos(0.5 * theta) ** 2
+    E = np.where(lo, 1.0 - x + x * cos2, np.cos(theta))
+    Ep = E + x
+    pinch = np.where(lo, delta + x * cos2, delta + 2.0 * cos2)   # 1+E or E'-1
+    return (E * Ep + 1.0) / np.sqrt(pinch * (Ep + 1.0)) * np.tanh(0.5 * b * Ep)
+
+
+def _s2_pinched(v, x, b):
+    """sigma2 integrand on the pinch side (``phi = pi - theta`` in [0, pi/2]) in ``v``.
+
+    ``sin^2(phi/2) = q = (delta/c) sinh^2 v``; the numerator ``E E' + 1`` is evaluated as
+    ``delta (+-1 + delta sinh^2 v cosh^2 v)`` to avoid cancellation.
+    """
+    delta, c, lo = _s2_case(x)
+    _, jac = pinch_map(v, delta, c)
+    sh2 = np.sinh(v) ** 2
+    q = delta / c * sh2
+    Ep = np.where(lo, 1.0 + x * q, x - 1.0 + 2.0 * q)
+    num = delta * (np.where(lo, 1.0, -1.0) + delta * sh2 * (1.0 + sh2))
+    return jac * num / np.sqrt(Ep + 1.0) * np.tanh(0.5 * b * Ep)
+
+
+def _s2_edges(x):
+    """Panel edges: (regular theta panels, pinch v panels)."""
+    delta, c, _ = _s2_case(x)
+    vmax = pinch_map_vmax(delta, c, 0.5 * np.pi)
+    reg = np.broadcast_to(np.linspace(0.0, 0.5 * np.pi, 3), np.shape(x) + (3,))
+    pin = vmax[..., None] * np.linspace(0.0, 1.0, S2_PANELS + 1)
+    return reg, pin
+
+
+def _guard_x(x):
+    """Move x off the exact pair-breaking threshold (sigma is continuous there)."""
+    near = np.abs(x - 2.0) < _X2_GUARD
+    return np.where(near, np.where(x < 2.0, 2.0 - _X2_GUARD, 2.0 + _X2_GUARD), x)
+
+
+# --------------------------------------------------------------------------------------------
+# Direct evaluation in reduced units
+# --------------------------------------------------------------------------------------------
+def _parts_fixed(x, b):
+    """(J_qp, J_pb, I2) by fixed Gauss-Legendre; broadcast over x, b.
+
+    ``sigma1 = (2/x) e^-b J_qp + J_pb / x`` (J_pb = 0 for x <= 2), ``sigma2 = I2 / x``.
+    """
+    x, b = np.broadcast_arrays(_guard_x(np.asarray(x, float)), np.asarray(b, float))
+    xs, bs = x[..., None, None], b[..., None, None]
+    jqp = bcs.qp_integral(x, b, +1.0) if np.all(np.isfinite(b)) else np.where(
+        np.isfinite(b), bcs.qp_integral(x, np.where(np.isfinite(b), b, 1.0), +1.0), 0.0)
+    above = x > 2.0
+    jpb = np.where(above, bcs.pb_integral(np.where(above, x, 3.0), b, -1.0), 0.0)
+    reg, pin = _s2_edges(x)
+    i2 = (panel_quad(lambda th: _s2_regular(th, xs, bs), reg, S2_NODES)
+          + panel_quad(lambda v: _s2_pinched(v, xs, bs), pin, S2_NODES))
+    return jqp, jpb, i2
+
+
+def _parts_adaptive(x, b):
+    """Same as :func:`_parts_fixed` by adaptive quadrature, one point at a time."""
+    x, b = np.broadcast_arrays(_guard_x(np.asarray(x, float)), np.asarray(b, float))
+    out = np.zeros((3,) + x.shape)
+    for idx in np.ndindex(x.shape):
+        xi, bi = float(x[idx]), float(b[idx])
+        if np.isfinite(bi):
+            out[(0,) + idx] = adaptive_quad(lambda v: bcs.qp_integrand(v, xi, bi, 1.0),
+                                            bcs.qp_edges(np.float64(xi), np.float64(bi)))
+        if xi > 2.0:
+            out[(1,) + idx] = adaptive_quad(lambda th: bcs.pb_integrand(th, xi, bi, -1.0),
+                                            bcs.pb_edges(np.float64(xi)))
+        reg, pin = _s2_edges(np.float64(xi))
+        out[(2,) + idx] = (adaptive_quad(lambda th: _s2_regular(th, xi, bi), reg)
+                           + adaptive_quad(lambda v: _s2_pinched(v, xi, bi), pin))
+    return out[0], out[1], out[2]
+
+
+def _assemble(x, b, jqp, jpb, i2):
+    with np.errstate(under="ignore"):
+        s1 = 2.0 / x * np.exp(-b) * jqp + jpb / x
+    return s1, i2 / x
+
+
+def reduced_conductivity(x, b, exact=False):
+    """Mattis-Bardeen ``(sigma1, sigma2)`` by direct quadrature in reduced variables.
+
+    Parameters
+    ----------
+    x : array_like
+        ``hbar omega / Delta(T)`` (> 0).
+    b : array_like
+        ``Delta(T) / kB T`` (> 0; ``inf`` means T = 0).
+    exact : bool
+        False: fixed Gauss-Legendre after substitution (~1e-10 relative).  True: adaptive
+        ``scipy.integrate.quad`` on the same integrands (slow; reference values).
+
+    Returns
+    -------
+    sigma1, sigma2 : ndarray
+    """
+    x, b = np.broadcast_arrays(np.asarray(x, float), np.asarray(b, float))
+    parts = _parts_adaptive(x, b) if exact else _parts_fixed(x, b)
+    return _assemble(x, b, *parts)
+
+
+# --------------------------------------------------------------------------------------------
+# Table
+# --------------------------------------------------------------------------------------------
+def _axis(spec):
+    lo, hi, n = spec
+    return np.linspace(lo, hi, n)
+
+
+def _build_table():
+    s, s2, beta = _axis(_GRID["s"]), _axis(_GRID["s2"]), _axis(_GRID["beta"])
+    x, x2, b = np.exp(s), np.exp(s2), np.exp(beta)
+    A = np.empty((s.size, beta.size))
+    B = np.empty_like(A)
+    C = np.empty((s2.size, beta.size))
+    s1_0, s2_0 = conductivity_t0(x)
+    s1_0b, _ = conductivity_t0(x2[1:])
+    for j, bj in enumerate(b):
+        jqp, _, i2 = _parts_fixed(x, bj)
+        A[:, j] = np.log(2.0 / x * jqp)
+        B[:, j] = i2 / x / (np.tanh(0.5 * bj) * s2_0)
+        C[0, j] = np.tanh(0.5 * bj)               # threshold limit of sigma1_pb / sigma1_T0
+        C[1:, j] = bcs.pb_integral(x2[1:], bj, -1.0) / x2[1:] / s1_0b
+    out = {}
+    for name, grid_s, z in (("A", s, A), ("B", s, B), ("C", s2, C)):
+        for key, arr in Spline2D.fit(grid_s, beta, z).items():
+            out[f"{name}_{key}"] = arr
+    return out
+
+
+@lru_cache(maxsize=None)
+def _table():
+    arrays = cached_table("mattis_bardeen", _GRID, _build_table)
+    return {name: Spline2D(arrays[f"{name}_tx"], arrays[f"{name}_ty"], arrays[f"{name}_c"])
+            for name in ("A", "B", "C")}
+
+
+def _reduced_table(x, b):
+    """(sigma1, sigma2) at reduced energies ``x`` (1-D) and scalar ``b`` from the table,
+    with the fixed quadrature for points outside it."""
+    tab = _table()
+    s = np.log(x)
+    beta = np.log(b)
+    s1 = np.empty_like(x)
+    s2 = np.empty_like(x)
+    inside = (s >= tab["A"].xlo) & (s <= tab["A"].xhi) & (tab["A"].ylo <= beta <= tab["A"].yhi)
+    if np.any(inside):
+        xi, si = x[inside], s[inside]
+        s1_0, s2_0 = conductivity_t0(xi)
+        sig1 = np.exp(tab["A"].row(si, beta) - b)
+        above = xi > 2.0
+        if np.any(above):
+            sig1[above] += tab["C"].row(si[above], beta) * s1_0[above]
+        s1[inside] = sig1
+        s2[inside] = tab["B"].row(si, beta) * np.tanh(0.5 * b) * s2_0
+    if not np.all(inside):
+        out = ~inside
+        s1[out], s2[out] = reduced_conductivity(x[out], b)
+    return s1, s2
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------------
+def conductivity(energy, T, tc, gapratio=1.764, gap="tanh", exact=False):
+    """Complex conductivity ``sigma1 - i sigma2`` of a BCS film, normalized to sigma_N.
+
+    Dey et al. 2023 Eqs. 4-6 (Mattis-Bardeen), gap law from :func:`thermnet.physics.bcs.gap`.
+
+    Parameters
+    ----------
+    energy : array_like
+        Photon energies ``hbar omega``, J (1-D or scalar, all > 0).
+    T : float
+        Quasiparticle temperature, K (scalar).  ``T >= tc``: normal state (1, 0);
+        ``T <= 0``: T = 0 closed forms.
+    tc : float
+        Critical temperature, K.
+    gapratio : float
+        ``Delta0 / (kB Tc)``.
+    gap : {"tanh", "bcs"}
+        Gap law.
+    exact : bool
+        False (default): interpolated universal table (relative error < 1e-5 where the value
+        exceeds the floor, see docs), fixed-quadrature fallback outside it.  True: adaptive
+        quadrature for every energy (slow, reference).
+
+    Returns
+    -------
+    sigma1, sigma2 : ndarray
+        Same shape as ``energy``; ``sigma2 > 0`` is inductive.
+    """
+    bcs.check_kind(gap)
+    energy = np.asarray(energy, dtype=float)
+    shape = energy.shape
+    if energy.ndim > 1:
+        raise ValueError("energy must be a scalar or a 1-D array of photon energies (J)")
+    energy = np.atleast_1d(energy)
+    if np.any(~(energy > 0)):
+        raise ValueError("photon energies must be > 0 (J)")
+    if np.ndim(T) != 0:
+        raise ValueError("T must be a scalar temperature (K)")
+    T = float(T)
+    if T >= tc:
+        return np.ones(shape), np.zeros(shape)
+    delta = bcs.gap(T, tc, gapratio, gap)
+    x = energy / delta
+    if T <= 0:
+        s1, s2 = conductivity_t0(x)
+    elif exact:
+        s1, s2 = reduced_conductivity(x, delta / (kB * T), exact=True)
+    else:
+        s1, s2 = _reduced_table(x, delta / (kB * T))
+    return s1.reshape(shape), s2.reshape(shape)
+
+
+def impedance(energy, T, R0, tc, gapratio=1.764, gap="tanh", exact=False):
+    """Impedance ``Z = R0 / (sigma1 - i sigma2)`` of a film (Dey et al., text above Eq. 4).
+
+    Electrical-engineering convention (inductor ``+i omega L``): with ``sigma2 > 0`` the film
+    is inductive, ``Im Z > 0``; at T = 0 and ``hbar omega << Delta0``,
+    ``Z ~ i omega R0 hbar / (pi Delta0)`` (Dey et al. footnote 58).
+
+    Parameters
+    ----------
+    energy : array_like
+        Photon energies ``hbar omega``, J.
+    T : float
+        Temperature, K.
+    R0 : float
+        Normal-state resistance, ohm.
+    tc, gapratio, gap, exact
+        As in :func:`conductivity`.
+
+    Returns
+    -------
+    ndarray of complex
+        Z, ohm.
+    """
+    s1, s2 = conductivity(energy, T, tc, gapratio, gap, exact)
+    return R0 / (s1 - 1j * s2)
