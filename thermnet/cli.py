@@ -68,9 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--format", choices=("table", "json", "csv"), default="table")
     r.add_argument("-o", "--output", help="write to this file (whole or not at all)")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="show tracebacks")
     r.set_defaults(func=_run)
     c = sub.add_parser("check", help="parse and elaborate; summarise without solving")
     c.add_argument("file")
+    c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="show tracebacks")
     c.set_defaults(func=_check)
     e = sub.add_parser("elements", help="list element kinds and models with parameters")
     e.set_defaults(func=_elements)

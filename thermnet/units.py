@@ -8,6 +8,7 @@ unit of the wrong dimension, is an error that says so.  Everything is SI interna
 """
 from __future__ import annotations
 
+import math
 import re
 from typing import Dict, List, Optional, Tuple
 
@@ -75,6 +76,8 @@ def parse_number(text: str, dimension: str = "any", what: str = "value") -> floa
     if not m:
         raise UnitError(f"'{text}' is not a number")
     mantissa = float(m.group(1))
+    if not math.isfinite(mantissa):
+        raise UnitError(f"'{text}' is too large (not a finite number)")
     suffix = m.group(2).lower()
     if not suffix:
         return mantissa
@@ -91,7 +94,10 @@ def parse_number(text: str, dimension: str = "any", what: str = "value") -> floa
             f"'{text}' is ambiguous for {what}: '{m.group(2)}' could be {alt}; write the "
             f"plain SI number (e.g. '{mantissa * readings[0][0]:g}') or scale and unit together")
     if readings:
-        return mantissa * readings[0][0]
+        value = mantissa * readings[0][0]
+        if not math.isfinite(value):
+            raise UnitError(f"'{text}' is too large (not a finite number)")
+        return value
     # Not readable: a unit of another dimension, or an unknown suffix?
     for prefix in sorted(SCALES, key=len, reverse=True):
         if suffix.startswith(prefix):

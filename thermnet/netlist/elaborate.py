@@ -325,6 +325,9 @@ class _Builder:
             item = rest[0]
             is_model = bool(kind.model_types) and isinstance(item, ast.Word) and (
                 not kind.model_optional or item.text.lower() in models)
+            if not is_model and not kind.value_spec:
+                raise NetlistError(f"{card.name.text}: expected the name of a model, got "
+                                   f"'{_text(item)}'", item.span, form)
             if is_model:
                 model_entry = models.get(item.text.lower())
                 if model_entry is None:
@@ -458,9 +461,9 @@ class _Builder:
         key = word.text.lower()
         el = self.elements.get(key)
         if el is not None and el.letter in ("T", "P"):
-            return Target("source", key, word.text)
+            return Target("source", key, el.name)   # spelled as first written
         if self.scope.has(key) and key in self.scope.defs:
-            return Target("param", key, word.text)
+            return Target("param", key, self.scope.defs[key].key.text)
         raise NetlistError(f"'{word.text}' is neither a temperature source, a heater nor a "
                            ".param", word.span, "the name of a T or P element or of a .param")
 
@@ -519,7 +522,7 @@ class _Builder:
             else:  # name of a source or parameter for D()
                 t = self.target(item)
                 key = t
-                shown.append(self.elements[t.key].name if t.kind == "source" else item.text)
+                shown.append(t.name)
             args.append(key)
         return Quantity(func, tuple(args), f"{func}({','.join(shown)})", call.span)
 

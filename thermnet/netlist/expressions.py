@@ -36,6 +36,9 @@ class Scope:
 def evaluate(expr: ast.Expr, scope: Scope) -> float:
     try:
         value = _eval(expr, scope)
+    except RecursionError:
+        raise NetlistError("expression nested too deeply", expr.span,
+                           "split it with .param NAME={...}") from None
     except (OverflowError, ZeroDivisionError, ValueError) as exc:
         if isinstance(exc, NetlistError):
             raise
@@ -51,8 +54,9 @@ def _eval(node: ast.Expr, scope: Scope) -> float:
         try:
             return parse_number(node.text, "dimensionless", "a number inside {}")
         except UnitError as exc:
-            raise NetlistError(f"{exc} (inside {{}} only scale suffixes are allowed)",
-                               node.span, EXPR_FORM) from None
+            hint = "" if "too large" in str(exc) else \
+                " (inside {} only scale suffixes are allowed)"
+            raise NetlistError(f"{exc}{hint}", node.span, EXPR_FORM) from None
     if isinstance(node, ast.EVar):
         key = node.name.lower()
         if scope.has(key):

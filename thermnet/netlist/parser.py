@@ -247,7 +247,11 @@ def parse_text(text: str, name: str = "<netlist>", _stack: Tuple[str, ...] = ())
             tree = _lark().parse(line.text)
         except UnexpectedInput as err:
             raise _syntax_error(err, line) from None
-        kind, head, items = _transform(tree, line)
+        try:
+            kind, head, items = _transform(tree, line)
+        except RecursionError:
+            raise NetlistError("expression nested too deeply", line.first,
+                               "split it with .param NAME={...}") from None
         card = _card(kind, head, items, line)
         if isinstance(card, ast.IncludeCard):
             cards.extend(_include(card, name, _stack))
@@ -268,8 +272,10 @@ def _transform(tree, line):
 def _include(card: ast.IncludeCard, including: str, stack: Tuple[str, ...]) -> List[ast.Card]:
     base = os.path.dirname(including) if not including.startswith("<") else os.getcwd()
     path = os.path.normpath(os.path.join(base, card.path))
-    if path in stack or path == including:
-        raise NetlistError(f"'{card.path}' includes itself (through {' -> '.join(stack)})",
+    chain = [p for p in stack + (including,) if not p.startswith("<")]
+    if os.path.abspath(path) in {os.path.abspath(p) for p in chain}:
+        raise NetlistError(f"include cycle: '{card.path}' is already being included "
+                           f"({' -> '.join(chain + [path])})",
                            card.path_span, "include each file once, without cycles")
     try:
         with open(path, encoding="utf-8") as fh:
@@ -278,6 +284,9 @@ def _include(card: ast.IncludeCard, including: str, stack: Tuple[str, ...]) -> L
         raise NetlistError(f"cannot read include file '{card.path}' ({exc.strerror}; "
                            f"looked for {path})", card.path_span,
                            '.include "FILE" with FILE relative to the including file') from None
+    except UnicodeDecodeError:
+        raise NetlistError(f"include file '{card.path}' is not a UTF-8 text file",
+                           card.path_span, '.include "FILE" of a netlist text file') from None
     return parse_text(text, path, stack + (including,))
 
 

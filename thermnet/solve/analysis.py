@@ -29,20 +29,26 @@ class Context:
         self.params = dict(params)
         self.sources = dict(sources)
         self.option_overrides = options
-        self._cache: Dict[tuple, HeatBalance] = {}
+        # parameter set -> (balance, the netlist's own source values in it)
+        self._cache: Dict[tuple, tuple] = {}
 
     def balance(self, params: Optional[Dict[str, float]] = None) -> HeatBalance:
         params = self.params if params is None else params
         key = tuple(sorted(params.items()))
-        bal = self._cache.get(key)
-        if bal is None:
+        entry = self._cache.get(key)
+        if entry is None:
             flat = elaborate(self.cards, self.file, params)
             flat.options.update(self.option_overrides)
             bal = HeatBalance(Circuit(flat), flat.options)
+            written = {k: e.value for k, e in flat.elements.items() if e.letter in ("T", "P")}
             if len(self._cache) > 8:
                 self._cache.clear()
-            self._cache[key] = bal
-        for k, v in self.sources.items():
+            entry = self._cache[key] = (bal, written)
+        bal, written = entry
+        # Every source at its current value: an override, else the netlist's own value (a
+        # sweep or a derivative may have left another value in the cached balance).
+        for k, v in written.items():
+            v = self.sources.get(k, v)
             if flat_value(bal, k) != v:
                 bal.set_value(k, v)
         return bal
