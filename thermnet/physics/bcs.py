@@ -25,7 +25,7 @@ import numpy as np
 from scipy import special
 
 from thermnet.physics.constants import kB
-from thermnet.physics.quadrature import (Spline1D, gauss_legendre, panel_quad,
+from thermnet.physics.quadrature import (Spline1D, panel_quad,
                                          sqrt_pair_above, sqrt_pair_above_vmax,
                                          sqrt_pair_between)
 from thermnet.physics.tables import cached_table
@@ -88,6 +88,18 @@ def reduced_gap(t, kind="tanh"):
         ti = np.where(inside, t, 0.5)
         out = np.where(inside, _bcs_spline()(ti) * np.sqrt(1.0 - ti), out)
     return out if out.ndim else float(out)
+
+
+def reduced_gap_scalar(t: float, kind: str = "tanh") -> float:
+    """Scalar fast path of :func:`reduced_gap` (same values)."""
+    if t >= 1.0:
+        return 0.0
+    if t <= 0.0:
+        return 1.0
+    if kind == "tanh":
+        return math.tanh(1.74 * math.sqrt(1.0 / t - 1.0))
+    check_kind(kind)
+    return float(_bcs_spline()(t)) * math.sqrt(1.0 - t)
 
 
 def _bcs_gap_rhs(delta, t):
@@ -157,7 +169,8 @@ def dynes_dos(E, delta, gamma):
         Dimensionless DOS (``inf`` exactly at ``|E| = Delta`` when ``Gamma = 0``).
     """
     z = np.asarray(E, dtype=float) - 1j * np.asarray(gamma, dtype=float)
-    root = np.sqrt(z * z - np.asarray(delta, dtype=float) ** 2)
+    delta = np.asarray(delta, dtype=float)
+    root = np.sqrt((z - delta) * (z + delta))     # = sqrt(z^2 - Delta^2), less rounding
     with np.errstate(divide="ignore", invalid="ignore"):
         val = np.abs((z / root).real)
     return np.where(root == 0, np.inf, val)
@@ -169,7 +182,13 @@ def dynes_dos(E, delta, gamma):
 #: Panels x nodes of the fixed Gauss-Legendre rules (chosen so that both integrals agree with
 #: adaptive quadrature to < 1e-10 relative over x in [1e-7, 1e5], b in [1e-3, 1e3]).
 QP_PANELS, QP_NODES = 8, 20
-PB_PANELS, PB_NODES = 4, 24
+PB_LEVELS, PB_NODES = 8, 16
+#: Pair-breaking panels in theta: geometric (ratio 1/3) towards both ends.  For x >> 1 the
+#: factors 1/sqrt(|E|+1) (theta -> 0) and 1/sqrt(E'+1), tanh(b E'/2) (theta -> pi) vary on the
+#: scales sqrt(4/x) and sqrt(2 pi/(b x)).
+_PB_HALF = 0.5 * np.pi * np.concatenate(([0.0], 3.0 ** -np.arange(PB_LEVELS, 0, -1)))
+_PB_EDGES = np.concatenate((_PB_HALF, [0.5 * np.pi], np.pi - _PB_HALF[::-1]))
+PB_PANELS = _PB_EDGES.size - 1
 
 
 def fermi_difference_scaled(em1, x, b):
@@ -190,9 +209,11 @@ def _qp_vmax(x, b):
 
 def qp_integrand(v, x, b, s):
     """Integrand of :func:`qp_integral` in ``v`` (``E = 1 + x sinh^2 v``)."""
-    E, Ep = sqrt_pair_above(v, 1.0, x)
+    em1 = sqrt_pair_above(v, x)            # E - 1
+    E = 1.0 + em1
+    Ep = E + x
     return (2.0 * (E * Ep + s) / np.sqrt((E + 1.0) * (Ep + 1.0))
-            * fermi_difference_scaled(E - 1.0, x, b))
+            * fermi_difference_scaled(em1, x, b))
 
 
 def qp_edges(x, b):
@@ -240,8 +261,7 @@ def pb_integrand(theta, x, b, s):
 
 def pb_edges(x):
     """Panel edges (last axis) of :func:`pb_integral`."""
-    return np.broadcast_to(np.linspace(0.0, np.pi, PB_PANELS + 1),
-                           np.shape(x) + (PB_PANELS + 1,))
+    return np.broadcast_to(_PB_EDGES, np.shape(x) + _PB_EDGES.shape)
 
 
 def pb_integral(x, b, s):

@@ -23,8 +23,10 @@ smooth functions on ``s = ln x`` in ``[ln X_MIN, ln X_MAX]`` and ``beta = ln b``
 ``[ln B_MIN, ln B_MAX]``:
 
 * ``A = ln(sigma1_qp) + b`` -- thermal quasiparticle part without its ``e^-b`` factor;
-* ``B = sigma2 / (tanh(b/2) sigma2_T0(x))`` -- removes the ``1/x`` growth and, to leading
-  order, the ``(x-2) ln|x-2|`` kink at ``x = 2``;
+* ``B = x (sigma2 - tanh(b/2) sigma2_T0(x)) / tanh(b/2)`` -- O(1) everywhere; subtracting
+  the T = 0 closed form removes the ``1/x`` growth and the leading ``(x-2) ln|x-2|`` kink at
+  ``x = 2`` (its coefficient is set by the thermal factor at the pinch ``E' = 1``, i.e. is
+  ``tanh(b/2)`` times the T = 0 one); ``x = 2`` is a grid node;
 * ``C = sigma1_pb / sigma1_T0(x)`` (``x > 2``) -- pair-breaking part relative to its T = 0
   value (-> tanh(b/2) at threshold).
 
@@ -47,13 +49,17 @@ from thermnet.physics.tables import cached_table
 
 __all__ = ["conductivity", "impedance", "conductivity_t0", "reduced_conductivity"]
 
-#: Table range in x = hbar omega / Delta(T) and b = Delta(T) / kB T.
-X_MIN, X_MAX = 1e-6, 1e4
+#: Table grid: s = ln x on ln 2 + H_S * k (40 nodes per decade) plus N_REFINE nodes refined
+#: geometrically towards x = 2 from both sides (the residual (x-2)^2 ln|x-2| kink of sigma2
+#: has a log-divergent second derivative there; sigma2 uses separate splines for x <= 2 and
+#: x >= 2, so no spline crosses it); beta = ln b uniform.
+H_S = float(np.log(10.0) / 40.0)
+K_LO, K_HI, N_REFINE = 252, 148, 8
+X_MIN, X_MAX = 2.0 * 10.0 ** (-K_LO / 40.0), 2.0 * 10.0 ** (K_HI / 40.0)   # 1.002e-6, 1.002e4
 B_MIN, B_MAX = 1e-2, 500.0
-_GRID = {"form": "mb-v1", "s": [float(np.log(X_MIN)), float(np.log(X_MAX)), 401],
-         "s2": [float(np.log(2.0)), float(np.log(X_MAX)), 161],
+_GRID = {"form": "mb-v3", "k": [K_LO, K_HI, N_REFINE], "h": H_S,
          "beta": [float(np.log(B_MIN)), float(np.log(B_MAX)), 201],
-         "quad": [bcs.QP_PANELS, bcs.QP_NODES, bcs.PB_PANELS, bcs.PB_NODES]}
+         "quad": [bcs.QP_PANELS, bcs.QP_NODES, bcs.PB_PANELS, bcs.PB_NODES, 8, 16]}
 S2_PANELS, S2_NODES = 8, 16        # sigma2 quadrature: panels x nodes (pinch + regular part)
 _X2_GUARD = 1e-12                  # |x - 2| below this is moved to 2 +- _X2_GUARD
 
@@ -215,27 +221,39 @@ def reduced_conductivity(x, b, exact=False):
 # --------------------------------------------------------------------------------------------
 # Table
 # --------------------------------------------------------------------------------------------
-def _axis(spec):
-    lo, hi, n = spec
-    return np.linspace(lo, hi, n)
+def _grid():
+    """Table nodes: offsets of s = ln x from ln 2 below and above x = 2, and beta = ln b."""
+    fine = H_S * 2.0 ** -np.arange(N_REFINE, 0, -1)
+    above = np.concatenate(([0.0], fine, H_S * np.arange(1, K_HI + 1)))
+    below = -above[::-1]
+    below = np.concatenate((-H_S * np.arange(K_LO, K_HI, -1), below))
+    lo, hi, n = _GRID["beta"]
+    return below, above, np.linspace(lo, hi, n)
 
 
 def _build_table():
-    s, s2, beta = _axis(_GRID["s"]), _axis(_GRID["s2"]), _axis(_GRID["beta"])
-    x, x2, b = np.exp(s), np.exp(s2), np.exp(beta)
-    A = np.empty((s.size, beta.size))
+    d_lo, d_hi, beta = _grid()
+    x_lo, x_hi, b = 2.0 * np.exp(d_lo), 2.0 * np.exp(d_hi), np.exp(beta)
+    x_lo[-1] = x_hi[0] = 2.0
+    x = np.concatenate((x_lo, x_hi[1:]))
+    A = np.empty((x.size, beta.size))
     B = np.empty_like(A)
-    C = np.empty((s2.size, beta.size))
-    s1_0, s2_0 = conductivity_t0(x)
-    s1_0b, _ = conductivity_t0(x2[1:])
+    C = np.empty((x_hi.size, beta.size))
+    _, sig2_0 = conductivity_t0(x)
+    sig1_0, _ = conductivity_t0(x_hi[1:])
     for j, bj in enumerate(b):
         jqp, _, i2 = _parts_fixed(x, bj)
+        th = np.tanh(0.5 * bj)
         A[:, j] = np.log(2.0 / x * jqp)
-        B[:, j] = i2 / x / (np.tanh(0.5 * bj) * s2_0)
-        C[0, j] = np.tanh(0.5 * bj)               # threshold limit of sigma1_pb / sigma1_T0
-        C[1:, j] = bcs.pb_integral(x2[1:], bj, -1.0) / x2[1:] / s1_0b
+        B[:, j] = (i2 - th * x * sig2_0) / th
+        C[0, j] = th                              # threshold limit of sigma1_pb / sigma1_T0
+        C[1:, j] = bcs.pb_integral(x_hi[1:], bj, -1.0) / x_hi[1:] / sig1_0
+    n_lo = x_lo.size
+    s_lo, s_hi = np.log(2.0) + d_lo, np.log(2.0) + d_hi
+    fields = (("A", np.log(x), A), ("Blo", s_lo, B[:n_lo]), ("Bhi", s_hi, B[n_lo - 1:]),
+              ("C", s_hi, C))
     out = {}
-    for name, grid_s, z in (("A", s, A), ("B", s, B), ("C", s2, C)):
+    for name, grid_s, z in fields:
         for key, arr in Spline2D.fit(grid_s, beta, z).items():
             out[f"{name}_{key}"] = arr
     return out
@@ -245,7 +263,7 @@ def _build_table():
 def _table():
     arrays = cached_table("mattis_bardeen", _GRID, _build_table)
     return {name: Spline2D(arrays[f"{name}_tx"], arrays[f"{name}_ty"], arrays[f"{name}_c"])
-            for name in ("A", "B", "C")}
+            for name in ("A", "Blo", "Bhi", "C")}
 
 
 def _reduced_table(x, b):
@@ -265,7 +283,10 @@ def _reduced_table(x, b):
         if np.any(above):
             sig1[above] += tab["C"].row(si[above], beta) * s1_0[above]
         s1[inside] = sig1
-        s2[inside] = tab["B"].row(si, beta) * np.tanh(0.5 * b) * s2_0
+        rem = np.empty_like(xi)
+        rem[above] = tab["Bhi"].row(si[above], beta)
+        rem[~above] = tab["Blo"].row(si[~above], beta)
+        s2[inside] = np.tanh(0.5 * b) * (s2_0 + rem / xi)
     if not np.all(inside):
         out = ~inside
         s1[out], s2[out] = reduced_conductivity(x[out], b)

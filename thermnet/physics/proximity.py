@@ -51,7 +51,7 @@ broadening ``E -> E + i * ETA * Delta`` keeps the problem regular at ``E -> 0`` 
 ``E -> E_g``.  In the rigid limit ``r = 0`` the sub-gap ``1/R_Q`` is set to exactly zero
 (its ``ETA -> 0`` limit: ``D+`` vanishes quadratically at the contact, so ``<1/D+>``
 diverges).  Tables of ``1/R_Q`` and ``1/R_I`` on composite Gauss-Legendre panels in ``eps``
-(graded geometrically towards ``eps = 0`` and ``eps = eg``) and on Chebyshev nodes in
+(graded geometrically towards ``eps = 0`` and ``eps = eg``) and on Chebyshev nodes in ``log s``,
 ``s = sqrt(Delta/Delta0)`` are cached with :func:`thermnet.physics.tables.cached_table`.
 """
 from __future__ import annotations
@@ -62,7 +62,7 @@ from typing import Callable, Dict, Tuple, Union
 
 import numpy as np
 
-from thermnet.physics.constants import L0, e, kB
+from thermnet.physics.constants import L0, kB
 from thermnet.physics.tables import cached_table
 
 __all__ = [
@@ -80,9 +80,9 @@ __all__ = [
 ]
 
 #: Dynes-like broadening ``E -> E + i*ETA*Delta`` (units of the gap ``Delta``).
-ETA = 1e-6
+ETA = 1e-8
 #: Cells of the coarse mesh on the half wire; Richardson uses ``n`` and ``2n``.
-MESH_CELLS = 200
+MESH_CELLS = 100
 #: Width (units of ``xi_Delta``) targeted for the first cell at the contact on the coarse mesh.
 FIRST_CELL = 2e-3
 #: Largest ``eps`` solved numerically; above it a power-law tail (see :func:`_tail`) is used.
@@ -96,8 +96,8 @@ GL_ORDER = 6
 #: Geometric panel levels towards ``eps = 0`` and towards the gap edge ``eps = eg``.
 LEVELS_TO_ZERO = 24
 LEVELS_TO_GAP = 20
-#: Chebyshev-Lobatto nodes in ``s = sqrt(Delta/Delta0)`` on ``[S_MIN, 1]``.
-S_NODES = 13
+#: Chebyshev-Lobatto nodes in ``log s``, ``s = sqrt(Delta/Delta0)`` in ``[S_MIN, 1]``.
+S_NODES = 15
 S_MIN = 0.02
 #: Below this ``eg`` the contact gap is treated as closed (normal wire).
 EG_CLOSED = 1e-12
@@ -293,7 +293,8 @@ class _Discretisation:
 
     Unknowns ``th_0 .. th_{n-1}`` (``th_n = 0`` at the reservoir).  Interior rows: the
     three-point form of ``th'' + i z sinh th = 0``.  Contact row: the contact condition
-    (module docstring) multiplied through by nothing singular, with the one-sided slope
+    (module docstring) in the form ``sqrt(r) th'(0) - 2 q_S sinh((th_0 - thB)/2) = 0``, which
+    needs no special case for the clamped contact ``r = 0``, with the one-sided slope
     ``th'(0) ~ (th_1 - th_0)/h_0 + (h_0/2) i z sinh th_0`` (second order).
     """
 
@@ -385,7 +386,8 @@ def solve_usadel(eps: ArrayLike, ln: float, r: float, phase: float = 0.0,
     Raises
     ------
     RuntimeError
-        If Newton fails to converge for some energy even with continuation.
+        If Newton fails to converge for some energy (not observed for ``0.02 <= ln <= 300``,
+        ``0 <= r <= 1e4``; docs/physics-proximity.md).
     """
     eps = np.atleast_1d(np.asarray(eps, dtype=float))
     if ln <= 0 or r < 0:
@@ -398,7 +400,8 @@ def solve_usadel(eps: ArrayLike, ln: float, r: float, phase: float = 0.0,
     z = _reduced_energy(eps, eta)
     th, ok = _newton(_Discretisation(x, z, r, eg), _initial_guess(x, z, r, eg), tol, maxiter)
     if not ok.all():
-        th = _continuation(x, z, r, eg, th, ok, tol, maxiter)
+        raise RuntimeError("Usadel solver: Newton did not converge for eps = "
+                           f"{eps[~ok][:5].tolist()} (ln={ln}, r={r}, phase={phase})")
     theta[:, :-1] = th
     return x, theta
 
@@ -417,33 +420,6 @@ def _newton(disc: _Discretisation, th: np.ndarray, tol: float,
                 break
     ok = np.isfinite(step) & (step < tol) & np.all(np.isfinite(th), axis=1)
     return th, ok
-
-
-def _continuation(x, z, r, eg, th, ok, tol, maxiter):
-    """Energy continuation for energies where plain Newton failed.
-
-    Each failed energy is approached from the nearest converged energy above it in a geometric
-    sequence of intermediate energies, each started from the previous solution.
-    """
-    order = np.argsort(-z.real)
-    for idx in order:
-        if ok[idx]:
-            continue
-        above = [j for j in order if ok[j] and z[j].real > z[idx].real]
-        if not above:
-            raise RuntimeError(f"Usadel solver: no converged start above eps={z[idx].real:g}")
-        start = min(above, key=lambda j: z[j].real)
-        guess = th[start:start + 1]
-        path = np.geomspace(z[start].real + 1e-12, max(z[idx].real, 1e-12), 12)[1:]
-        path[-1] = z[idx].real
-        for energy in path:
-            zz = np.array([energy + 1j * z[idx].imag])
-            guess, good = _newton(_Discretisation(x, zz, r, eg), guess, tol, maxiter)
-            if not good[0]:
-                raise RuntimeError(f"Usadel solver failed to converge at eps={energy:g}")
-        th[idx] = guess[0]
-        ok[idx] = True
-    return th
 
 
 def _wire_average(x: np.ndarray, f: np.ndarray) -> np.ndarray:
@@ -570,7 +546,7 @@ def _tail_exponent(eps: np.ndarray, tau: np.ndarray) -> float:
     Falls back to :data:`TAIL_EXPONENT` when ``1 - tau`` is at the round-off floor.
     """
     dev = 1.0 - tau
-    if not np.all(dev > 1e-13):
+    if not (np.all(np.abs(dev) > 1e-13) and dev[0] * dev[1] > 0):
         return TAIL_EXPONENT
     return float(np.clip(math.log(dev[0] / dev[1]) / math.log(eps[1] / eps[0]), 2.0, 3.0))
 
@@ -613,26 +589,32 @@ def _line_table(ln_eff: float, r: float, phase: float) -> Dict[str, np.ndarray]:
 
 
 def _s_nodes() -> np.ndarray:
-    """Chebyshev-Lobatto nodes in ``s = sqrt(Delta/Delta0)`` on ``[S_MIN, 1]`` (ascending)."""
+    """Chebyshev-Lobatto nodes in ``log s`` on ``[log S_MIN, 0]`` (ascending ``s``).
+
+    ``s = sqrt(Delta/Delta0)``.  At fixed ``eps``, ``1/R`` depends on the effective length
+    through ``ln_eff sqrt(eps)`` (finite-size terms ``~exp(-ln_eff sqrt(eps)/2)``), which is
+    uniformly smooth in ``log ln_eff``; polynomial interpolation in ``s`` itself is ~30x less
+    accurate for long wires (measured, docs/physics-proximity.md).
+    """
     k = np.arange(S_NODES)
-    return S_MIN + (1.0 - S_MIN) * 0.5 * (1.0 - np.cos(np.pi * k / (S_NODES - 1)))
+    u = math.log(S_MIN) * 0.5 * (1.0 + np.cos(np.pi * k / (S_NODES - 1)))
+    return np.exp(u)
 
 
 class _LengthTable:
     """``1/R_Q``, ``1/R_I`` on (energy grid) x (s nodes) for one ``(ln, r, phase)``.
 
-    ``s = sqrt(Delta(T)/Delta0)`` so that ``ln_eff = ln * s``; interpolation in ``s`` is
-    barycentric (Chebyshev-Lobatto), clamped to ``[S_MIN, 1]``.
+    ``s = sqrt(Delta(T)/Delta0)`` so that ``ln_eff = ln * s``; barycentric Chebyshev
+    interpolation in ``log s`` (:func:`_s_nodes`), ``s`` clamped to ``[S_MIN, 1]``.
     """
 
     def __init__(self, ln: float, r: float, phase: float):
         self.grid = _energy_grid(contact_gap(phase))
-        self.s = _s_nodes()
-        lines = [_line_table(ln * s, r, phase) for s in self.s]
+        self.log_s = np.log(_s_nodes())
+        lines = [_line_table(ln * s, r, phase) for s in np.exp(self.log_s)]
         self.tau_q = np.stack([line["tau_q"] for line in lines])
         self.tau_i = np.stack([line["tau_i"] for line in lines])
-        k = np.arange(S_NODES)
-        w = (-1.0) ** k
+        w = (-1.0) ** np.arange(S_NODES)
         w[0] *= 0.5
         w[-1] *= 0.5
         self.bary = w
@@ -640,8 +622,8 @@ class _LengthTable:
     def at(self, s: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """``(1/R_Q, 1/R_I)`` on the energy grid for each ``s``; shapes ``(len(s), n_nodes)``."""
         s = np.clip(np.atleast_1d(np.asarray(s, dtype=float)), S_MIN, 1.0)
-        d = s[:, None] - self.s[None, :]
-        exact = np.abs(d) < 1e-14
+        d = np.log(s)[:, None] - self.log_s[None, :]
+        exact = np.abs(d) < 1e-13
         kernel = self.bary / np.where(exact, 1.0, d)
         kernel = np.where(exact.any(axis=1, keepdims=True), exact.astype(float), kernel)
         kernel /= kernel.sum(axis=1, keepdims=True)
@@ -704,7 +686,9 @@ def spectral_resistances(eps: ArrayLike, ln: float, r: float, phase: float = 0.0
     eps_arr = np.asarray(eps, dtype=float)
     if np.any(eps_arr < 0):
         raise ValueError("eps must be >= 0 (R_Q, R_I are even in E)")
-    if exact:
+    if contact_gap(phase) == 0.0:  # gap closed (phase = pi): normal wire
+        tau_q = tau_i = np.ones(eps_arr.shape)
+    elif exact:
         tau_q, tau_i, _ = _direct_transmissions(eps_arr.ravel(), ln, r, phase)
         tau_q, tau_i = tau_q.reshape(eps_arr.shape), tau_i.reshape(eps_arr.shape)
     else:
@@ -736,64 +720,66 @@ GapSpec = Union[str, Callable[..., ArrayLike]]
 
 
 def _gap_fraction(T: np.ndarray, tc: float, gapratio: float, gap: GapSpec) -> np.ndarray:
-    """``Delta(T)/Delta0`` with ``Delta0 = gapratio kB Tc``.
+    """``Delta(T)/Delta0`` in [0, 1] with ``Delta0 = gapratio kB Tc`` (flat array like ``T``).
 
-    ``gap`` is a ``kind`` of :func:`thermnet.physics.bcs.gap` (``"tanh"`` or ``"bcs"``) or a
-    callable ``gap(T, tc)`` returning ``Delta`` in joules.
+    ``gap`` is a ``kind`` of :func:`thermnet.physics.bcs.gap` (``"tanh"``: BCS interpolation
+    ``Delta0 tanh(1.74 sqrt(Tc/T - 1))``; ``"bcs"``: self-consistent) or a callable
+    ``gap(T, tc)`` returning ``Delta`` in joules.
     """
     if callable(gap):
         delta = gap(T, tc)
     else:
-        from thermnet.physics import bcs  # lazy: written separately
+        from thermnet.physics import bcs  # lazy: maintained separately
 
         delta = bcs.gap(T, tc, gapratio=gapratio, kind=gap)
-    delta = np.broadcast_to(np.asarray(delta, dtype=float), np.shape(T))
+    delta = np.broadcast_to(np.asarray(delta, dtype=float), np.shape(T)).ravel()
     return np.clip(delta / (gapratio * kB * tc), 0.0, 1.0)
 
 
+def _temperatures(T: ArrayLike) -> Tuple[np.ndarray, tuple]:
+    """Flattened, validated temperatures (K) and the original shape."""
+    T = np.asarray(T, dtype=float)
+    if np.any(~(T >= 0)):
+        raise ValueError("temperatures must be >= 0 K")
+    return T.ravel(), T.shape
+
+
+def _shaped(values: np.ndarray, shape: tuple) -> Union[float, np.ndarray]:
+    """Reshape a flat result; a Python float for scalar input."""
+    return float(values[0]) if shape == () else values.reshape(shape)
+
+
 def _sech2(y: np.ndarray) -> np.ndarray:
-    """Overflow-free ``1/cosh(y)^2``."""
+    """Overflow-free ``1/cosh(y)^2`` (``y = inf`` gives 0)."""
     q = np.exp(-2.0 * np.abs(y))
     return 4.0 * q / (1.0 + q) ** 2
 
 
-def _thermal_average(grid: "_EnergyGrid", kernel: np.ndarray, tau: np.ndarray) -> np.ndarray:
+def _linear_response_kernel(eps: np.ndarray, t: np.ndarray, which: str) -> np.ndarray:
+    """Thermal weights of BV03 Eq. (4) (``eps^2/cosh^2(eps/2t)``, ``which="kappa"``) or Eq. (6)
+    (``1/cosh^2(eps/2t)``), rows = reduced temperatures ``t = kB T/Delta``, cols = ``eps``.
+
+    Constant prefactors are dropped: :func:`_thermal_average` normalises by the kernel.
+    """
+    with np.errstate(divide="ignore"):
+        sech2 = _sech2(eps[None, :] / (2.0 * t[:, None]))
+    return eps[None, :] ** 2 * sech2 if which == "kappa" else sech2
+
+
+def _thermal_average(grid: _EnergyGrid, kernel: np.ndarray, tau: np.ndarray) -> np.ndarray:
     """Self-normalised quadrature ``int K tau / int K`` over the energy grid (one row per case).
 
     Normalising by the quadrature of the kernel itself makes the result exact for ``tau = 1``
-    and lets temperatures below the finest panel fall back to ``tau(eps = 0)`` (the kernel
-    then underflows to zero on every node).
+    (normal state) and lets temperatures below the finest panel fall back to
+    ``tau(eps = 0)`` (the kernel then underflows to zero on every node).
     """
     den = kernel @ grid.weights
     num = (kernel * tau) @ grid.weights
     cold = ~(den > 0)
     if cold.any():
-        zero = grid.interpolate(tau, np.zeros(1))[:, 0]
+        zero = grid.interpolate(np.atleast_2d(tau), np.zeros(1))[:, 0]
         return np.where(cold, zero, num / np.where(cold, 1.0, den))
     return num / den
-
-
-def _observable_ratio(T: ArrayLike, tc: float, ln: float, r: float, phase: float,
-                      gapratio: float, gap: GapSpec, exact: bool, which: str) -> np.ndarray:
-    """``kappa/kappa_N`` (BV03 Eq. 4) or ``G/G_N`` (BV03 Eq. 6) at temperatures ``T``."""
-    _check_parameters(ln, r)
-    T = np.asarray(T, dtype=float)
-    out = np.ones(T.shape)
-    flat_T, flat_out = T.ravel(), out.ravel()
-    frac = _gap_fraction(flat_T, tc, gapratio, gap).ravel()
-    active = frac > 0
-    if not active.any() or contact_gap(phase) == 0.0:
-        return out
-    grid = _energy_grid(contact_gap(phase))
-    s = np.sqrt(frac[active])
-    t = kB * flat_T[active] / (gapratio * kB * tc * frac[active])  # kB T / Delta(T)
-    tau = _transmissions_at(grid, ln, r, phase, s, exact)[0 if which == "kappa" else 1]
-    eps = grid.nodes[None, :]
-    sech2 = _sech2(eps / (2.0 * t[:, None]))
-    kernel = eps ** 2 * sech2 if which == "kappa" else sech2
-    ratio = _thermal_average(grid, kernel, tau)
-    flat_out[active] = ratio
-    return flat_out.reshape(T.shape)
 
 
 def _transmissions_at(grid: _EnergyGrid, ln: float, r: float, phase: float, s: np.ndarray,
@@ -801,52 +787,72 @@ def _transmissions_at(grid: _EnergyGrid, ln: float, r: float, phase: float, s: n
     """``(1/R_Q, 1/R_I)`` on the grid nodes for each ``s = sqrt(Delta/Delta0)`` (rows)."""
     if not exact:
         return _length_table(ln, r, phase).at(s)
-    rows_q, rows_i = [], []
-    for si in np.atleast_1d(s):
-        line = _build_line(ln * si, r, phase)
-        rows_q.append(line["tau_q"])
-        rows_i.append(line["tau_i"])
-    return np.array(rows_q), np.array(rows_i)
+    lines = [_build_line(ln * si, r, phase) for si in np.atleast_1d(s)]
+    return (np.array([line["tau_q"] for line in lines]),
+            np.array([line["tau_i"] for line in lines]))
+
+
+def _observable_ratio(T: ArrayLike, tc: float, ln: float, r: float, phase: float,
+                      gapratio: float, gap: GapSpec, exact: bool,
+                      which: str) -> Union[float, np.ndarray]:
+    """``kappa/kappa_N`` (BV03 Eq. 4, ``which="kappa"``) or ``G/G_N`` (BV03 Eq. 6)."""
+    _check_parameters(ln, r)
+    flat_T, shape = _temperatures(T)
+    frac = _gap_fraction(flat_T, tc, gapratio, gap)
+    out = np.ones(flat_T.shape)
+    eg = contact_gap(phase)
+    active = frac > 0
+    if active.any() and eg > 0:
+        grid = _energy_grid(eg)
+        t = flat_T[active] / (gapratio * tc * frac[active])  # kB T / Delta(T)
+        tau = _transmissions_at(grid, ln, r, phase, np.sqrt(frac[active]), exact)
+        kernel = _linear_response_kernel(grid.nodes, t, which)
+        out[active] = _thermal_average(grid, kernel, tau[0 if which == "kappa" else 1])
+    return _shaped(out, shape)
 
 
 def kappa_ratio(T: ArrayLike, tc: float, ln: float, r: float, phase: float = 0.0,
-                gapratio: float = 1.764, gap: GapSpec = "tanh", exact: bool = False) -> np.ndarray:
+                gapratio: float = 1.764, gap: GapSpec = "tanh",
+                exact: bool = False) -> Union[float, np.ndarray]:
     """Thermal conductance of the wire relative to its normal state, ``kappa/kappa_N``.
 
     BV03 Eq. (4): ``kappa/kappa_N = 3/(2 pi^2 T^3) int_0^inf E^2 R_Q^{-1}(E) / cosh^2(E/2T) dE``
-    (energies in units of ``kB T``), ``kappa_N = L0 T G_N``.
+    (energies in units of ``kB``), ``kappa_N = L0 T G_N`` (Wiedemann-Franz).
 
     Parameters
     ----------
     T : float or array_like
-        Temperature of the wire and the superconductor (K).
+        Temperature of the wire and the superconductor (K, >= 0).
     tc : float
         Critical temperature of the S lead (K).
     ln : float
         ``L_N / xi0``, ``xi0 = sqrt(hbar D_N / (2 Delta0))``, ``Delta0 = gapratio kB Tc``.
-        The solver uses ``ln * sqrt(Delta(T)/Delta0)`` (length in units of ``xi_Delta(T)``).
+        The solver uses ``ln * sqrt(Delta(T)/Delta0)`` (the length in units of
+        ``xi_Delta(T) = sqrt(hbar D_N / (2 Delta(T)))``).
     r : float
-        Proximity parameter (BV03 Eq. 10).
+        Proximity parameter ``4 (D_S/D_N)(g_N/g_S)^2`` (BV03 Eq. 10); 0 = rigid contact.
     phase : float
-        Interferometer phase (rad), BV03 Fig. 4 model.
+        Interferometer phase (rad): contact gap ``Delta |cos(phase/2)|`` (BV03 Fig. 4 model).
     gapratio : float
         ``Delta0 / (kB Tc)``.
     gap : str or callable
-        ``kind`` for :func:`thermnet.physics.bcs.gap` or a callable ``gap(T, tc) -> Delta`` (J).
+        ``kind`` for :func:`thermnet.physics.bcs.gap` (``"tanh"``, ``"bcs"``) or a callable
+        ``gap(T, tc) -> Delta`` (J).
     exact : bool
         Direct Usadel solves instead of the cached tables (slow; for validation).
 
     Returns
     -------
-    ndarray
-        ``kappa/kappa_N`` (dimensionless), shape of ``T``; 1 for ``T >= Tc``.
+    float or ndarray
+        ``kappa/kappa_N`` (dimensionless), shape of ``T``; 1 for ``T >= Tc``; at ``T = 0`` the
+        limit ``1/R_Q(E -> 0)``.
     """
     return _observable_ratio(T, tc, ln, r, phase, gapratio, gap, exact, "kappa")
 
 
 def conductance_ratio(T: ArrayLike, tc: float, ln: float, r: float, phase: float = 0.0,
                       gapratio: float = 1.764, gap: GapSpec = "tanh",
-                      exact: bool = False) -> np.ndarray:
+                      exact: bool = False) -> Union[float, np.ndarray]:
     """Zero-bias electric conductance relative to the normal state, ``G/G_N``.
 
     BV03 Eq. (6): ``G/G_N = 1/(2T) int_0^inf R_I^{-1}(E) / cosh^2(E/2T) dE``.  Parameters as in
@@ -854,19 +860,20 @@ def conductance_ratio(T: ArrayLike, tc: float, ln: float, r: float, phase: float
 
     Returns
     -------
-    ndarray
+    float or ndarray
         ``G/G_N`` (dimensionless), shape of ``T``; 1 for ``T >= Tc``.
     """
     return _observable_ratio(T, tc, ln, r, phase, gapratio, gap, exact, "conductance")
 
 
 def andreev_kappa_ratio(T: ArrayLike, tc: float, phase: float = 0.0, gapratio: float = 1.764,
-                        gap: GapSpec = "tanh") -> np.ndarray:
+                        gap: GapSpec = "tanh") -> Union[float, np.ndarray]:
     """``kappa/kappa_N`` of the classic Andreev model (impenetrable barrier below the gap).
 
     The comparison model of BV03 (Fig. 3 dashed curves; Andreev 1964 as used in their Ref. 2):
     ``1/R_Q = Theta(E - E_g)``, i.e. ``kappa/kappa_N = 3/(2 pi^2) int_{E_g/kB T}^inf
-    u^2 / cosh^2(u/2) du``, ``E_g = Delta(T) |cos(phase/2)|``.
+    u^2 / cosh^2(u/2) du`` with ``E_g = Delta(T) |cos(phase/2)|``; ``~ T exp(-Delta/T)`` at
+    low ``T`` (BV03, introduction).
 
     Parameters
     ----------
@@ -875,53 +882,53 @@ def andreev_kappa_ratio(T: ArrayLike, tc: float, phase: float = 0.0, gapratio: f
 
     Returns
     -------
-    ndarray
+    float or ndarray
         ``kappa/kappa_N``, shape of ``T``.
     """
-    T = np.asarray(T, dtype=float)
+    flat_T, shape = _temperatures(T)
+    frac = _gap_fraction(flat_T, tc, gapratio, gap)
+    out = np.ones(flat_T.shape)
     eg = contact_gap(phase)
-    frac = _gap_fraction(T.ravel(), tc, gapratio, gap).ravel()
-    out = np.ones(frac.shape)
-    active = (frac > 0) & (eg > 0)
-    if active.any():
+    active = frac > 0
+    if active.any() and eg > 0:
         grid = _energy_grid(eg)
-        t = T.ravel()[active] / (gapratio * tc * frac[active])
-        eps = grid.nodes[None, :]
-        with np.errstate(divide="ignore"):
-            kernel = eps ** 2 * _sech2(eps / (2.0 * t[:, None]))
+        t = flat_T[active] / (gapratio * tc * frac[active])
+        kernel = _linear_response_kernel(grid.nodes, t, "kappa")
         above = np.broadcast_to((grid.nodes > eg).astype(float), kernel.shape)
         out[active] = _thermal_average(grid, kernel, above)
-    return out.reshape(T.shape)
+    return _shaped(out, shape)
 
 
 def _occupation_difference(eps: np.ndarray, ta: np.ndarray, tb: np.ndarray) -> np.ndarray:
-    """``tanh(eps/2 tb) - tanh(eps/2 ta)`` without cancellation or overflow (``ta, tb >= 0``).
+    """``tanh(eps/2tb) - tanh(eps/2ta)`` for ``eps > 0``, ``ta, tb >= 0`` (rows), without
+    overflow or cancellation.
 
-    Uses ``tanh a - tanh b = -2 e^{-2b} expm1(-2(a - b)) / ((1 + e^{-2a})(1 + e^{-2b}))``.
+    With ``a = eps/2tb``, ``b = eps/2ta`` (``t = 0`` gives ``inf``) and ``m = min(a, b)``:
+    ``tanh a - tanh b = -2 sgn(a - b) e^{-2m} expm1(-2|a - b|) / ((1 + e^{-2a})(1 + e^{-2b}))``.
     """
     with np.errstate(divide="ignore", invalid="ignore"):
-        a = np.where(tb > 0, eps / (2.0 * tb), np.inf)
-        b = np.where(ta > 0, eps / (2.0 * ta), np.inf)
-        ea, eb = np.exp(-2.0 * a), np.exp(-2.0 * b)
-        diff = np.where(np.isinf(a) & np.isinf(b), 0.0, a - b)
-        out = -2.0 * eb * np.expm1(-2.0 * diff) / ((1.0 + ea) * (1.0 + eb))
-    return np.where(eps == 0, 0.0, np.nan_to_num(out, nan=0.0))
+        a = eps[None, :] / (2.0 * tb[:, None])
+        b = eps[None, :] / (2.0 * ta[:, None])
+        gap = np.where(np.isinf(a) & np.isinf(b), 0.0, np.abs(a - b))
+        num = -2.0 * np.sign(a - b) * np.exp(-2.0 * np.minimum(a, b)) * np.expm1(-2.0 * gap)
+        return num / ((1.0 + np.exp(-2.0 * a)) * (1.0 + np.exp(-2.0 * b)))
 
 
 def heat(Ta: ArrayLike, Tb: ArrayLike, Ts: ArrayLike, tc: float, ln: float, r: float,
          gn: float, phase: float = 0.0, gapratio: float = 1.764, gap: GapSpec = "tanh",
-         exact: bool = False) -> np.ndarray:
+         exact: bool = False) -> Union[float, np.ndarray]:
     """Heat current (W) through the wire from reservoir A (``Ta``) to reservoir B (``Tb``).
 
-    From BV03 Eqs. (2)-(3) with ``f+(-+L_N/2) = tanh(E/2kB T_{A,B})`` and ``I+ = delta f+ /
-    (L_N R_Q)``::
+    From BV03 Eqs. (2)-(3) with ``f+(-+L_N/2) = tanh(E/2kB T_{A,B})`` (the boundary condition
+    before Eq. 4, without linearising) and ``I+ = [f+(-L_N/2) - f+(L_N/2)] / (L_N R_Q)``::
 
         P = (G_N/e^2) int_0^inf E [tanh(E/2kB Tb) - tanh(E/2kB Ta)] / R_Q(E/Delta(Ts)) dE,
 
     evaluated as ``P = P_WF * <1/R_Q>_w`` with ``P_WF = (L0/2) G_N (Ta^2 - Tb^2)`` (the exact
-    value of the integral for ``R_Q = 1``) and ``<.>_w`` the average with the weight
-    ``E [tanh(E/2Tb) - tanh(E/2Ta)]`` (sign-definite).  Linearised in ``Ta - Tb`` this is
-    ``kappa (Ta - Tb)`` with ``kappa`` of BV03 Eq. (4).  Thermopower is neglected (as in BV03).
+    value of the integral for ``R_Q = 1``) and ``<.>_w`` the average with the sign-definite
+    weight ``E [tanh(E/2Tb) - tanh(E/2Ta)]``.  Linearised in ``Ta - Tb`` this is
+    ``kappa (Ta - Tb)`` with ``kappa`` of BV03 Eq. (4).  Thermopower is neglected (as in BV03)
+    and the spectral functions depend only on ``Delta(Ts)`` (no self-consistency in N).
 
     Parameters
     ----------
@@ -942,27 +949,24 @@ def heat(Ta: ArrayLike, Tb: ArrayLike, Ts: ArrayLike, tc: float, ln: float, r: f
 
     Returns
     -------
-    ndarray or float
+    float or ndarray
         Heat current (W), positive from A to B; broadcast shape of ``Ta, Tb, Ts``.
     """
     _check_parameters(ln, r)
     Ta, Tb, Ts = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (Ta, Tb, Ts)))
-    shape = Ta.shape
-    ta_k, tb_k, ts_k = Ta.ravel(), Tb.ravel(), Ts.ravel()
-    p_wf = 0.5 * L0 * gn * (ta_k ** 2 - tb_k ** 2)
-    frac = _gap_fraction(ts_k, tc, gapratio, gap).ravel()
+    ta_k, shape = _temperatures(Ta)
+    tb_k, _ = _temperatures(Tb)
+    ts_k, _ = _temperatures(Ts)
+    out = 0.5 * L0 * gn * (ta_k ** 2 - tb_k ** 2)  # Wiedemann-Franz value P_WF
+    frac = _gap_fraction(ts_k, tc, gapratio, gap)
     eg = contact_gap(phase)
-    active = (frac > 0) & (eg > 0) & (ta_k != tb_k)
-    out = p_wf.copy()
-    if active.any():
+    active = (frac > 0) & (ta_k != tb_k)
+    if active.any() and eg > 0:
         grid = _energy_grid(eg)
-        delta = gapratio * kB * tc * frac[active]
+        delta_k = gapratio * tc * frac[active]  # Delta(Ts) / kB  (K)
         tau_q = _transmissions_at(grid, ln, r, phase, np.sqrt(frac[active]), exact)[0]
-        ta = (kB * ta_k[active] / delta)[:, None]
-        tb = (kB * tb_k[active] / delta)[:, None]
-        eps = grid.nodes[None, :]
-        kernel = eps * _occupation_difference(eps, ta, tb)
-        kernel = kernel * np.sign(ta - tb)  # make the weight non-negative
-        out[active] = p_wf[active] * _thermal_average(grid, kernel, tau_q)
-    result = out.reshape(shape)
-    return result if shape else float(result)
+        ta, tb = ta_k[active] / delta_k, tb_k[active] / delta_k
+        kernel = grid.nodes[None, :] * _occupation_difference(grid.nodes, ta, tb)
+        kernel *= np.sign(ta - tb)[:, None]  # sign-definite weight -> non-negative
+        out[active] *= _thermal_average(grid, kernel, tau_q)
+    return _shaped(out, shape)
