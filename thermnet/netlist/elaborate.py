@@ -255,8 +255,11 @@ class _Builder:
             key = low
         else:
             key = ctx["prefix"] + low
-        display = key if key in self.node_display else ctx["dprefix"] + item.text \
-            if low not in self.globals and low not in ctx["ports"] else item.text
+        if key in self.node_display:        # spelled first in an X card's node list
+            display = self.node_display[key]
+        else:
+            display = ctx["dprefix"] + item.text \
+                if low not in self.globals and low not in ctx["ports"] else item.text
         known = self.node_kind.get(key)
         if known is None:
             self.node_kind[key] = kind
