@@ -81,7 +81,8 @@ class HeatBalance:
 
         The emitted power matrix int E tau_ij n(E, T_i) dE / h is computed with Gauss-Legendre
         order p and 2p until the two agree to photon_rtol (relative to its largest entry).
-        Returns True if any link needed a finer grid than it had.  Skipped when every
+        Returns True if any link's grid changed (finer or coarser: either moves the
+        residual, so a converged state must be re-polished).  Skipped when every
         temperature is within 2 % of where the grids were last verified (the accuracy of a
         grid varies smoothly with the temperatures).
         """
@@ -108,7 +109,7 @@ class HeatBalance:
                     order, a = 2 * order, b
                 grid = Grid(n_panels, order)
             old = self.grids[k]
-            changed = changed or grid.n_panels > old.n_panels or grid.order > old.order
+            changed = changed or grid != old
             self.grids[k] = grid
         return changed
 

@@ -2,9 +2,12 @@
 ladder (warm start -> fresh start -> source/heater stepping -> pseudo-transient).
 
 Unknowns: x = ln T of the free thermal nodes (well scaled from mK to K, and T stays
-positive).  Equations: g_k = F_k / S_k with F_k the net heat into node k and S_k the sum of
-magnitudes of the heat flows at node k (frozen at the start of each Newton step), so every
-equation is O(1).  Converged when |F_k| <= abstol + reltol * S_k for every free node.
+positive).  Equations: g_k = artanh(0.9999 F_k / S_k) ~ ln(in_k / out_k) / 2, with F_k the
+net heat into node k and S_k the sum of magnitudes of the heat flows at node k: O(1) and
+nearly linear in ln T for power-law heat flows; the fallback form F_k / S_k with S frozen
+at the start of each Newton step is smooth where a flow changes sign.  A cold start begins
+from the common temperature that balances the heaters against the baths.  Converged when
+|F_k| <= abstol + reltol * S_k for every free node.
 """
 from __future__ import annotations
 
@@ -46,83 +49,114 @@ def _scale(bal: HeatBalance, S):
     return np.maximum(S, max(1e-3 * S.max(), bal.options["abstol"]))
 
 
-def _jacobian(bal: HeatBalance, x, F, heater_scale, source_T):
-    """dF/dx (W per unit ln T) by forward differences."""
+RATIO_SOFT = 0.9999   # artanh(0.9999 F/S) <= 5: finite where a node has flows one way only
+
+
+def _equations(bal: HeatBalance, F, S, S_ref, log_ratio: bool):
+    """The equations Newton solves, from the net heats F and flow magnitudes S at a point.
+
+    ``log_ratio``: g_k = artanh(0.9999 F_k / S_k), close to ln(in_k / out_k) / 2 with in_k,
+    out_k the heat flowing into and out of node k (F = in - out, S = in + out).  Heat laws
+    are power laws in T over wide ranges (T^5 electron-phonon, T^2 photonic), so ln(in/out)
+    is nearly linear in ln T and Newton takes few steps even from far away (on F itself, a
+    T^5 loss makes each Newton step in ln T from above shrink T by only e^-0.2).  But S is a
+    sum of |flows| and has a kink where a flow changes sign, which can stall this form.
+
+    Otherwise: g_k = F_k / S_ref_k with the scale frozen at the start of the Newton step:
+    smooth, slower from far away, the robust fallback.
+    """
+    if log_ratio:
+        return np.arctanh(RATIO_SOFT * F / _scale(bal, S))
+    return F / _scale(bal, S_ref)
+
+
+def _jacobian(bal: HeatBalance, x, g, S_ref, log_ratio, heater_scale, source_T):
+    """dg/dx (per unit ln T) by forward differences."""
     n = len(x)
     J = np.empty((n, n))
     for j in range(n):
         xp = x.copy()
         xp[j] += FD_STEP
-        Fp, _ = bal.residual(np.exp(xp), heater_scale, source_T)
-        J[:, j] = (Fp - F) / FD_STEP
+        Fp, Sp = bal.residual(np.exp(xp), heater_scale, source_T)
+        J[:, j] = (_equations(bal, Fp, Sp, S_ref, log_ratio) - g) / FD_STEP
     return J
 
 
 def _newton(bal: HeatBalance, x0: np.ndarray, heater_scale=1.0, source_T=None,
-            maxiter=None, pseudo_dt=None):
-    """Damped Newton from x0.  Returns (x, F, S, iterations) or raises _Failed.
+            maxiter=None, pseudo_dt=None, log_ratio=False):
+    """Damped Newton on the equations of :func:`_equations` from x0.  Returns (x, F, S,
+    iterations) or raises _Failed.
 
     The Jacobian of the previous solve is reused (chord steps) while each step reduces the
-    scaled residual at least fourfold, and recomputed otherwise: along a warm-started sweep
-    most points then need no new Jacobian at all.
+    residual at least fourfold, and recomputed otherwise: along a warm-started sweep most
+    points then need no new Jacobian at all.  (In the frozen-scale form the Jacobian is
+    kept as dF/dx and rescaled at every step.)
     """
     maxiter = int(maxiter or bal.options["maxiter"])
     x = x0.copy()
     n = len(x)
     F, S = bal.residual(np.exp(x), heater_scale, source_T)
     x_anchor = x.copy()
-    J = getattr(bal, "jacobian", None)
-    fresh = False
-    if J is None or J.shape != (n, n) or pseudo_dt is not None:
-        J, fresh = _jacobian(bal, x, F, heater_scale, source_T), True
+
+    def jacobian_at(x, F, S):
+        g = _equations(bal, F, S, S, log_ratio)
+        J = _jacobian(bal, x, g, S, log_ratio, heater_scale, source_T)
+        return J if log_ratio else J * _scale(bal, S)[:, None]    # frozen form: keep dF/dx
+
+    stored = getattr(bal, "jacobian", None)
+    J, fresh = (stored[1], False) if stored is not None and stored[0] == log_ratio and \
+        stored[1].shape == (n, n) and pseudo_dt is None else (jacobian_at(x, F, S), True)
     for it in range(1, maxiter + 1):
         if np.all(np.abs(F) <= _tolerance(bal, S)) and pseudo_dt is None:
-            bal.jacobian = J
+            bal.jacobian = (log_ratio, J)
             return x, F, S, it - 1
-        scale = _scale(bal, S)
-        g = F / scale
-        A = J / scale[:, None]
-        if pseudo_dt is not None:
+        S_ref = S
+        g = _equations(bal, F, S, S_ref, log_ratio)
+        A = J if log_ratio else J / _scale(bal, S_ref)[:, None]
+        rhs = g
+        if pseudo_dt is not None:     # backward Euler of dx/dt = g(x)
             A = A - np.eye(n) / pseudo_dt
-            g = g - (x - x_anchor) / pseudo_dt
+            rhs = g - (x - x_anchor) / pseudo_dt
         try:
-            dx = np.linalg.solve(A, -g)
+            dx = np.linalg.solve(A, -rhs)
         except np.linalg.LinAlgError:
-            dx = np.linalg.lstsq(A, -g, rcond=None)[0]
+            dx = np.linalg.lstsq(A, -rhs, rcond=None)[0]
         if not np.all(np.isfinite(dx)):
             raise _Failed("singular Jacobian")
         big = np.abs(dx).max()
-        if big > MAX_STEP:
-            dx *= MAX_STEP / big
-        norm0 = np.linalg.norm(F / scale)
-        xn = x + dx
-        Fn, Sn = bal.residual(np.exp(xn), heater_scale, source_T)
-        good = np.all(np.isfinite(Fn)) and np.linalg.norm(Fn / scale) <= 0.25 * norm0
+        frac = min(1.0, MAX_STEP / big) if big > 0 else 1.0   # fraction of the Newton step
+        dx *= frac
+        norm0 = np.linalg.norm(g)
+        Fn, Sn = bal.residual(np.exp(x + dx), heater_scale, source_T)
+        gn = _equations(bal, Fn, Sn, S_ref, log_ratio)
+        good = np.all(np.isfinite(gn)) and np.linalg.norm(gn) <= 0.25 * norm0
         if not good and not fresh:
             # chord step not good enough: new Jacobian here, redo the step
-            J, fresh = _jacobian(bal, x, F, heater_scale, source_T), True
+            J, fresh = jacobian_at(x, F, S), True
             continue
         alpha = 1.0
-        while not (np.all(np.isfinite(Fn)) and (
-                np.linalg.norm(Fn / scale) <= (1 - 1e-4 * alpha) * norm0
+        # Armijo sufficient decrease, for the fraction of the Newton step taken
+        while not (np.all(np.isfinite(gn)) and (
+                np.linalg.norm(gn) <= (1 - 1e-4 * alpha * frac) * norm0
                 or norm0 < 1e-6 or pseudo_dt is not None)):
             alpha /= 2
             if alpha < 1e-3:
                 raise _Failed("line search failed (no decrease of the net heat)")
-            xn = x + alpha * dx
-            Fn, Sn = bal.residual(np.exp(xn), heater_scale, source_T)
+            Fn, Sn = bal.residual(np.exp(x + alpha * dx), heater_scale, source_T)
+            gn = _equations(bal, Fn, Sn, S_ref, log_ratio)
+        x = x + alpha * dx
+        F, S = Fn, Sn
         if pseudo_dt is not None:
-            x_anchor = xn.copy()
+            x_anchor = x.copy()
             pseudo_dt *= 2.0
-        x, F, S = xn, Fn, Sn
         fresh = False
         if pseudo_dt is not None or alpha < 1.0:
-            J, fresh = _jacobian(bal, x, F, heater_scale, source_T), True
+            J, fresh = jacobian_at(x, F, S), True
         if np.abs(alpha * dx).max() < 1e-15 and np.all(np.abs(F) <= 1e3 * _tolerance(bal, S)):
-            bal.jacobian = J
+            bal.jacobian = (log_ratio, J)
             return x, F, S, it
     if np.all(np.abs(F) <= _tolerance(bal, S)):
-        bal.jacobian = J
+        bal.jacobian = (log_ratio, J)
         return x, F, S, maxiter
     raise _Failed(f"no convergence in {maxiter} iterations")
 
@@ -154,18 +188,47 @@ def _pseudo_transient(bal: HeatBalance, x0):
     return _newton(bal, x)[0]
 
 
+def _uniform_guess(bal: HeatBalance, bisections: int = 3) -> np.ndarray:
+    """Cold-start estimate: the common temperature of all free nodes at which the heaters'
+    power equals the heat into the temperature sources (internal flows cancel in the sum of
+    the residuals), bracketed by doubling from the hottest source and refined by bisection
+    in ln T.  A handful of evaluations; it lands within a factor ~2 of the nodes that carry
+    the load, where plain Newton from the bath temperature crawls (T^5 laws)."""
+    t_ref = float(bal.source_T.max())
+    n = len(bal.free)
+
+    def total(lnT):
+        F, _ = bal.residual(np.full(n, np.exp(lnT)))
+        return float(F.sum())
+
+    lo = np.log(t_ref)
+    if not total(lo) > 0:
+        return np.full(n, lo)
+    step = np.log(2.0)
+    hi = lo + step
+    while total(hi) > 0:
+        lo, hi = hi, hi + step
+        if hi > lo + 30 * step:          # no bracket below 2^30 T_bath: leave it to Newton
+            return np.full(n, np.log(t_ref))
+    for _ in range(bisections):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if total(mid) > 0 else (lo, mid)
+    return np.full(n, 0.5 * (lo + hi))
+
+
 def solve(bal: HeatBalance, T_guess: Optional[np.ndarray] = None) -> SteadyState:
     """Steady state of ``bal``.  ``T_guess`` (free nodes) is a warm start."""
     if len(bal.free) == 0:
         T = bal.full(np.empty(0))
         return SteadyState(T, True, 0, np.empty(0), np.empty(0))
     default = np.full(len(bal.free), np.log(bal.source_T.max()))
-    x0 = np.log(T_guess) if T_guess is not None else default
+    x0 = np.log(T_guess) if T_guess is not None else _uniform_guess(bal)
     bal.choose_grids(bal.full(np.exp(x0)))
-    attempts = [("Newton from the warm start" if T_guess is not None else "Newton",
-                 lambda: _newton(bal, x0)[0])]
-    if T_guess is not None:
-        attempts.append(("Newton from the bath temperature", lambda: _newton(bal, default)[0]))
+    start = "the warm start" if T_guess is not None else "the uniform-temperature estimate"
+    attempts = [(f"Newton on ln(in/out) from {start}",
+                 lambda: _newton(bal, x0, log_ratio=True)[0]),
+                (f"Newton from {start}", lambda: _newton(bal, x0)[0]),
+                ("Newton from the bath temperature", lambda: _newton(bal, default)[0])]
     attempts += [("source/heater stepping", lambda: _stepping(bal, x0)),
                  ("pseudo-transient continuation", lambda: _pseudo_transient(bal, x0))]
     tried = []
@@ -192,7 +255,7 @@ def solve(bal: HeatBalance, T_guess: Optional[np.ndarray] = None) -> SteadyState
     bad = np.abs(F) > _tolerance(bal, S)
     names = [bal.circuit.flat.thermal_nodes[bal.nodes[i]] for i in bal.free[bad]]
     return SteadyState(bal.full(T), False, 0, F, S,
-                       "no steady state found", tried)
+                       "no steady state found; not converged: " + ", ".join(names), tried)
 
 
 def require(state: SteadyState, bal: HeatBalance) -> SteadyState:
