@@ -1,4 +1,4 @@
-"""Values of ``.print`` quantities at a solved state: T, P, Q, TAU, KAPPA.
+"""Values of ``.print`` quantities at a solved state: T, P, Q, TAU, KAPPA, KRATIO, GE, GRATIO.
 
 (``D(quantity, NAME)`` needs re-solving and lives in ``solve/analysis.py``.)
 """
@@ -114,6 +114,20 @@ class Probe:
         up = e.heat(temps[0] + d, *temps[1:])
         down = e.heat(temps[0] - d, *temps[1:])
         return float((up - down) / (2 * d))
+
+    # proximity wires (elements listing these in ``print_quantities``; checked in elaborate)
+    def q_kratio(self, q, key):
+        """KAPPA / kappa_N with kappa_N = L0 T_A gn (BV03 Eq. 4 at T_A = T_B)."""
+        e = self.bal.circuit.flat.elements[key]
+        return self.q_kappa(q, key) / e.normal_kappa(self._element_T(e)[0])
+
+    def q_ge(self, q, key):
+        e = self.bal.circuit.flat.elements[key]
+        return float(e.electrical_conductance(*self._element_T(e)))
+
+    def q_gratio(self, q, key):
+        e = self.bal.circuit.flat.elements[key]
+        return float(e.conductance_ratio(*self._element_T(e)))
 
 
 def evaluate(bal: HeatBalance, T: np.ndarray, quantities) -> Dict[str, float]:

@@ -22,9 +22,25 @@ QUANTITY_FORMS = {
     "Q": ("Q(A,B)", ("thermal", "thermal")),
     "TAU": ("TAU(A,B)", ("thermal", "thermal")),
     "KAPPA": ("KAPPA(ELEMENT)", ("element",)),
+    "KRATIO": ("KRATIO(WIRE)", ("element",)),
+    "GE": ("GE(WIRE)", ("element",)),
+    "GRATIO": ("GRATIO(WIRE)", ("element",)),
     "D": ("D(QUANTITY,NAME)", ("quantity", "name")),
 }
-QUANTITY_HELP = "T(NODE) P(ELEMENT) Q(A,B) TAU(A,B) KAPPA(ELEMENT) D(QUANTITY,NAME)"
+QUANTITY_HELP = "T(NODE) P(ELEMENT) Q(A,B) TAU(A,B) KAPPA(ELEMENT) KRATIO(WIRE) GE(WIRE) " \
+    "GRATIO(WIRE) D(QUANTITY,NAME)"
+# Physical dimension of each quantity's value (units.DIMENSIONS names), for plot axes; D(X,Y)
+# is X's over Y's.
+QUANTITY_DIMENSIONS = {"T": "temperature", "P": "power", "Q": "power",
+                       "KAPPA": "thermal_conductance", "TAU": "dimensionless",
+                       "KRATIO": "dimensionless", "GE": "conductance",
+                       "GRATIO": "dimensionless"}
+# Quantities only some elements have: the element lists them in ``print_quantities``.
+ELEMENT_QUANTITIES = {
+    "KRATIO": "KRATIO(WIRE): kappa/kappa_N of a W proximity wire",
+    "GE": "GE(WIRE): electric conductance of a W proximity wire with a prox model",
+    "GRATIO": "GRATIO(WIRE): G/G_N of a W proximity wire with a prox model",
+}
 
 
 # ---- results of elaboration ----------------------------------------------------------------
@@ -351,6 +367,7 @@ class _Builder:
         params: Dict[str, float] = {}
         node_params: Dict[str, str] = {}
         overrides: Dict[str, float] = {}
+        override_spans: Dict[str, Span] = {}
         for a in assigns:
             k = a.key.text.lower()
             if k in params or k in node_params or k in overrides:
@@ -365,6 +382,7 @@ class _Builder:
                 spec = model_specs[k]
                 overrides[spec.name] = self._value(a.value, ctx["scope"], spec,
                                                    f"{card.name.text} {spec.name}")
+                override_spans[spec.name] = a.key.span
             else:
                 valid = list(kind.node_keywords) + [p.name for p in kind.keywords] + \
                     [p.name for p in model_specs.values()]
@@ -391,6 +409,15 @@ class _Builder:
                 raise NetlistError(f"{card.name.text}: model '{mcard.name.text}' lacks "
                                    f"{', '.join(missing)}", card.name.span,
                                    f"{mtype.form()} on the .model card or as KEY=VALUE here")
+            check = getattr(mtype, "check_values", None)     # cross-parameter rules
+            problem = check(values) if check else None
+            if problem:
+                key, message = problem
+                spans = {model_specs[a.key.text.lower()].name: a.key.span for a in mcard.params
+                         if a.key.text.lower() in model_specs}
+                spans.update(override_spans)
+                raise NetlistError(f"{card.name.text} (model '{mcard.name.text}'): {message}",
+                                   spans.get(key, card.name.span), mtype.form())
             model = mtype(mcard.name.text, values)
         try:
             return kind(name, nodes, value, model, params, node_params, card.name.span)
@@ -521,7 +548,15 @@ class _Builder:
             elif kind == "element":
                 if key not in self.elements:
                     raise NetlistError(f"no element named '{item.text}'", item.span, form)
-                shown.append(self.elements[key].name)
+                el = self.elements[key]
+                has = getattr(el, "print_quantities", None)
+                if func in ELEMENT_QUANTITIES and func not in (has or ()):
+                    what = f"{el.name} is {_article(el.title)}" if has is None else \
+                        f"{el.name}'s model '{el.model.name}' ({el.model.type_name}) does " \
+                        "not give it"
+                    raise NetlistError(f"{func}({el.name}): {what}", item.span,
+                                       ELEMENT_QUANTITIES[func])
+                shown.append(el.name)
             else:  # name of a source or parameter for D()
                 t = self.target(item)
                 key = t
