@@ -44,6 +44,7 @@ class HeatBalance:
         self.grids: List[Grid] = [Grid(8, 8) for _ in self.links]
         self._checked_at: np.ndarray = None   # temperatures where the grids were verified
         self.evaluations = 0
+        self._link_memo: Dict[int, tuple] = {}
         for e in circuit.flat.elements.values():
             e.configure(options)
 
@@ -67,9 +68,21 @@ class HeatBalance:
         return E, w, photonic.transmission(y, link.incidence, link.dissipative), temps
 
     def link_heat(self, k: int, T: np.ndarray) -> np.ndarray:
-        """Q_ij (W) between the dissipative elements of link k."""
+        """Q_ij (W) between the dissipative elements of link k.
+
+        The last result of each link is kept: the energy-balance check and the printed
+        quantities ask again at the temperatures where the solver stopped, and a Jacobian
+        column of a node outside the link leaves the link's temperatures unchanged.
+        """
+        temps = T[self.link_idx[k]]
+        key = (temps.tobytes(), self.grids[k])
+        memo = self._link_memo.get(k)
+        if memo is not None and memo[0] == key:
+            return memo[1]
         E, w, tau, temps = self._link_spectrum(k, T, self.grids[k])
-        return photonic.heat_matrix(E, w, tau, temps)
+        Q = photonic.heat_matrix(E, w, tau, temps)
+        self._link_memo[k] = (key, Q)
+        return Q
 
     def _emission(self, k: int, T: np.ndarray, grid: Grid) -> np.ndarray:
         E, w, tau, temps = self._link_spectrum(k, T, grid)

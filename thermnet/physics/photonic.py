@@ -87,15 +87,27 @@ def transmission(y: np.ndarray, incidence: np.ndarray, dissipative: np.ndarray) 
     tau : (n_energy, n_diss, n_diss) real array, symmetric, zero diagonal.
     """
     Y = (incidence.T[None, :, :] * y.T[:, None, :]) @ incidence   # (nE, n, n)
-    d = incidence[dissipative]                                   # (nd, n)
-    rhs = np.broadcast_to(d.T.astype(complex), (Y.shape[0],) + d.T.shape)
-    V = np.linalg.solve(Y, rhs)                                  # Z d_i, (nE, n, nd)
-    W = d @ V                                                    # d_j^T Z d_n
+    d = incidence[dissipative].astype(float)                     # (nd, n)
+    W = d @ _inverse(Y) @ d.T                                    # d_j^T Z d_i, (nE, nd, nd)
     re = y[dissipative].real.T                                   # (nE, nd)
     tau = 4.0 * re[:, :, None] * re[:, None, :] * np.abs(W) ** 2
     idx = np.arange(len(dissipative))
     tau[:, idx, idx] = 0.0
     return tau
+
+
+def _inverse(Y: np.ndarray) -> np.ndarray:
+    """Inverse of a stack of square matrices (last two axes); closed forms for the 1x1 and
+    2x2 systems of small links (a loop of elements has one or two free nodes), which
+    batched LAPACK calls would dominate with their overhead."""
+    n = Y.shape[-1]
+    if n == 1:
+        return 1.0 / Y
+    if n == 2:
+        a, b, c, d = Y[:, 0, 0], Y[:, 0, 1], Y[:, 1, 0], Y[:, 1, 1]
+        det = a * d - b * c
+        return np.stack((np.stack((d, -b), -1), np.stack((-c, a), -1)), -2) / det[:, None, None]
+    return np.linalg.inv(Y)
 
 
 def heat_matrix(energy: np.ndarray, weights: np.ndarray, tau: np.ndarray,

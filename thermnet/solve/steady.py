@@ -144,6 +144,11 @@ def _newton(bal: HeatBalance, x0: np.ndarray, heater_scale=1.0, source_T=None,
                 raise _Failed("line search failed (no decrease of the net heat)")
             Fn, Sn = bal.residual(np.exp(x + alpha * dx), heater_scale, source_T)
             gn = _equations(bal, Fn, Sn, S_ref, log_ratio)
+        if alpha == 1.0 and pseudo_dt is None:
+            # Broyden's update of the reused Jacobian along the step taken: chord steps then
+            # converge superlinearly instead of linearly (Dennis & Schnabel, Sec. 8.1)
+            dg = (_equations(bal, Fn, Sn, Sn, log_ratio) - g) if log_ratio else (Fn - F)
+            J = J + np.outer(dg - J @ dx, dx) / (dx @ dx)
         x = x + alpha * dx
         F, S = Fn, Sn
         if pseudo_dt is not None:
@@ -243,7 +248,7 @@ def solve(bal: HeatBalance, T_guess: Optional[np.ndarray] = None) -> SteadyState
             if not bal.choose_grids(bal.full(np.exp(x))):
                 break
             try:
-                x = _newton(bal, x)[0]
+                x = _newton(bal, x, log_ratio=True)[0]
             except _Failed as exc:
                 tried.append(f"{label}: refined photon grid: {exc}")
                 break
