@@ -116,3 +116,27 @@ def test_subcircuit_instances_are_independent():
         assert 3e9 * vol * (T ** 5 - 0.03 ** 5) + sb * (T ** 2 - 0.03 ** 2) == \
             pytest.approx(p, rel=1e-9)
     assert c["P(X1.E1)"] + c["P(X1.R1)"] == pytest.approx(2e-12, rel=1e-9)
+
+
+def test_dey_fig3_solves_take_few_heat_evaluations(monkeypatch):
+    """Cost guard (counts, not seconds): a cold steady state of the Dey Fig. 3 circuit from
+    the uniform-temperature estimate, and its 59-point sweep with the secant predictor and
+    Broyden-updated Jacobians."""
+    import os
+    from thermnet.model.balance import HeatBalance
+    from thermnet.solve.steady import solve
+    path = os.path.join(os.path.dirname(__file__), "..", "netlists", "dey2023_fig3.net")
+    net = thermnet.load(path)
+    net.set("P1", 1.8e-12)
+    circ = net.circuit()
+    bal = HeatBalance(circ, dict(circ.flat.options))
+    state = solve(bal)
+    assert state.converged and bal.evaluations <= 35
+    calls = []
+    original = HeatBalance._link_spectrum     # the expensive part of a heat evaluation
+    monkeypatch.setattr(HeatBalance, "_link_spectrum",
+                        lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
+    res = thermnet.load(path).run()
+    assert res[0].converged.all()
+    # ~12 per point before the secant predictor, Broyden updates and the link-heat memo
+    assert len(calls) / 59 <= 6.0
