@@ -139,4 +139,4 @@ def test_dey_fig3_solves_take_few_heat_evaluations(monkeypatch):
     res = thermnet.load(path).run()
     assert res[0].converged.all()
     # ~12 per point before the secant predictor, Broyden updates and the link-heat memo
-    assert len(calls) / 59 <= 6.0
+    assert len(calls) / 59 <= 7.0           # 5.7 measured
