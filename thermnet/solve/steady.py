@@ -225,6 +225,7 @@ def solve(bal: HeatBalance, T_guess: Optional[np.ndarray] = None) -> SteadyState
     """Steady state of ``bal``.  ``T_guess`` (free nodes) is a warm start."""
     if len(bal.free) == 0:
         T = bal.full(np.empty(0))
+        bal.choose_grids(T)   # the printed heats still need a photon grid verified at T
         return SteadyState(T, True, 0, np.empty(0), np.empty(0))
     default = np.full(len(bal.free), np.log(bal.source_T.max()))
     x0 = np.log(T_guess) if T_guess is not None else _uniform_guess(bal)
