@@ -78,14 +78,16 @@ class ProximityModel(_WireModel):
 
     @classmethod
     def check_values(cls, values) -> Optional[Tuple[str, str]]:
-        """``(parameter, message)`` of the first inconsistency, or None (elaborate.py)."""
+        """``(parameter(s), message)`` of the first inconsistency, or None.  elaborate.py
+        points the error at the first of the parameters given on the element card, else at
+        the first given on the .model card."""
         given = [k for k in ("ln", "l", "d") if values.get(k, 0.0) > 0]
         if not given:
             return ("ln", "the prox model needs ln=L_N/xi0, or l= (wire length, m) and d= "
                           "(diffusion constant, m^2/s)")
         if "ln" in given and len(given) > 1:
-            return (given[1], "give either ln or l and d, not both "
-                              f"(got {', '.join(k + '=' for k in given)})")
+            return (tuple(given[1:]) + ("ln",), "give either ln or l and d, not both "
+                    f"(got {', '.join(k + '=' for k in given)})")
         if given == ["l"]:
             return ("l", "l= (wire length) needs d= (diffusion constant, m^2/s) to give "
                          "ln = l/xi0")

@@ -412,12 +412,14 @@ class _Builder:
             check = getattr(mtype, "check_values", None)     # cross-parameter rules
             problem = check(values) if check else None
             if problem:
-                key, message = problem
-                spans = {model_specs[a.key.text.lower()].name: a.key.span for a in mcard.params
-                         if a.key.text.lower() in model_specs}
-                spans.update(override_spans)
+                keys, message = problem
+                keys = (keys,) if isinstance(keys, str) else tuple(keys)
+                card_spans = {model_specs[a.key.text.lower()].name: a.key.span
+                              for a in mcard.params if a.key.text.lower() in model_specs}
+                where = [override_spans[k] for k in keys if k in override_spans] + \
+                    [card_spans[k] for k in keys if k in card_spans] + [card.name.span]
                 raise NetlistError(f"{card.name.text} (model '{mcard.name.text}'): {message}",
-                                   spans.get(key, card.name.span), mtype.form())
+                                   where[0], mtype.form())
             model = mtype(mcard.name.text, values)
         try:
             return kind(name, nodes, value, model, params, node_params, card.name.span)
