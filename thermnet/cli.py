@@ -35,6 +35,21 @@ def _check(args) -> int:
     return EXIT_OK
 
 
+def _plot(args) -> int:
+    from thermnet.results import plot
+    plot.figure_format(args.output)       # a bad extension or no matplotlib: say so before
+    plot.require_matplotlib()             # solving anything
+    progress = (not args.quiet) and sys.stderr.isatty()
+    res = plot.read_results(args.file, progress=progress)
+    plot.plot_results(res, args.output, source=args.file, dpi=args.dpi)
+    if not res.ok:
+        for r in res.results:
+            for f in r.failures:
+                print(f"{args.file}: warning: sweep {f} (a gap in the plot)", file=sys.stderr)
+        return EXIT_FAILED_POINTS
+    return EXIT_OK
+
+
 def _elements(args) -> int:
     from thermnet.elements import ELEMENT_KINDS, MODEL_TYPES
     print("Elements (the first letter of the name gives the kind):")
@@ -57,6 +72,16 @@ def _elements(args) -> int:
     return EXIT_OK
 
 
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1, got '{text}'")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="thermnet", description="Thermal circuit simulator for "
                                 "cryogenic devices: photonic heat, superconductors, "
@@ -76,6 +101,17 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                    help="show tracebacks")
     c.set_defaults(func=_check)
+    g = sub.add_parser("plot", help="draw the .print quantities against the swept variable")
+    g.add_argument("file", help="a netlist (solved now) or results saved by "
+                   "'thermnet run FILE --format json -o FILE.json'")
+    g.add_argument("-o", "--output", required=True,
+                   help="figure file; .png, .pdf or .svg chooses the format")
+    g.add_argument("--dpi", type=_positive_int, default=150,
+                   help="resolution of a PNG (default 150)")
+    g.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    g.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="show tracebacks")
+    g.set_defaults(func=_plot)
     e = sub.add_parser("elements", help="list element kinds and models with parameters")
     e.set_defaults(func=_elements)
     return p

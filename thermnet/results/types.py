@@ -20,6 +20,11 @@ class AnalysisResult:
     failures: List[str] = field(default_factory=list)     # "point k (NAME=v): reason"
     energy_balance: np.ndarray = None              # relative residual per point
     swept: Optional[str] = None
+    # Beyond the JSON contract, for plots: the sweep's {"name", "spacing" (lin|log|list),
+    # "kind" (source|param), "dimension"} and the dimension (a key of units.DIMENSIONS, or a
+    # ratio such as "temperature/power" for D()) of every column and .step name.
+    sweep: Optional[dict] = None
+    dimensions: Dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         def clean(v):
@@ -35,7 +40,36 @@ class AnalysisResult:
         if self.energy_balance is not None:
             eb = clean(np.asarray(self.energy_balance))
             out["energy_balance"] = eb if self.analysis == "sweep" else eb[0]
+        if self.sweep:
+            out["sweep"] = dict(self.sweep)
+        if self.dimensions:
+            out["dimensions"] = dict(self.dimensions)
         return out
+
+    @classmethod
+    def from_json(cls, doc: dict) -> "AnalysisResult":
+        """The inverse of ``to_json`` (null -> NaN); keys beyond the contract are optional."""
+        def num(v):
+            return float("nan") if v is None else float(v)
+        sweep = doc["analysis"] == "sweep"
+        columns = {k: np.array([num(x) for x in v]) if sweep else num(v)
+                   for k, v in doc["columns"].items()}
+        n = len(next(iter(columns.values()))) if sweep and columns else 1
+        conv = doc.get("converged")
+        if conv is None:
+            conv = [True] * n
+        converged = np.array(conv if isinstance(conv, list) else [conv], dtype=bool)
+        eb = doc.get("energy_balance")
+        if eb is not None:
+            eb = np.array([num(x) for x in (eb if isinstance(eb, list) else [eb])])
+        info = doc.get("sweep")
+        swept = info.get("name") if isinstance(info, dict) else None
+        if sweep and swept is None and columns:
+            swept = next(iter(columns))            # the swept name comes first
+        return cls(doc["analysis"], {k: float(v) for k, v in doc.get("step", {}).items()},
+                   columns, converged, list(doc.get("failures", [])), eb, swept,
+                   dict(info) if isinstance(info, dict) else None,
+                   dict(doc.get("dimensions", {})))
 
 
 @dataclass
@@ -49,6 +83,10 @@ class Results:
 
     def to_json(self) -> dict:
         return {"title": self.title, "results": [r.to_json() for r in self.results]}
+
+    @classmethod
+    def from_json(cls, doc: dict) -> "Results":
+        return cls(doc.get("title", ""), [AnalysisResult.from_json(r) for r in doc["results"]])
 
     def __getitem__(self, i) -> AnalysisResult:
         return self.results[i]

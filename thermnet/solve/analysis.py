@@ -12,7 +12,8 @@ from thermnet.errors import NetlistError
 from thermnet.model.balance import HeatBalance
 from thermnet.model.circuit import Circuit
 from thermnet.model.probes import Probe
-from thermnet.netlist.elaborate import FlatCircuit, Quantity, Sweep, Target, elaborate
+from thermnet.netlist.elaborate import (QUANTITY_DIMENSIONS, FlatCircuit, Quantity, Sweep,
+                                        Target, elaborate)
 from thermnet.results.types import AnalysisResult, Results
 from thermnet.solve.steady import SteadyState, require, solve
 
@@ -118,12 +119,19 @@ class Runner:
         state = require(solve(bal), bal)
         cols = self.columns(bal, state, self._values_of({}))
         resid, scale = bal.energy_balance(state.T)
+        flat = bal.circuit.flat
         return AnalysisResult("op", step, cols, np.array([True]), [],
-                              np.array([resid / scale if scale else 0.0]))
+                              np.array([resid / scale if scale else 0.0]),
+                              dimensions=_column_dimensions(flat, self.prints))
 
     def sweep(self, sweep: Sweep, step) -> AnalysisResult:
         n = len(sweep.values)
         name = sweep.target.name
+        flat = self.ctx.balance().circuit.flat
+        dim = target_dimension(flat, sweep.target)
+        dims = {name: dim, **_column_dimensions(flat, self.prints)}
+        info = {"name": name, "spacing": sweep.mode, "kind": sweep.target.kind,
+                "dimension": dim}
         cols = {name: np.array(sweep.values, dtype=float)}
         for q in self.prints:
             cols[q.column] = np.full(n, np.nan)
@@ -163,7 +171,36 @@ class Runner:
                 T_prev = state.T
         finally:
             self.ctx.sources, self.ctx.params = saved
-        return AnalysisResult("sweep", step, cols, converged, failures, balance, swept=name)
+        return AnalysisResult("sweep", step, cols, converged, failures, balance, swept=name,
+                              sweep=info, dimensions=dims)
+
+
+# ---- dimensions of columns, for plots (results.types.AnalysisResult.dimensions) -----------
+def _column_dimensions(flat: FlatCircuit, prints) -> Dict[str, str]:
+    dims = {q.column: quantity_dimension(flat, q) for q in prints}
+    return {k: v for k, v in dims.items() if v is not None}
+
+
+def target_dimension(flat: FlatCircuit, target: Target) -> str:
+    """A source's value dimension; a .param is dimensionless (it carries no unit)."""
+    if target.kind != "source":
+        return "dimensionless"
+    from thermnet.elements import ELEMENT_KINDS
+    return ELEMENT_KINDS[flat.elements[target.key].letter].value_spec.dimension
+
+
+def quantity_dimension(flat: FlatCircuit, q: Quantity) -> Optional[str]:
+    """``temperature``, ``power`` ...; ``D(X,NAME)``: X's over NAME's, e.g. ``temperature/power``
+    (X's alone for a .param, ``dimensionless`` for like over like); None if not known."""
+    if q.func != "D":
+        return QUANTITY_DIMENSIONS.get(q.func)
+    inner, target = q.args
+    num, den = quantity_dimension(flat, inner), target_dimension(flat, target)
+    if num is None:
+        return None
+    if den == "dimensionless":
+        return num
+    return "dimensionless" if num == den else f"{num}/{den}"
 
 
 def default_prints(flat: FlatCircuit):
@@ -187,7 +224,9 @@ def run(cards, file, params, sources, options, progress=False) -> Results:
         ctx = Context(cards, file, p, s, options)
         flat = ctx.balance().circuit.flat
         runner = Runner(ctx, flat.prints or default_prints(flat), progress)
+        step_dims = {st.target.name: target_dimension(flat, st.target) for st in base.steps}
         for analysis in (flat.analyses or [None]):
             results.append(runner.op(step) if analysis is None else runner.sweep(analysis, step))
+            results[-1].dimensions.update(step_dims)
     del prints
     return Results(base.title, results)
