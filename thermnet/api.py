@@ -7,7 +7,7 @@
 """
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import Dict
 
 from thermnet.errors import NetlistError
 from thermnet.model.circuit import Circuit

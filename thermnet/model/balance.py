@@ -11,7 +11,7 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
-from thermnet.model.circuit import Circuit, PhotonicLink
+from thermnet.model.circuit import Circuit
 from thermnet.physics import photonic
 from thermnet.physics.constants import h
 

@@ -61,12 +61,12 @@ def to_csv(res: Results) -> str:
         for k in r.step:
             if k not in step_names:
                 step_names.append(k)
-    header_done = False
+    prev_cols = None       # a new header whenever the columns change
     for idx, r in enumerate(res.results):
         cols, rows = _rows(r)
-        if not header_done or cols != prev_cols:
+        if cols != prev_cols:
             w.writerow(["analysis"] + step_names + cols + ["converged"])
-            header_done, prev_cols = True, cols
+            prev_cols = cols
         conv = list(r.converged)
         for i, row in enumerate(rows):
             w.writerow([f"{idx}:{r.analysis}"] + [_fmt(r.step.get(k, float("nan")))
@@ -78,13 +78,16 @@ def to_csv(res: Results) -> str:
 FORMATS = {"table": to_table, "json": to_json, "csv": to_csv}
 
 
-def write_atomic(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file: whole or not at all."""
+def write_atomic(path: str, data) -> None:
+    """Write ``data`` (text, UTF-8, or bytes) to ``path`` through a temporary file in the
+    same directory and ``os.replace``: whole or not at all."""
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".thermnet-", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

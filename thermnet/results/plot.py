@@ -20,13 +20,13 @@ import json
 import math
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from thermnet.errors import ThermnetError
+from thermnet.results.io import write_atomic
 from thermnet.results.types import AnalysisResult, Results
 
 FORMATS = {".png": "png", ".pdf": "pdf", ".svg": "svg"}
@@ -416,7 +416,7 @@ def plot_results(results: Results, path: str, source: Optional[str] = None, dpi:
     buf = io.BytesIO()
     fig.savefig(buf, format=fmt, dpi=dpi, metadata=_metadata(fmt))
     try:
-        write_atomic_bytes(path, buf.getvalue())
+        write_atomic(path, buf.getvalue())
     except OSError as exc:
         raise PlotError(f"cannot write the figure: {exc.strerror or exc}", path) from None
     return fig
@@ -425,21 +425,6 @@ def plot_results(results: Results, path: str, source: Optional[str] = None, dpi:
 def _metadata(fmt: str):
     # reproducible files: no creation date in PDF and SVG
     return {"pdf": {"CreationDate": None}, "svg": {"Date": None}}.get(fmt)
-
-
-def write_atomic_bytes(path: str, data: bytes) -> None:
-    """``results.io.write_atomic`` for bytes: a temporary file in the same directory, then
-    ``os.replace``; on any failure the temporary file is removed and ``path`` untouched."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".thermnet-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 # ---- input: a netlist or saved results -----------------------------------------------------

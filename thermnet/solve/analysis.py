@@ -8,7 +8,6 @@ from typing import Dict, Optional
 
 import numpy as np
 
-from thermnet.errors import NetlistError
 from thermnet.model.balance import HeatBalance
 from thermnet.model.circuit import Circuit
 from thermnet.model.probes import Probe
@@ -71,6 +70,23 @@ def flat_value(bal: HeatBalance, key: str) -> float:
 
 def _free_T(bal: HeatBalance, T: Optional[np.ndarray]):
     return None if T is None else T[bal.free]
+
+
+MAX_PREDICTED_STEP = 0.5   # largest extrapolated change of ln T at a sweep point
+
+
+def _predict(history, v) -> Optional[np.ndarray]:
+    """Warm start for the sweep point at value v: the previous solution, extrapolated
+    linearly in ln T from the two previous points (a secant predictor, as in continuation
+    methods), the change capped at MAX_PREDICTED_STEP."""
+    if not history:
+        return None
+    v1, T1 = history[-1]
+    if len(history) < 2 or history[0][0] == v1:
+        return T1
+    v0, T0 = history[0]
+    step = (np.log(T1) - np.log(T0)) * (v - v1) / (v1 - v0)
+    return T1 * np.exp(np.clip(step, -MAX_PREDICTED_STEP, MAX_PREDICTED_STEP))
 
 
 class Runner:
@@ -138,7 +154,7 @@ class Runner:
         converged = np.zeros(n, dtype=bool)
         balance = np.full(n, np.nan)
         failures = []
-        T_prev = None
+        history = []       # the last two converged points (value, T), for the predictor
         iterator = range(n)
         if self.progress:
             from tqdm import tqdm
@@ -150,7 +166,7 @@ class Runner:
                 (self.ctx.params if sweep.target.kind == "param" else self.ctx.sources)[
                     sweep.target.key] = v
                 bal = self.ctx.balance()
-                state = solve(bal, _free_T(bal, T_prev))
+                state = solve(bal, _free_T(bal, _predict(history, v)))
                 if not state.converged:
                     failures.append(f"point {i} ({name}={v:g}): {state.message}; tried: "
                                     + "; ".join(state.tried))
@@ -168,7 +184,7 @@ class Runner:
                 converged[i] = True
                 resid, scale = bal.energy_balance(state.T)
                 balance[i] = resid / scale if scale else 0.0
-                T_prev = state.T
+                history = (history + [(v, state.T)])[-2:]
         finally:
             self.ctx.sources, self.ctx.params = saved
         return AnalysisResult("sweep", step, cols, converged, failures, balance, swept=name,
