@@ -36,6 +36,8 @@ CASES = [
     ("continuation-at-start", "+ G1 a b 1\nTB a 1\n", 1, 1, "continuation line '+'"),
     # ---- cards and elements ---------------------------------------------------------------
     ("unknown-element-letter", BASE + "QB bath 1\n", 5, 1, "unknown element kind 'Q'"),
+    ("sweep-name-is-source-and-param", BASE + ".param p1=2\n.sweep P1 1p 2p 3\n", 6, 8,
+     "names both the heater P1 and a .param"),
     ("unknown-dot-card", BASE + ".foo 1\n", 5, 1, "unknown card '.foo'"),
     ("dot-card-with-digits", BASE + ".title0.0 x\n", 5, 1, "unknown card '.title0'"),
     ("op-with-argument", BASE + ".op 1\n", 5, 5, ".op takes nothing"),

@@ -492,9 +492,13 @@ class _Builder:
     def target(self, word: ast.Word) -> Target:
         key = word.text.lower()
         el = self.elements.get(key)
+        is_param = self.scope.has(key) and key in self.scope.defs
         if el is not None and el.letter in ("T", "P"):
+            if is_param:
+                raise NetlistError(f"'{word.text}' names both the {el.title} {el.name} and a "
+                                   ".param", word.span, "rename the .param or the element")
             return Target("source", key, el.name)   # spelled as first written
-        if self.scope.has(key) and key in self.scope.defs:
+        if is_param:
             return Target("param", key, self.scope.defs[key].key.text)
         raise NetlistError(f"'{word.text}' is neither a temperature source, a heater nor a "
                            ".param", word.span, "the name of a T or P element or of a .param")

@@ -67,9 +67,9 @@ def panels_for(t_min: float, t_max: float) -> int:
 
 
 def bose_energy(energy: np.ndarray, T) -> np.ndarray:
-    """E n(E, T) = E / (exp(E/kB T) - 1), finite as E -> 0 (J)."""
-    x = energy / (kB * np.asarray(T, dtype=float))
-    with np.errstate(over="ignore"):
+    """E n(E, T) = E / (exp(E/kB T) - 1), finite as E -> 0 (J); 0 at T = 0."""
+    with np.errstate(over="ignore", divide="ignore"):
+        x = energy / (kB * np.asarray(T, dtype=float))
         return np.where(x < 700, energy / np.expm1(np.minimum(x, 700)), 0.0)
 
 
