@@ -92,7 +92,11 @@ class Probe:
             temps = self.T[self.bal.link_idx[k]]
             bps = sorted(b for e, t in zip(link.dissipative_elements, temps)
                          for b in e.breakpoints(t) if e_min < b < e_max)
-            edges = np.unique(np.concatenate(([e_min], np.linspace(e_min, e_max, 9)[1:], bps)))
+            # 8 equal panels, the first one graded geometrically (20 halvings) towards the
+            # low end: at large impedance ratios tau has a narrow peak near zero energy
+            lin = np.linspace(e_min, e_max, 9)
+            graded = e_min + (lin[1] - e_min) * 2.0 ** -np.arange(1.0, 21.0)
+            edges = np.unique(np.concatenate(([e_min], graded, lin[1:], bps)))
             E, w = photonic.panel_nodes(edges, 24)
             y = np.empty((len(link.elements), len(E)), dtype=complex)
             temp_of = dict(zip(link.dissipative.tolist(), temps))
