@@ -425,3 +425,19 @@ def test_property_bases_are_valid(text):
 def test_former_crashes_are_netlist_errors(text):
     with pytest.raises(NetlistError):
         thermnet.parse(text).run()
+
+
+def test_param_bare_suffix_is_a_scale_factor():
+    """A .param has no dimension: '100f' is femto (SPICE), not 100 farad; '30m' is milli."""
+    net = thermnet.parse(".param jin=100f tb=30m g=1p\nTB b {tb}\nP1 S {jin}\nG1 S b {g}\n"
+                         ".print T(S) P(G1)\n")
+    c = net.run()[0].columns
+    assert c["T(S)"] == pytest.approx(0.03 + 1e-13 / 1e-12, rel=1e-9)
+    assert c["P(G1)"] == pytest.approx(1e-13, rel=1e-9)
+
+
+def test_heat_below_floating_point_resolution_still_converges():
+    """A heater that warms a stiffly coupled node by 3e-12 relative: the net heat cannot be
+    resolved below G * T * eps, and the solver accepts that floor instead of failing."""
+    net = thermnet.parse("TB b 1\nP1 S 100fW\nG1 S b 30m\n.print T(S)\n")
+    assert net.run()[0].columns["T(S)"] == pytest.approx(1.0 + 1e-13 / 0.03, rel=1e-14)

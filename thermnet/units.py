@@ -85,6 +85,9 @@ def parse_number(text: str, dimension: str = "any", what: str = "value") -> floa
     if dimension == "any":
         units = tuple(u for _, (_, us) in DIMENSIONS.items() for u in us)
     readings = _readings(suffix, units)
+    if dimension == "any" and any(unit == "" for _, unit in readings):
+        # a value of no fixed dimension (.param): a bare suffix is a SPICE scale factor
+        readings = [(scale, unit) for scale, unit in readings if unit == ""]
     values = {scale for scale, _ in readings}
     if len(values) > 1:
         alt = " or ".join(

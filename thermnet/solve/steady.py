@@ -207,18 +207,41 @@ def _uniform_guess(bal: HeatBalance, bisections: int = 3) -> np.ndarray:
         return float(F.sum())
 
     lo = np.log(t_ref)
-    if not total(lo) > 0:
+    f_lo = total(lo)
+    if not f_lo > 0:
         return np.full(n, lo)
     step = np.log(2.0)
     hi = lo + step
-    while total(hi) > 0:
-        lo, hi = hi, hi + step
-        if hi > lo + 30 * step:          # no bracket below 2^30 T_bath: leave it to Newton
-            return np.full(n, np.log(t_ref))
+    f_hi = total(hi)
+    for _ in range(30):                   # no bracket below 2^30 T_bath: leave it to Newton
+        if not f_hi > 0:
+            break
+        lo, f_lo, hi = hi, f_hi, hi + step
+        f_hi = total(hi)
+    else:
+        return np.full(n, np.log(t_ref))
     for _ in range(bisections):
         mid = 0.5 * (lo + hi)
-        lo, hi = (mid, hi) if total(mid) > 0 else (lo, mid)
-    return np.full(n, 0.5 * (lo + hi))
+        f_mid = total(mid)
+        if f_mid > 0:
+            lo, f_lo = mid, f_mid
+        else:
+            hi, f_hi = mid, f_mid
+    # the bracket end with the smaller imbalance (the bath temperature itself when the
+    # heaters barely warm anything)
+    return np.full(n, lo if abs(f_lo) <= abs(f_hi) else hi)
+
+
+def _resolution(bal: HeatBalance, x: np.ndarray, F: np.ndarray) -> np.ndarray:
+    """How finely the net heats can be resolved at all: their change when each temperature
+    moves by 8 units in the last place.  A heater that warms a strongly coupled node by
+    1e-12 relative has a net heat that floating point cannot bring below this."""
+    floor = np.zeros_like(F)
+    for j in range(len(x)):
+        xp = x.copy()
+        xp[j] += 8 * np.finfo(float).eps
+        floor += np.abs(bal.residual(np.exp(xp))[0] - F)
+    return floor
 
 
 def solve(bal: HeatBalance, T_guess: Optional[np.ndarray] = None) -> SteadyState:
@@ -254,7 +277,8 @@ def solve(bal: HeatBalance, T_guess: Optional[np.ndarray] = None) -> SteadyState
                 tried.append(f"{label}: refined photon grid: {exc}")
                 break
         F, S = bal.residual(np.exp(x))
-        if np.all(np.abs(F) <= _tolerance(bal, S)):
+        if np.all(np.abs(F) <= _tolerance(bal, S)) or \
+                np.all(np.abs(F) <= _tolerance(bal, S) + _resolution(bal, x, F)):
             return SteadyState(bal.full(np.exp(x)), True, 0, F, S, "", tried + [label])
     T = np.exp(x0)
     F, S = bal.residual(T)
