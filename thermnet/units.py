@@ -29,6 +29,8 @@ DIMENSIONS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "angle": ("angle (rad)", ("rad",)),
     "volume": ("volume (m^3, SI number)", ()),
     "area": ("area (m^2, SI number)", ()),
+    "length": ("length (m, SI number)", ()),
+    "diffusion": ("diffusion constant (m^2/s, SI number)", ()),
     "specific_resistance": ("specific resistance (ohm m^2, SI number)", ()),
     "specific_capacitance": ("specific capacitance (F/m^2, SI number)", ()),
     "coupling": ("coupling constant (SI number)", ()),

@@ -25,13 +25,6 @@ from thermnet.elements.base import NodeSlot, ParamSpec, ThermalElement
 from thermnet.elements.superconductors import GAP_PARAMS, TC, SuperconductorModel
 from thermnet.physics import bcs, proximity
 from thermnet.physics.constants import L0, e, hbar, kB
-from thermnet.units import DIMENSIONS
-
-# Dimensions of the optional wire geometry (plain SI numbers, like volumes and areas: no
-# length units, so that 'um' cannot be misread).  Registered here because only the prox
-# model uses them.
-DIMENSIONS.setdefault("length", ("length (m, SI number)", ()))
-DIMENSIONS.setdefault("diffusion", ("diffusion constant (m^2/s, SI number)", ()))
 
 # Largest ln accepted.  The solver's broadening eta = 1e-8 Delta shifts the E -> 0 solution by
 # a relative ~eta ln^2/4 (docs/physics-proximity.md, Section 4): 2.5e-3 at ln = 1000.
