@@ -393,3 +393,15 @@ def test_op_after_sweep_uses_the_source_value():
     res = thermnet.parse(API_NET + ".op\n").run()
     assert res[1].analysis == "op"
     assert res[1].columns["T(s)"] == pytest.approx(0.101, rel=1e-9)   # P1 = 1p, not 2p
+
+
+def test_output_file_has_the_usual_permissions(tmp_path):
+    """Written through a temporary file, but readable like any file the user writes
+    (mkstemp's 0600 would hide results from collaborators)."""
+    from thermnet.results.io import write_atomic
+    out = tmp_path / "r.txt"
+    write_atomic(str(out), "x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (out.stat().st_mode & 0o777) == (0o666 & ~umask)
+    assert out.read_text() == "x"

@@ -335,3 +335,26 @@ def test_eph_pioldi_form_equals_dey_form():
 def test_eph_bad_input():
     with pytest.raises(ValueError, match="T > 0"):
         electron_phonon.bcs_heat(0.0, 0.1, 1e9, 1e-18, TC)
+
+
+def test_nis_conductance_print_quantities():
+    """GRATIO(N) = R_N/R(T) (Pioldi Eq. 1) and GE(N) = 1/R(T), from a netlist."""
+    import thermnet
+    text = """.model j nis(tc=1.2 rspec=10p cspec=50m dynes=1e-4)
+TJ J {t}
+TP P 10m
+.param t=0.36
+N1 a b j area=0.2p temp=J
+R1 b a 100 temp=P
+.print GRATIO(N1) GE(N1)
+.step t list 0.36 1.5
+"""
+    res = thermnet.parse(text).run()
+    low, normal = res[0].columns, res[1].columns
+    assert low["GRATIO(N1)"] == pytest.approx(
+        float(nis.conductance_ratio(0.36, 1.2, 1e-4)), rel=1e-12)
+    assert low["GRATIO(N1)"] < 0.05                         # 0.3 Tc: tunnelling frozen out
+    assert low["GE(N1)"] == pytest.approx(low["GRATIO(N1)"] * 0.2e-12 / 10e-12, rel=1e-12)
+    assert normal["GRATIO(N1)"] == 1.0 and normal["GE(N1)"] == pytest.approx(0.02)
+    with pytest.raises(thermnet.NetlistError, match=r"GRATIO\(R1\)"):
+        thermnet.parse(text.replace("GRATIO(N1)", "GRATIO(R1)"))

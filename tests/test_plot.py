@@ -362,3 +362,21 @@ def test_two_sweeps_two_columns_of_subplots():
     fig = plot.figure(Results("", [res[0], short]))
     assert [ax.get_ylabel() for ax in fig.axes] == ["T(S) [mK]", "T(S) [mK]", "P(G1) [pW]"]
     assert fig.axes[1].get_xlabel() == "P1"          # no "dimensions": SI, no unit
+
+
+def test_log_y_axis_for_data_spanning_decades():
+    """R_N/R(T) of an NIS junction spans four decades over T/Tc = 0.1..1: log y; the
+    temperature of the same run (one decade) stays linear."""
+    from thermnet.results.plot import figure
+    text = """.model j nis(tc=1.2 rspec=1p cspec=1e-24 dynes=1e-4)
+.param t=0.5
+TJ J {t*1.2}
+TP P 10m
+N1 a b j area=1p temp=J
+R1 b a 4g temp=P
+.sweep t 0.1 1 10
+.print GRATIO(N1) T(J)
+"""
+    fig = figure(thermnet.parse(text).run())
+    ratio_ax, temp_ax = fig.axes
+    assert ratio_ax.get_yscale() == "log" and temp_ax.get_yscale() == "linear"

@@ -98,11 +98,22 @@ class Junction(_Superconducting):
     model_types = ("nis",)
     keywords = (ParamSpec("area", "area", doc="junction area, m^2"),)
 
+    print_quantities = ("GE", "GRATIO")   # beyond P (elaborate.py, model/probes.py)
+
+    def conductance_ratio(self, T) -> float:
+        """``R_N / R(T)``, the linearized tunnel conductance over its normal value
+        (Pioldi et al. Eq. 1)."""
+        m = self.model
+        return float(nis.conductance_ratio(T, m.tc, m.dynes, m.gapratio, m.gap,
+                                           exact=self.exact))
+
+    def electrical_conductance(self, T) -> float:
+        """``1 / R(T)`` (S), ``R_N = rspec / area``."""
+        return self.conductance_ratio(T) * self.params["area"] / self.model.rspec
+
     def admittance(self, energy, T):
         m, area = self.model, self.params["area"]
-        ratio = nis.conductance_ratio(T, m.tc, m.dynes, m.gapratio, m.gap, exact=self.exact)
-        r_n = m.rspec / area
-        return np.asarray(ratio) / r_n + 1j * (energy / hbar) * (m.cspec * area)
+        return self.electrical_conductance(T) + 1j * (energy / hbar) * (m.cspec * area)
 
     def breakpoints(self, T):
         return ()     # R(T) does not depend on photon energy: no kink

@@ -59,7 +59,11 @@ class Probe:
                            "dissipative impedance element")
 
     def _element_T(self, e):
-        return [self.T[self.bal.index[n]] for n in e.terminals + e.extra_nodes]
+        """Temperatures an element's physics depends on: its terminals' (and extra nodes')
+        for a thermal element, its ``temp=`` node's for an impedance element."""
+        nodes = (e.temp_node,) if isinstance(e, ImpedanceElement) else \
+            e.terminals + e.extra_nodes
+        return [self.T[self.bal.index[n]] for n in nodes]
 
     def q_q(self, q, a, b):
         total = 0.0
@@ -119,7 +123,8 @@ class Probe:
         down = e.heat(temps[0] - d, *temps[1:])
         return float((up - down) / (2 * d))
 
-    # proximity wires (elements listing these in ``print_quantities``; checked in elaborate)
+    # proximity wires and NIS junctions (elements listing these in ``print_quantities``;
+    # checked in elaborate)
     def q_kratio(self, q, key):
         """KAPPA / kappa_N with kappa_N = L0 T_A gn (BV03 Eq. 4 at T_A = T_B)."""
         e = self.bal.circuit.flat.elements[key]

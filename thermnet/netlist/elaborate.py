@@ -23,12 +23,12 @@ QUANTITY_FORMS = {
     "TAU": ("TAU(A,B)", ("thermal", "thermal")),
     "KAPPA": ("KAPPA(ELEMENT)", ("element",)),
     "KRATIO": ("KRATIO(WIRE)", ("element",)),
-    "GE": ("GE(WIRE)", ("element",)),
-    "GRATIO": ("GRATIO(WIRE)", ("element",)),
+    "GE": ("GE(ELEMENT)", ("element",)),
+    "GRATIO": ("GRATIO(ELEMENT)", ("element",)),
     "D": ("D(QUANTITY,NAME)", ("quantity", "name")),
 }
-QUANTITY_HELP = "T(NODE) P(ELEMENT) Q(A,B) TAU(A,B) KAPPA(ELEMENT) KRATIO(WIRE) GE(WIRE) " \
-    "GRATIO(WIRE) D(QUANTITY,NAME)"
+QUANTITY_HELP = "T(NODE) P(ELEMENT) Q(A,B) TAU(A,B) KAPPA(ELEMENT) KRATIO(WIRE) GE(ELEMENT) " \
+    "GRATIO(ELEMENT) D(QUANTITY,NAME)"
 # Physical dimension of each quantity's value (units.DIMENSIONS names), for plot axes; D(X,Y)
 # is X's over Y's.
 QUANTITY_DIMENSIONS = {"T": "temperature", "P": "power", "Q": "power",
@@ -38,8 +38,10 @@ QUANTITY_DIMENSIONS = {"T": "temperature", "P": "power", "Q": "power",
 # Quantities only some elements have: the element lists them in ``print_quantities``.
 ELEMENT_QUANTITIES = {
     "KRATIO": "KRATIO(WIRE): kappa/kappa_N of a W proximity wire",
-    "GE": "GE(WIRE): electric conductance of a W proximity wire with a prox model",
-    "GRATIO": "GRATIO(WIRE): G/G_N of a W proximity wire with a prox model",
+    "GE": "GE(ELEMENT): zero-bias electric conductance (S) of a W proximity wire with a prox "
+          "model or of an N junction",
+    "GRATIO": "GRATIO(ELEMENT): G/G_N of a W proximity wire with a prox model, R_N/R(T) of "
+              "an N junction",
 }
 
 

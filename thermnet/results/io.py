@@ -88,6 +88,9 @@ def write_atomic(path: str, data) -> None:
             data = data.encode("utf-8")
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)      # mkstemp's 0600 is for secrets, not results
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -217,6 +217,17 @@ def _looks_log(values) -> bool:
     return bool(abs(ratios[0] - 1) > 1e-9 and np.allclose(ratios, ratios[0], rtol=1e-6))
 
 
+LOG_Y_DECADES = 3   # a y axis is logarithmic when its positive data span this many decades
+
+
+def _spans_decades(values) -> bool:
+    """All finite values positive and max/min >= 10^LOG_Y_DECADES (e.g. R/R_N of an NIS
+    junction, 1 ... 1e4; kappa/kappa_N of a proximity wire)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    return bool(v.size >= 2 and np.all(v > 0) and v.max() >= 10 ** LOG_Y_DECADES * v.min())
+
+
 # ---- drawing --------------------------------------------------------------------------------
 @dataclass
 class Curve:
@@ -262,6 +273,8 @@ def draw_panel(panel: Panel, ax=None, legend: bool = True, xlabel: bool = True):
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))   # 0.01 0.1 1
         ax.xaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False,
                                                   minor_thresholds=(1, 0.5)))
+    if _spans_decades(np.concatenate(ys) if ys else []):
+        ax.set_yscale("log")
     if xlabel:
         ax.set_xlabel(axis_label(panel.xname, xu))
     ax.set_ylabel(axis_label(panel.yname, yu))
