@@ -21,12 +21,17 @@ def _run(args) -> int:
         write_atomic(args.output, text)
     else:
         sys.stdout.write(text)
-    if not res.ok:
-        for r in res.results:
-            for f in r.failures:
-                print(f"{args.file}: warning: sweep {f}", file=sys.stderr)
-        return EXIT_FAILED_POINTS
-    return EXIT_OK
+    return _report_failures(args.file, res)
+
+
+def _report_failures(file: str, res, note: str = "") -> int:
+    """Warn about failed sweep points on stderr; the exit status."""
+    if res.ok:
+        return EXIT_OK
+    for r in res.results:
+        for f in r.failures:
+            print(f"{file}: warning: sweep {f}{note}", file=sys.stderr)
+    return EXIT_FAILED_POINTS
 
 
 def _check(args) -> int:
@@ -42,12 +47,7 @@ def _plot(args) -> int:
     progress = (not args.quiet) and sys.stderr.isatty()
     res = plot.read_results(args.file, progress=progress)
     plot.plot_results(res, args.output, source=args.file, dpi=args.dpi)
-    if not res.ok:
-        for r in res.results:
-            for f in r.failures:
-                print(f"{args.file}: warning: sweep {f} (a gap in the plot)", file=sys.stderr)
-        return EXIT_FAILED_POINTS
-    return EXIT_OK
+    return _report_failures(args.file, res, " (a gap in the plot)")
 
 
 def _elements(args) -> int:

@@ -44,8 +44,8 @@ import numpy as np
 from scipy import special
 
 from thermnet.physics import bcs
-from thermnet.physics.quadrature import Spline2D, adaptive_quad, gauss_legendre
-from thermnet.physics.tables import cached_table
+from thermnet.physics.quadrature import adaptive_quad, fit_splines, gauss_legendre
+from thermnet.physics.tables import cached_splines
 
 __all__ = ["power_law_heat", "bcs_heat", "heat_ratio"]
 
@@ -236,19 +236,13 @@ def _build_table():
     for i, bi in enumerate(np.exp(beta)):
         l_qp[i], l_pb[i] = _log_parts_fixed(bi, p, P_MAX)
     one = int(np.argmin(np.abs(p - 1.0)))
-    out = {}
-    for name, pp, z in (("qp", p, l_qp), ("pblo", p[:one + 1], l_pb[:, :one + 1]),
-                        ("pbhi", p[one:], l_pb[:, one:])):
-        for key, arr in Spline2D.fit(beta, pp, z).items():
-            out[f"{name}_{key}"] = arr
-    return out
+    return fit_splines((("qp", beta, p, l_qp), ("pblo", beta, p[:one + 1], l_pb[:, :one + 1]),
+                        ("pbhi", beta, p[one:], l_pb[:, one:])))
 
 
 @lru_cache(maxsize=None)
 def _table():
-    arrays = cached_table("eph_bcs", _GRID, _build_table)
-    return {name: Spline2D(arrays[f"{name}_tx"], arrays[f"{name}_ty"], arrays[f"{name}_c"])
-            for name in ("qp", "pblo", "pbhi")}
+    return cached_splines("eph_bcs", _GRID, _build_table, ("qp", "pblo", "pbhi"))
 
 
 def _ratio(b, p, exact):

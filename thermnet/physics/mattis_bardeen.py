@@ -43,9 +43,9 @@ from scipy import special
 
 from thermnet.physics import bcs
 from thermnet.physics.constants import kB
-from thermnet.physics.quadrature import (Spline2D, adaptive_quad, panel_quad, pinch_map,
+from thermnet.physics.quadrature import (adaptive_quad, fit_splines, panel_quad, pinch_map,
                                          pinch_map_vmax)
-from thermnet.physics.tables import cached_table
+from thermnet.physics.tables import cached_splines
 
 __all__ = ["conductivity", "impedance", "conductivity_t0", "reduced_conductivity"]
 
@@ -250,20 +250,13 @@ def _build_table():
         C[1:, j] = bcs.pb_integral(x_hi[1:], bj, -1.0) / x_hi[1:] / sig1_0
     n_lo = x_lo.size
     s_lo, s_hi = np.log(2.0) + d_lo, np.log(2.0) + d_hi
-    fields = (("A", np.log(x), A), ("Blo", s_lo, B[:n_lo]), ("Bhi", s_hi, B[n_lo - 1:]),
-              ("C", s_hi, C))
-    out = {}
-    for name, grid_s, z in fields:
-        for key, arr in Spline2D.fit(grid_s, beta, z).items():
-            out[f"{name}_{key}"] = arr
-    return out
+    return fit_splines((("A", np.log(x), beta, A), ("Blo", s_lo, beta, B[:n_lo]),
+                        ("Bhi", s_hi, beta, B[n_lo - 1:]), ("C", s_hi, beta, C)))
 
 
 @lru_cache(maxsize=None)
 def _table():
-    arrays = cached_table("mattis_bardeen", _GRID, _build_table)
-    return {name: Spline2D(arrays[f"{name}_tx"], arrays[f"{name}_ty"], arrays[f"{name}_c"])
-            for name in ("A", "Blo", "Bhi", "C")}
+    return cached_splines("mattis_bardeen", _GRID, _build_table, ("A", "Blo", "Bhi", "C"))
 
 
 def _reduced_table(x, b):

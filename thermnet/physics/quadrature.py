@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from functools import lru_cache
-from typing import Callable, Sequence
+from typing import Callable, Dict, Sequence
 
 import numpy as np
 from scipy import integrate, interpolate
@@ -254,6 +254,17 @@ class Spline2D:
         if x.ndim == 0:
             return np.asarray(interpolate.bisplev(float(x), float(y), self.tck))
         return self._nd(np.stack([x.ravel(), y.ravel()], axis=-1)).reshape(x.shape)
+
+
+def fit_splines(fields) -> Dict[str, np.ndarray]:
+    """Arrays ``{field_tx, field_ty, field_c}`` of interpolating bicubic splines, one per
+    ``(field, x, y, z)`` with ``z[i, j] = f(x[i], y[j])`` (to store with ``cached_table`` and
+    read back with ``tables.cached_splines``)."""
+    out = {}
+    for name, x, y, z in fields:
+        for key, arr in Spline2D.fit(x, y, z).items():
+            out[f"{name}_{key}"] = arr
+    return out
 
 
 def _cubic_basis(t: list, x: float):

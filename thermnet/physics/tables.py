@@ -70,3 +70,13 @@ def cached_table(name: str, spec: dict,
             pass
     _memory[key] = arrays
     return arrays
+
+
+def cached_splines(name: str, spec: dict, build: Callable[[], Dict[str, np.ndarray]],
+                   fields) -> dict:
+    """Bicubic splines ``{field: Spline2D}`` of a cached table whose ``build()`` returns
+    :func:`thermnet.physics.quadrature.fit_splines` arrays."""
+    from thermnet.physics.quadrature import Spline2D
+    arrays = cached_table(name, spec, build)
+    return {f: Spline2D(arrays[f"{f}_tx"], arrays[f"{f}_ty"], arrays[f"{f}_c"]) for f in fields}
+
