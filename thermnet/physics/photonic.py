@@ -86,11 +86,17 @@ def transmission(y: np.ndarray, incidence: np.ndarray, dissipative: np.ndarray) 
     -------
     tau : (n_energy, n_diss, n_diss) real array, symmetric, zero diagonal.
     """
-    Y = (incidence.T[None, :, :] * y.T[:, None, :]) @ incidence   # (nE, n, n)
-    d = incidence[dissipative].astype(float)                     # (nd, n)
-    W = d @ _inverse(Y) @ d.T                                    # d_j^T Z d_i, (nE, nd, nd)
-    re = y[dissipative].real.T                                   # (nE, nd)
-    tau = 4.0 * re[:, :, None] * re[:, None, :] * np.abs(W) ** 2
+    # Both contractions as one matrix product over the flattened n x n index: Y = sum_e y_e
+    # d_e d_e^T and W_ij = d_i^T Z d_j (few elements, many energies).
+    ne, n = incidence.shape
+    inc = incidence.astype(float)
+    d = inc[dissipative]                                                  # (nd, n)
+    nd = len(d)
+    Y = (y.T @ (inc[:, :, None] * inc[:, None, :]).reshape(ne, n * n)).reshape(-1, n, n)
+    pairs = (d.T[:, None, :, None] * d.T[None, :, None, :]).reshape(n * n, nd * nd)
+    W = (_inverse(Y).reshape(-1, n * n) @ pairs).reshape(-1, nd, nd)     # d_i^T Z d_j
+    re = y[dissipative].real.T                                            # (nE, nd)
+    tau = 4.0 * re[:, :, None] * re[:, None, :] * (W.real ** 2 + W.imag ** 2)
     idx = np.arange(len(dissipative))
     tau[:, idx, idx] = 0.0
     return tau
