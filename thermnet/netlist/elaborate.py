@@ -27,8 +27,7 @@ QUANTITY_FORMS = {
     "GRATIO": ("GRATIO(ELEMENT)", ("element",)),
     "D": ("D(QUANTITY,NAME)", ("quantity", "name")),
 }
-QUANTITY_HELP = "T(NODE) P(ELEMENT) Q(A,B) TAU(A,B) KAPPA(ELEMENT) KRATIO(WIRE) GE(ELEMENT) " \
-    "GRATIO(ELEMENT) D(QUANTITY,NAME)"
+QUANTITY_HELP = " ".join(form for form, _ in QUANTITY_FORMS.values())
 # Physical dimension of each quantity's value (units.DIMENSIONS names), for plot axes; D(X,Y)
 # is X's over Y's.
 QUANTITY_DIMENSIONS = {"T": "temperature", "P": "power", "Q": "power",
