@@ -25,6 +25,7 @@ class Grid:
 
 
 MAX_ORDER = 96
+CHECK_RADIUS = 0.02         # |ln T| move that triggers a new photon-grid check
 
 
 class HeatBalance:
@@ -96,11 +97,13 @@ class HeatBalance:
         order p and 2p until the two agree to photon_rtol (relative to its largest entry).
         Returns True if any link's grid changed (finer or coarser: either moves the
         residual, so a converged state must be re-polished).  Skipped when every
-        temperature is within 2 % of where the grids were last verified (the accuracy of a
-        grid varies smoothly with the temperatures).
+        temperature is within CHECK_RADIUS (2 %) of where the grids were last verified (the
+        accuracy of a grid varies smoothly with the temperatures).
         """
-        if self._checked_at is not None and np.all(np.abs(np.log(T / self._checked_at)) < 0.02):
+        if self._checked_at is not None and np.all(
+                np.abs(np.log(T / self._checked_at)) < CHECK_RADIUS):
             return False
+        first = self._checked_at is None
         self._checked_at = T.copy()
         changed = False
         t_low = min(T.min(), self.source_T.min() if len(self.source_T) else T.min())
@@ -112,7 +115,9 @@ class HeatBalance:
                 grid = Grid(n_panels, max(2, -(-fixed_nodes // n_panels)))
             else:
                 rtol = self.options.get("photon_rtol", 1e-8)
-                order = 6
+                # from the link's current order: never coarsen within a balance, so that a
+                # sweep does not toggle between two orders (each change re-polishes a state)
+                order = 6 if first else max(6, self.grids[k].order)
                 a = self._emission(k, T, Grid(n_panels, order))
                 while order < MAX_ORDER:
                     b = self._emission(k, T, Grid(n_panels, 2 * order))
