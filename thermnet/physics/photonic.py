@@ -113,6 +113,13 @@ def _inverse(Y: np.ndarray) -> np.ndarray:
         a, b, c, d = Y[:, 0, 0], Y[:, 0, 1], Y[:, 1, 0], Y[:, 1, 1]
         det = a * d - b * c
         return np.stack((np.stack((d, -b), -1), np.stack((-c, a), -1)), -2) / det[:, None, None]
+    if n == 3:    # adjugate / determinant (a ring of four elements, e.g. two NISIN pairs)
+        m = [[Y[:, i, j] for j in range(3)] for i in range(3)]
+        cof = [[m[(j + 1) % 3][(i + 1) % 3] * m[(j + 2) % 3][(i + 2) % 3]
+                - m[(j + 1) % 3][(i + 2) % 3] * m[(j + 2) % 3][(i + 1) % 3]
+                for j in range(3)] for i in range(3)]       # cof[i][j] = adj[i][j]
+        det = m[0][0] * cof[0][0] + m[0][1] * cof[1][0] + m[0][2] * cof[2][0]
+        return np.stack([np.stack(row, -1) for row in cof], -2) / det[:, None, None]
     return np.linalg.inv(Y)
 
 
