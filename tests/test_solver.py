@@ -140,3 +140,17 @@ def test_dey_fig3_solves_take_few_heat_evaluations(monkeypatch):
     assert res[0].converged.all()
     # ~12 per point before the secant predictor, Broyden updates and the link-heat memo
     assert len(calls) / 59 <= 7.0           # 5.7 measured
+
+
+def test_derivatives_sharing_a_target_match_separate_runs():
+    """D()s of one target reuse the perturbed solves of their point: same numbers as each
+    D alone, and dT_S/dP equals the algebraic derivative."""
+    sweep = ".sweep P1 0.5p 2p 4\n"
+    both = thermnet.parse(TWO_NODES + sweep + ".print D(T(S),P1) D(P(G1),P1)\n").run()[0]
+    alone = thermnet.parse(TWO_NODES + sweep + ".print D(P(G1),P1)\n").run()[0]
+    np.testing.assert_allclose(both.columns["D(P(G1),P1)"], alone.columns["D(P(G1),P1)"],
+                               rtol=1e-12)
+    for i, P in enumerate(both.columns["P1"]):
+        h = 1e-6 * P
+        slope = (algebraic(P + h)[0] - algebraic(P - h)[0]) / (2 * h)
+        assert both.columns["D(T(S),P1)"][i] == pytest.approx(slope, rel=1e-6)

@@ -97,12 +97,16 @@ class Runner:
 
     def columns(self, bal: HeatBalance, state: SteadyState, target_values) -> Dict[str, float]:
         probe = Probe(bal, state.T)
+        perturbed = {}      # (target, sign) -> solved state: D()s of one target share them
         out = {}
         for q in self.prints:
-            out[q.column] = self.value(q, bal, probe, state, target_values)
+            out[q.column] = self.value(q, bal, probe, state, target_values, perturbed)
         return out
 
-    def value(self, q: Quantity, bal, probe, state, target_values) -> float:
+    def value(self, q: Quantity, bal, probe, state, target_values, perturbed=None) -> float:
+        """A printed quantity; ``D(inner, NAME)`` by a central difference of re-solved states
+        (NAME at v0 +- DERIV_STEP v0, solved to DERIV_RELTOL).  ``perturbed`` caches those
+        states for the top-level D()s of one point (not inside a nested D)."""
         if q.func != "D":
             return probe.value(q)
         inner, target = q.args
@@ -111,12 +115,17 @@ class Runner:
         vals = []
         for sign in (+1, -1):
             b = self.ctx.with_value(target, v0 + sign * step)
-            saved = b.options["reltol"]
-            b.options["reltol"] = DERIV_RELTOL
-            try:
-                st = require(solve(b, _free_T(b, state.T)), b)
-            finally:
-                b.options["reltol"] = saved
+            key = (target.kind, target.key, sign)
+            st = perturbed.get(key) if perturbed is not None else None
+            if st is None:
+                saved = b.options["reltol"]
+                b.options["reltol"] = DERIV_RELTOL
+                try:
+                    st = require(solve(b, _free_T(b, state.T)), b)
+                finally:
+                    b.options["reltol"] = saved
+                if perturbed is not None:
+                    perturbed[key] = st
             vals.append(self.value(inner, b, Probe(b, st.T), st, target_values))
         self.ctx.with_value(target, v0)
         return (vals[0] - vals[1]) / (2 * step)
