@@ -154,3 +154,13 @@ def test_derivatives_sharing_a_target_match_separate_runs():
         h = 1e-6 * P
         slope = (algebraic(P + h)[0] - algebraic(P - h)[0]) / (2 * h)
         assert both.columns["D(T(S),P1)"][i] == pytest.approx(slope, rel=1e-6)
+
+
+def test_nested_derivative_is_the_second_derivative():
+    """D(D(T(S),P1),P1): the inner D is taken at the outer D's perturbed heater values
+    (it once differenced two copies of the unperturbed point and printed noise)."""
+    r = thermnet.parse(TWO_NODES + ".sweep P1 0.5p 2p 3\n.print D(D(T(S),P1),P1)\n").run()[0]
+    for P, d2 in zip(r.columns["P1"], r.columns["D(D(T(S),P1),P1)"]):
+        h = 1e-4 * P
+        exact = (algebraic(P + h)[0] - 2 * algebraic(P)[0] + algebraic(P - h)[0]) / h ** 2
+        assert d2 == pytest.approx(exact, rel=1e-4)

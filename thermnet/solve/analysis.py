@@ -53,14 +53,15 @@ class Context:
                 bal.set_value(k, v)
         return bal
 
-    def with_value(self, target: Target, value: float):
-        """(balance, restore) with ``target`` set to ``value``."""
-        if target.kind == "param":
-            params = dict(self.params)
-            params[target.key] = value
-            return self.balance(params)
-        bal = self.balance()
-        bal.set_value(target.key, value)
+    def with_values(self, overrides: Dict[Target, float]) -> HeatBalance:
+        """The balance with each target (source or .param) in ``overrides`` at its value and
+        everything else as the context has it."""
+        params = dict(self.params)
+        params.update({t.key: v for t, v in overrides.items() if t.kind == "param"})
+        bal = self.balance(params)
+        for t, v in overrides.items():
+            if t.kind == "source":
+                bal.set_value(t.key, v)
         return bal
 
 
@@ -103,20 +104,24 @@ class Runner:
             out[q.column] = self.value(q, bal, probe, state, target_values, perturbed)
         return out
 
-    def value(self, q: Quantity, bal, probe, state, target_values, perturbed=None) -> float:
+    def value(self, q: Quantity, bal, probe, state, target_values, perturbed=None,
+              overrides: Optional[Dict[Target, float]] = None) -> float:
         """A printed quantity; ``D(inner, NAME)`` by a central difference of re-solved states
-        (NAME at v0 +- DERIV_STEP v0, solved to DERIV_RELTOL).  ``perturbed`` caches those
-        states for the top-level D()s of one point (not inside a nested D)."""
+        (NAME at v0 +- DERIV_STEP v0, solved to DERIV_RELTOL).  ``overrides``: the values an
+        enclosing D() has perturbed (nested D).  ``perturbed`` caches the re-solved states
+        for the top-level D()s of one point."""
         if q.func != "D":
             return probe.value(q)
+        overrides = overrides or {}
         inner, target = q.args
-        v0 = target_values(target)
+        v0 = overrides[target] if target in overrides else target_values(target)
         step = DERIV_STEP * (abs(v0) if v0 != 0 else 1.0)
         vals = []
         for sign in (+1, -1):
-            b = self.ctx.with_value(target, v0 + sign * step)
+            moved = {**overrides, target: v0 + sign * step}
+            b = self.ctx.with_values(moved)
             key = (target.kind, target.key, sign)
-            st = perturbed.get(key) if perturbed is not None else None
+            st = perturbed.get(key) if perturbed is not None and not overrides else None
             if st is None:
                 saved = b.options["reltol"]
                 b.options["reltol"] = DERIV_RELTOL
@@ -124,10 +129,11 @@ class Runner:
                     st = require(solve(b, _free_T(b, state.T)), b)
                 finally:
                     b.options["reltol"] = saved
-                if perturbed is not None:
+                if perturbed is not None and not overrides:
                     perturbed[key] = st
-            vals.append(self.value(inner, b, Probe(b, st.T), st, target_values))
-        self.ctx.with_value(target, v0)
+            vals.append(self.value(inner, b, Probe(b, st.T), st, target_values,
+                                   overrides=moved))
+        self.ctx.with_values(overrides)           # back to the enclosing state
         return (vals[0] - vals[1]) / (2 * step)
 
     def _values_of(self, overrides: Dict[str, float]):
