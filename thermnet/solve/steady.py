@@ -144,9 +144,10 @@ def _newton(bal: HeatBalance, x0: np.ndarray, heater_scale=1.0, source_T=None,
                 raise _Failed("line search failed (no decrease of the net heat)")
             Fn, Sn = bal.residual(np.exp(x + alpha * dx), heater_scale, source_T)
             gn = _equations(bal, Fn, Sn, S_ref, log_ratio)
-        if alpha == 1.0 and pseudo_dt is None:
+        if alpha == 1.0 and frac == 1.0 and pseudo_dt is None:
             # Broyden's update of the reused Jacobian along the step taken: chord steps then
-            # converge superlinearly instead of linearly (Dennis & Schnabel, Sec. 8.1)
+            # converge superlinearly instead of linearly (Dennis & Schnabel, Sec. 8.1).  Not
+            # after a capped step: across a strongly nonlinear stretch the secant misleads.
             dg = (_equations(bal, Fn, Sn, Sn, log_ratio) - g) if log_ratio else (Fn - F)
             J = J + np.outer(dg - J @ dx, dx) / (dx @ dx)
         x = x + alpha * dx
@@ -155,7 +156,8 @@ def _newton(bal: HeatBalance, x0: np.ndarray, heater_scale=1.0, source_T=None,
             x_anchor = x.copy()
             pseudo_dt *= 2.0
         fresh = False
-        if pseudo_dt is not None or alpha < 1.0:
+        if pseudo_dt is not None or alpha < 1.0 or frac < 1.0:
+            # damped, capped or pseudo-transient: far from linear, a chord step would be poor
             J, fresh = jacobian_at(x, F, S), True
         if np.abs(alpha * dx).max() < 1e-15 and np.all(np.abs(F) <= 1e3 * _tolerance(bal, S)):
             bal.jacobian = (log_ratio, J)
