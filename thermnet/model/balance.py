@@ -106,10 +106,10 @@ class HeatBalance:
         first = self._checked_at is None
         self._checked_at = T.copy()
         changed = False
-        t_low = min(T.min(), self.source_T.min() if len(self.source_T) else T.min())
         for k in range(len(self.links)):
             temps = T[self.link_idx[k]]
-            n_panels = photonic.panels_for(t_low, float(temps.max()))
+            # the Bose factors of the link's own elements set the smallest energy scale
+            n_panels = photonic.panels_for(float(temps.min()), float(temps.max()))
             fixed_nodes = int(self.options.get("photon_nodes", 0))
             if fixed_nodes > 0:
                 grid = Grid(n_panels, max(2, -(-fixed_nodes // n_panels)))
