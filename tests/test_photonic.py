@@ -1,6 +1,7 @@
 """Photonic heat in linear networks against closed forms (Dey et al. Eqs. 2-3; Pioldi et al.
 Eqs. 2-3) and the network identities tau_ij = tau_ji and heat conservation."""
 import math
+import os
 
 import numpy as np
 import pytest
@@ -189,3 +190,18 @@ C2 y 0 0.5p
 
 def test_equal_temperatures_give_no_heat():
     assert q_of(two_resistors(3, 7, 0.2, 0.2), "Q(hot,cold)") == 0.0
+
+
+def test_fixed_temperature_sweep_meets_photon_rtol():
+    """Dey Fig. 2(a) at r = 36: every point of a T_S sweep (grids re-checked only after a 2 %
+    move) agrees with a photon_rtol = 1e-13 reference to the default photon_rtol = 1e-8."""
+    import re
+    path = os.path.join(os.path.dirname(__file__), "..", "netlists", "dey2023_fig2a.net")
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    text = re.sub(r"\.step.*", ".step r list 36", text)
+    text = re.sub(r"\.sweep.*", ".sweep TS 50m 600m 56", text)
+    text = re.sub(r"\.print.*", ".print Q(S,D)", text)
+    default = thermnet.parse(text, path).run()[0].columns["Q(S,D)"]
+    tight = thermnet.parse(text + ".options photon_rtol=1e-13\n", path).run()[0].columns["Q(S,D)"]
+    assert np.abs(default / tight - 1).max() < 1e-8
