@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from typing import Optional, Tuple
 
 import numpy as np
-from scipy.special import spence
 
 from thermnet.elements.base import NodeSlot, ParamSpec, ThermalElement
 from thermnet.elements.superconductors import GAP_PARAMS, TC, SuperconductorModel
 from thermnet.physics import bcs, proximity
-from thermnet.physics.constants import L0, e, hbar, kB
+from thermnet.physics.constants import L0, hbar, kB
 
 # Largest ln accepted.  The solver's broadening eta = 1e-8 Delta shifts the E -> 0 solution by
 # a relative ~eta ln^2/4 (docs/physics-proximity.md, Section 4): 2.5e-3 at ln = 1000.
@@ -119,29 +118,6 @@ class ProximityModel(_WireModel):
                                                  self.gapratio, self.gap_at(Ts), exact))
 
 
-def _li2_of_minus(x: float) -> float:
-    """Dilogarithm ``Li2(-x)`` for ``0 <= x <= 1``: the series ``sum (-x)^k / k^2`` for small
-    ``x`` (``spence(1 + x)`` would lose ``x`` to rounding in ``1 + x``), else scipy's
-    ``spence(1 + x)`` (``Li2(z) = spence(1 - z)``)."""
-    if x >= 0.25:
-        return float(spence(1.0 + x))
-    total, term, k = 0.0, -x, 1
-    while abs(term) > 1e-18 * abs(total) or k == 1:
-        total += term / (k * k)
-        k += 1
-        term *= -x
-    return total
-
-
-def andreev_integral(g: float) -> float:
-    """``J(g) = int_g^inf u / (e^u + 1) du = g ln(1 + e^-g) - Li2(-e^-g)`` (``J(0) = pi^2/12``,
-    ``J(inf) = 0``)."""
-    if not g < math.inf:
-        return 0.0
-    x = math.exp(-g)
-    return g * math.log1p(x) - _li2_of_minus(x)
-
-
 class AndreevModel(_WireModel):
     type_name = "andreev"
     params = (TC,
@@ -150,23 +126,11 @@ class AndreevModel(_WireModel):
     doc = "classic Andreev model of the wire (BV03 Fig. 3 dashed): no heat below the gap"
 
     def heat(self, Ta, Tb, Ts, gn, exact=False):
-        """BV03 Eqs. (2)-(3) with ``1/R_Q = Theta(E - E_g)``::
-
-            P = (G_N/e^2) int_{E_g}^inf E [tanh(E/2kB Tb) - tanh(E/2kB Ta)] dE
-              = (2 G_N/e^2) kB^2 [Ta^2 J(E_g/kB Ta) - Tb^2 J(E_g/kB Tb)]
-
-        (``tanh(x/2) = 1 - 2/(e^x + 1)``; ``J`` of :func:`andreev_integral`).  For ``E_g = 0``
-        this is Wiedemann-Franz, ``(L0/2) G_N (Ta^2 - Tb^2)``.
-        """
+        """BV03 Eqs. (2)-(3) with ``1/R_Q = Theta(E - E_g)``, E_g = Delta(Ts) |cos(phase/2)|
+        (:func:`thermnet.physics.proximity.andreev_heat`)."""
         eg = float(bcs.gap(Ts, self.tc, self.gapratio, self.gap)) * proximity.contact_gap(
-            self.phase) / kB                                  # E_g / kB, K
-
-        def part(T):
-            if T <= 0:
-                return 0.0
-            return T * T * andreev_integral(eg / T)
-
-        return float(2.0 * gn * (kB / e) ** 2 * (part(Ta) - part(Tb)))
+            self.phase)
+        return proximity.andreev_heat(Ta, Tb, eg, gn)
 
 
 class ProximityWire(ThermalElement):

@@ -34,6 +34,14 @@ QUANTITY_DIMENSIONS = {"T": "temperature", "P": "power", "Q": "power",
                        "KAPPA": "thermal_conductance", "TAU": "dimensionless",
                        "KRATIO": "dimensionless", "GE": "conductance",
                        "GRATIO": "dimensionless"}
+
+
+def derivative_dimension(num: str, den: str) -> str:
+    """Dimension of D(X, NAME) from X's and NAME's: X's for a dimensionless NAME (a .param),
+    ``dimensionless`` for like over like, else ``"num/den"``."""
+    if den == "dimensionless":
+        return num
+    return "dimensionless" if num == den else f"{num}/{den}"
 # Quantities only some elements have: the element lists them in ``print_quantities``.
 ELEMENT_QUANTITIES = {
     "KRATIO": "KRATIO(WIRE): kappa/kappa_N of a W proximity wire",

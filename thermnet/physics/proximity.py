@@ -61,8 +61,9 @@ from functools import lru_cache
 from typing import Callable, Dict, Tuple, Union
 
 import numpy as np
+from scipy.special import spence
 
-from thermnet.physics.constants import L0, kB
+from thermnet.physics.constants import L0, e, kB
 from thermnet.physics.tables import cached_table
 
 __all__ = [
@@ -970,3 +971,46 @@ def heat(Ta: ArrayLike, Tb: ArrayLike, Ts: ArrayLike, tc: float, ln: float, r: f
         kernel *= np.sign(ta - tb)[:, None]  # sign-definite weight -> non-negative
         out[active] *= _thermal_average(grid, kernel, tau_q)
     return _shaped(out, shape)
+
+
+# --------------------------------------------------------------------------------------------
+# Andreev model, finite temperature difference (closed form)
+# --------------------------------------------------------------------------------------------
+def _li2_of_minus(x: float) -> float:
+    """Dilogarithm ``Li2(-x)`` for ``0 <= x <= 1``: the series ``sum (-x)^k / k^2`` for small
+    ``x`` (``spence(1 + x)`` would lose ``x`` to rounding in ``1 + x``), else scipy's
+    ``spence(1 + x)`` (``Li2(z) = spence(1 - z)``)."""
+    if x >= 0.25:
+        return float(spence(1.0 + x))
+    total, term, k = 0.0, -x, 1
+    while abs(term) > 1e-18 * abs(total) or k == 1:
+        total += term / (k * k)
+        k += 1
+        term *= -x
+    return total
+
+
+def andreev_integral(g: float) -> float:
+    """``J(g) = int_g^inf u / (e^u + 1) du = g ln(1 + e^-g) - Li2(-e^-g)`` (``J(0) = pi^2/12``,
+    ``J(inf) = 0``)."""
+    if not g < math.inf:
+        return 0.0
+    x = math.exp(-g)
+    return g * math.log1p(x) - _li2_of_minus(x)
+
+
+def andreev_heat(Ta: float, Tb: float, eg: float, gn: float) -> float:
+    """Heat (W) from reservoir A to B through the Andreev-model wire: BV03 Eqs. (2)-(3) with
+    ``1/R_Q = Theta(E - E_g)`` (no quasiparticle heat below the barrier ``eg``, J)::
+
+        P = (G_N/e^2) int_{E_g}^inf E [tanh(E/2kB Tb) - tanh(E/2kB Ta)] dE
+          = (2 G_N/e^2) kB^2 [Ta^2 J(E_g/kB Ta) - Tb^2 J(E_g/kB Tb)]
+
+    (``tanh(x/2) = 1 - 2/(e^x + 1)``; ``J`` of :func:`andreev_integral`).  For ``E_g = 0``
+    this is Wiedemann-Franz, ``(L0/2) G_N (Ta^2 - Tb^2)``.
+    """
+    def part(T):
+        return T * T * andreev_integral(eg / (kB * T)) if T > 0 else 0.0
+
+    return float(2.0 * gn * (kB / e) ** 2 * (part(Ta) - part(Tb)))
+

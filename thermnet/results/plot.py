@@ -179,7 +179,7 @@ def column_dimension(column: str, known: Dict[str, str]) -> Optional[str]:
     m = _CALL.match(column)
     if not m:
         return None
-    from thermnet.netlist.elaborate import QUANTITY_DIMENSIONS
+    from thermnet.netlist.elaborate import QUANTITY_DIMENSIONS, derivative_dimension
     func = m.group(1).upper()
     if func in QUANTITY_DIMENSIONS:
         return QUANTITY_DIMENSIONS[func]
@@ -191,9 +191,7 @@ def column_dimension(column: str, known: Dict[str, str]) -> Optional[str]:
         den = known.get(split[1])
         if num is None or den is None:
             return None
-        if den == "dimensionless":
-            return num
-        return "dimensionless" if num == den else f"{num}/{den}"
+        return derivative_dimension(num, den)
     return None
 
 

@@ -12,7 +12,7 @@ from thermnet.model.balance import HeatBalance
 from thermnet.model.circuit import Circuit
 from thermnet.model.probes import Probe
 from thermnet.netlist.elaborate import (QUANTITY_DIMENSIONS, FlatCircuit, Quantity, Sweep,
-                                        Target, elaborate)
+                                        Target, derivative_dimension, elaborate)
 from thermnet.results.types import AnalysisResult, Results
 from thermnet.solve.steady import SteadyState, require, solve
 
@@ -227,11 +227,7 @@ def quantity_dimension(flat: FlatCircuit, q: Quantity) -> Optional[str]:
         return QUANTITY_DIMENSIONS.get(q.func)
     inner, target = q.args
     num, den = quantity_dimension(flat, inner), target_dimension(flat, target)
-    if num is None:
-        return None
-    if den == "dimensionless":
-        return num
-    return "dimensionless" if num == den else f"{num}/{den}"
+    return None if num is None else derivative_dimension(num, den)
 
 
 def default_prints(flat: FlatCircuit):
