@@ -1,17 +1,19 @@
 """Error types.  Every user-facing error carries where it happened and what to write instead."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 
 @dataclass(frozen=True)
 class Span:
-    """A place in a netlist file: 1-based line and column."""
+    """A place in a netlist file: 1-based line and column, and the text of that physical
+    line (quoted by error messages; not part of the place, so not compared)."""
 
     file: str
     line: int
     column: int
+    text: str = field(default="", compare=False, repr=False)
 
 
 class ThermnetError(Exception):
@@ -21,8 +23,8 @@ class ThermnetError(Exception):
 class NetlistError(ThermnetError):
     """A netlist that cannot be parsed, elaborated or built.
 
-    The message names ``file:line:col``, shows the offending line with a caret and, where
-    known, the expected form of the card.
+    The message names ``file:line:col``, shows the offending line (the span's own text, or
+    ``source_line``) with a caret and, where known, the expected form of the card.
     """
 
     def __init__(self, message: str, span: Optional[Span] = None, expected: str = "",
@@ -37,18 +39,13 @@ class NetlistError(ThermnetError):
         head = f"{self.span.file}:{self.span.line}:{self.span.column}: " if self.span else ""
         text = f"{head}error: {self.message}"
         line = self.source_line
-        if line is None and self.span is not None:
-            line = _read_line(self.span.file, self.span.line)
-        if line is not None and self.span is not None:
+        if not line and self.span is not None:
+            line = self.span.text
+        if line and self.span is not None:
             text += f"\n    {line.rstrip()}\n    {' ' * (self.span.column - 1)}^"
         if self.expected:
             text += f"\n  expected: {self.expected}"
         return text
-
-
-def _read_line(path: str, lineno: int) -> Optional[str]:
-    from thermnet.netlist.source import source_line
-    return source_line(path, lineno)
 
 
 class ConvergenceError(ThermnetError):

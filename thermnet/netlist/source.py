@@ -3,50 +3,42 @@ from every character of a logical line back to its file, line and column.
 
 SPICE lexical rules (language page): ``*`` at line start is a comment line, ``;`` or ``$``
 start an inline comment, a line starting with ``+`` continues the previous logical line.
+
+Every Span made here carries the text of its physical line, so an error quotes the line it
+points at without looking anything up later (no store of sources read so far).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Tuple
+from typing import List, NamedTuple
 
-from thermnet.errors import Span
-
-# Text of every file (or string) read so far, so errors can quote the offending line.
-_sources: Dict[str, List[str]] = {}
+from thermnet.errors import NetlistError, Span
 
 
-def register(name: str, text: str) -> None:
-    _sources[name] = text.splitlines()
+class Segment(NamedTuple):
+    """A piece of a logical line: where it starts in the logical text, and its source."""
 
-
-def source_line(name: str, lineno: int):
-    lines = _sources.get(name)
-    if lines is None:
-        try:
-            with open(name, encoding="utf-8", errors="replace") as fh:
-                lines = fh.read().splitlines()
-        except OSError:
-            return None
-        _sources[name] = lines
-    return lines[lineno - 1] if 0 < lineno <= len(lines) else None
+    offset: int      # offset of the segment's first character in the logical text
+    line: int        # 1-based physical line
+    column: int      # 1-based column of that character on the physical line
+    raw: str         # the physical line as written
 
 
 @dataclass
 class LogicalLine:
-    """One card: its text and, per segment, (offset in text, file, line, first column)."""
+    """One card: its text and the physical lines it was joined from."""
 
     text: str
     file: str
-    segments: List[Tuple[int, int, int]] = field(default_factory=list)
+    segments: List[Segment] = field(default_factory=list)
 
     def span(self, offset: int) -> Span:
         """Source position of character ``offset`` of the logical text."""
         seg = self.segments[0]
         for s in self.segments:
-            if s[0] <= offset:
+            if s.offset <= offset:
                 seg = s
-        start, line, col = seg
-        return Span(self.file, line, col + (offset - start))
+        return Span(self.file, seg.line, seg.column + (offset - seg.offset), seg.raw)
 
     @property
     def first(self) -> Span:
@@ -66,7 +58,6 @@ def _strip_inline_comment(line: str) -> str:
 
 def logical_lines(text: str, name: str) -> List[LogicalLine]:
     """Split netlist ``text`` (from file ``name``) into logical lines."""
-    register(name, text)
     out: List[LogicalLine] = []
     for lineno, raw in enumerate(text.splitlines(), start=1):
         body = _strip_inline_comment(raw.replace("\t", " "))
@@ -76,15 +67,14 @@ def logical_lines(text: str, name: str) -> List[LogicalLine]:
         indent = len(body) - len(stripped)
         if stripped.startswith("+"):
             if not out:
-                from thermnet.errors import NetlistError
                 raise NetlistError("continuation line '+' with no card before it",
-                                   Span(name, lineno, indent + 1),
+                                   Span(name, lineno, indent + 1, raw),
                                    "a '+' line continues the card on the line above")
             prev = out[-1]
             content = stripped[1:]
             prev.text += " "
-            prev.segments.append((len(prev.text), lineno, indent + 2))
+            prev.segments.append(Segment(len(prev.text), lineno, indent + 2, raw))
             prev.text += content.rstrip()
             continue
-        out.append(LogicalLine(stripped.rstrip(), name, [(0, lineno, indent + 1)]))
+        out.append(LogicalLine(stripped.rstrip(), name, [Segment(0, lineno, indent + 1, raw)]))
     return out
