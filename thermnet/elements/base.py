@@ -24,6 +24,7 @@ import numpy as np
 from thermnet.errors import Span
 
 REQUIRED = None
+DT_REL = 1e-5      # relative temperature step of the default derivatives by differences
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,22 @@ class ThermalElement(Element):
         """Heat (W) from the first to the second terminal."""
         raise NotImplementedError
 
+    def heat_derivatives(self, Ta: float, Tb: float, *extra: float) -> np.ndarray:
+        """d heat / d T (W/K) with respect to each of ``terminals + extra_nodes``.
+
+        Default: central differences of :meth:`heat` with the step ``DT_REL * T`` (the heat
+        laws are smooth power laws or splines on the scale of T; truncation ~1e-10 and
+        rounding ~1e-11 relative).  Kinds with a closed form override this.
+        """
+        temps = [Ta, Tb, *extra]
+        out = np.empty(len(temps))
+        for k, t in enumerate(temps):
+            step = DT_REL * t
+            hi, lo = list(temps), list(temps)
+            hi[k], lo[k] = t + step, t - step
+            out[k] = (self.heat(*hi) - self.heat(*lo)) / (2 * step)
+        return out
+
 
 class ImpedanceElement(Element):
     """Two-terminal electrical element.
@@ -161,6 +178,7 @@ class ImpedanceElement(Element):
     """
 
     dissipative: ClassVar[bool] = False
+    temperature_dependent: ClassVar[bool] = False    # admittance depends on its temp= node
 
     @property
     def temp_node(self) -> Optional[str]:
@@ -168,6 +186,18 @@ class ImpedanceElement(Element):
 
     def admittance(self, energy: np.ndarray, T: float) -> np.ndarray:
         raise NotImplementedError
+
+    def admittance_derivative(self, energy: np.ndarray, T: float) -> np.ndarray:
+        """dY/dT (S/K) at photon energies ``energy``; zero unless ``temperature_dependent``.
+
+        Default: central difference of :meth:`admittance` with the step ``DT_REL * T``
+        (the kernels are tabulated as splines smooth in T away from 2 Delta(T)).
+        """
+        if not self.temperature_dependent:
+            return np.zeros(np.shape(energy), dtype=complex)
+        step = DT_REL * T
+        return (self.admittance(energy, T + step) - self.admittance(energy, T - step)) / (
+            2 * step)
 
     def breakpoints(self, T: float) -> tuple:
         """Photon energies (J) where the admittance has a kink at temperature T (e.g. 2 Delta

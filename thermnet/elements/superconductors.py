@@ -58,6 +58,7 @@ class BCSEph(SuperconductorModel):
 
 class _Superconducting(ImpedanceElement):
     dissipative = True
+    temperature_dependent = True
     node_keywords = {"temp": ("thermal", True)}
     exact = False
 

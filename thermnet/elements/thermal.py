@@ -2,6 +2,8 @@
 conductance (``G``), with their models."""
 from __future__ import annotations
 
+import numpy as np
+
 from thermnet.elements.base import Model, NodeSlot, ParamSpec, ThermalElement
 from thermnet.physics import electron_phonon
 
@@ -18,6 +20,11 @@ class PowerLawEph(Model):
     def heat(self, T, Tb, vol):
         return electron_phonon.power_law_heat(T, Tb, self.sigma, vol, self.n)
 
+    def heat_derivatives(self, T, Tb, vol):
+        """d/dT, d/dTb of sigma V (T^n - Tb^n)."""
+        c = self.n * self.sigma * vol
+        return np.array([c * T ** (self.n - 1), -c * Tb ** (self.n - 1)])
+
 
 class PowerLawConductance(Model):
     """Power-law thermal link P = k (Ta^n - Tb^n), e.g. n = 2 for a Wiedemann-Franz metal
@@ -31,6 +38,11 @@ class PowerLawConductance(Model):
     def heat(self, Ta, Tb):
         return self.k * (Ta ** self.n - Tb ** self.n)
 
+    def heat_derivatives(self, Ta, Tb):
+        """d/dTa, d/dTb of k (Ta^n - Tb^n)."""
+        c = self.n * self.k
+        return np.array([c * Ta ** (self.n - 1), -c * Tb ** (self.n - 1)])
+
 
 class ElectronPhonon(ThermalElement):
     letter = "E"
@@ -42,6 +54,12 @@ class ElectronPhonon(ThermalElement):
 
     def heat(self, Ta, Tb, *extra):
         return self.model.heat(Ta, Tb, self.params["vol"])
+
+    def heat_derivatives(self, Ta, Tb, *extra):
+        closed = getattr(self.model, "heat_derivatives", None)
+        if closed is None:
+            return super().heat_derivatives(Ta, Tb)
+        return closed(Ta, Tb, self.params["vol"])
 
     def configure(self, options):
         if hasattr(self.model, "exact"):
@@ -61,3 +79,8 @@ class ThermalConductance(ThermalElement):
         if self.model is not None:
             return self.model.heat(Ta, Tb)
         return self.value * (Ta - Tb)
+
+    def heat_derivatives(self, Ta, Tb, *extra):
+        if self.model is not None:
+            return self.model.heat_derivatives(Ta, Tb)
+        return np.array([self.value, -self.value])

@@ -36,7 +36,11 @@ class HeatBalance:
         self.index = {n: i for i, n in enumerate(self.nodes)}
         self.free = np.array([self.index[n] for n in circuit.free_nodes], dtype=int)
         self.fixed = np.array([self.index[n] for n in circuit.sources], dtype=int)
+        # source values live here (set_value), not on the elaborated netlist's elements
+        self.source_keys = [s.name.lower() for s in circuit.sources.values()]
         self.source_T = np.array([s.value for s in circuit.sources.values()])
+        self.heater_keys = [p.name.lower() for p in circuit.heaters]
+        self.heater_power = np.array([p.value for p in circuit.heaters], dtype=float)
         self.heater_idx = np.array([self.index[p.nodes[0]] for p in circuit.heaters], dtype=int)
         self.thermal = [(e, [self.index[n] for n in e.terminals + e.extra_nodes])
                         for e in circuit.thermal_elements]
@@ -57,16 +61,48 @@ class HeatBalance:
         return T
 
     # ---- photonic links ---------------------------------------------------------------------
+    def _quadrature(self, k: int, temps: np.ndarray, grid: Grid):
+        """Photon energies (J) and weights of link k's grid at its elements' temperatures."""
+        link = self.links[k]
+        bps = [b for e, t in zip(link.dissipative_elements, temps) for b in e.breakpoints(t)]
+        return photonic.energy_grid(float(temps.max()), grid.n_panels, grid.order, bps)
+
     def _link_spectrum(self, k: int, T: np.ndarray, grid: Grid):
         link = self.links[k]
         temps = T[self.link_idx[k]]
-        bps = [b for e, t in zip(link.dissipative_elements, temps) for b in e.breakpoints(t)]
-        E, w = photonic.energy_grid(float(temps.max()), grid.n_panels, grid.order, bps)
+        E, w = self._quadrature(k, temps, grid)
+        y = self._admittances(k, E, temps)
+        return E, w, photonic.transmission(y, link.incidence, link.dissipative), temps
+
+    def _admittances(self, k: int, E: np.ndarray, temps: np.ndarray) -> np.ndarray:
+        """Admittances (S) of every element of link k at photon energies E, (n_el, nE)."""
+        link = self.links[k]
         y = np.empty((len(link.elements), len(E)), dtype=complex)
         temp_of = dict(zip(link.dissipative.tolist(), temps))
         for i, e in enumerate(link.elements):
             y[i] = e.admittance(E, temp_of.get(i, 0.0))
-        return E, w, photonic.transmission(y, link.incidence, link.dissipative), temps
+        return y
+
+    def link_heat_derivatives(self, k: int, T: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """Q_ij (W) of link k and dQ_ij/dt_m (W/K), t_m the temperature of its dissipative
+        element m, from one spectral pass (:func:`photonic.heat_and_derivatives`)."""
+        temps = T[self.link_idx[k]]
+        key = (temps.tobytes(), self.grids[k])
+        memo = self._link_memo.get(k)
+        if memo is not None and memo[0] == key and memo[2] is not None:
+            return memo[1], memo[2]
+        link = self.links[k]
+        E, w = self._quadrature(k, temps, self.grids[k])
+        y = self._admittances(k, E, temps)
+        W = photonic.transfer(y, link.incidence, link.dissipative)
+        moving = [m for m, e in enumerate(link.dissipative_elements) if e.temperature_dependent]
+        dy = np.zeros((len(temps), len(E)), dtype=complex)
+        for m in moving:
+            dy[m] = link.dissipative_elements[m].admittance_derivative(E, temps[m])
+        Q, dQ = photonic.heat_and_derivatives(E, w, y[link.dissipative], dy, W, temps,
+                                              np.array(moving, dtype=int))
+        self._link_memo[k] = (key, Q, dQ)
+        return Q, dQ
 
     def link_heat(self, k: int, T: np.ndarray) -> np.ndarray:
         """Q_ij (W) between the dissipative elements of link k.
@@ -82,7 +118,7 @@ class HeatBalance:
             return memo[1]
         E, w, tau, temps = self._link_spectrum(k, T, self.grids[k])
         Q = photonic.heat_matrix(E, w, tau, temps)
-        self._link_memo[k] = (key, Q)
+        self._link_memo[k] = (key, Q, None)
         return Q
 
     def _emission(self, k: int, T: np.ndarray, grid: Grid) -> np.ndarray:
@@ -132,25 +168,52 @@ class HeatBalance:
         return changed
 
     # ---- the balance ---------------------------------------------------------------------
-    def flows(self, T: np.ndarray, heater_scale: float = 1.0):
-        """Net heat into every node (W) and the sum of |flows| at every node (W)."""
+    def flows(self, T: np.ndarray, heater_scale: float = 1.0, derivatives: bool = False):
+        """Net heat into every node (W) and the sum of |flows| at every node (W); with
+        ``derivatives``, also their derivatives with respect to every node's temperature
+        (W/K, (n_nodes, n_nodes) arrays, fixed nodes included): each thermal element's
+        dq/dT and each link's dQ_ij/dt_m from the same spectral pass as Q."""
         self.evaluations += 1
-        net = np.zeros(len(self.nodes))
-        mag = np.zeros(len(self.nodes))
-        for p, i in zip(self.circuit.heaters, self.heater_idx):
-            net[i] += heater_scale * p.value
-            mag[i] += abs(heater_scale * p.value)
+        n = len(self.nodes)
+        net = np.zeros(n)
+        mag = np.zeros(n)
+        dnet = np.zeros((n, n)) if derivatives else None
+        dmag = np.zeros((n, n)) if derivatives else None
+        power = heater_scale * self.heater_power
+        np.add.at(net, self.heater_idx, power)
+        np.add.at(mag, self.heater_idx, np.abs(power))
         for e, idx in self.thermal:
-            q = e.heat(*T[idx])
+            temps = T[idx]
+            q = e.heat(*temps)
             net[idx[0]] -= q
             net[idx[1]] += q
             mag[idx[0]] += abs(q)
             mag[idx[1]] += abs(q)
+            if derivatives:
+                dq = e.heat_derivatives(*temps)
+                sign = np.sign(q)
+                for col, d in zip(idx, dq):
+                    dnet[idx[0], col] -= d
+                    dnet[idx[1], col] += d
+                    dmag[idx[0], col] += sign * d
+                    dmag[idx[1], col] += sign * d
         for k in range(len(self.links)):
-            Q = self.link_heat(k, T)
-            out = Q.sum(axis=1)
-            np.subtract.at(net, self.link_idx[k], out)
-            np.add.at(mag, self.link_idx[k], np.abs(Q).sum(axis=1))
+            li = self.link_idx[k]
+            if derivatives:
+                Q, dQ = self.link_heat_derivatives(k, T)
+                # node rows and columns of the link's elements: several may share a node
+                rows = np.zeros((n, len(li)))
+                rows[li, np.arange(len(li))] = 1.0
+                dout = dQ.sum(axis=1)                                 # (nd, nd_m)
+                dabs = np.einsum("ij,ijm->im", np.sign(Q), dQ)
+                dnet -= rows @ dout @ rows.T
+                dmag += rows @ dabs @ rows.T
+            else:
+                Q = self.link_heat(k, T)
+            np.subtract.at(net, li, Q.sum(axis=1))
+            np.add.at(mag, li, np.abs(Q).sum(axis=1))
+        if derivatives:
+            return net, mag, dnet, dmag
         return net, mag
 
     def residual(self, T_free: np.ndarray, heater_scale: float = 1.0,
@@ -158,15 +221,31 @@ class HeatBalance:
         net, mag = self.flows(self.full(T_free, source_T), heater_scale)
         return net[self.free], mag[self.free]
 
+    def residual_jacobian(self, T_free: np.ndarray, heater_scale: float = 1.0,
+                          source_T: np.ndarray = None):
+        """Net heat F and flow magnitudes S of the free nodes with dF/dT and dS/dT over the
+        free nodes (W/K)."""
+        net, mag, dnet, dmag = self.flows(self.full(T_free, source_T), heater_scale, True)
+        f = self.free
+        return net[f], mag[f], dnet[np.ix_(f, f)], dmag[np.ix_(f, f)]
+
     def energy_balance(self, T: np.ndarray) -> Tuple[float, float]:
         """Energy-balance residual at T: (total heater power + total power supplied by the
         temperature sources, total of their magnitudes), W.  Zero at an exact steady state:
         what heaters put in, the baths take out."""
         net, _ = self.flows(T)
-        powers = [p.value for p in self.circuit.heaters] + list(-net[self.fixed])
+        powers = list(self.heater_power) + list(-net[self.fixed])
         return float(sum(powers)), float(sum(abs(p) for p in powers))
 
     def set_value(self, key: str, value: float) -> None:
         """Change the value of a temperature source or heater (no re-elaboration)."""
-        self.circuit.flat.elements[key].value = float(value)
-        self.source_T = np.array([s.value for s in self.circuit.sources.values()])
+        if key in self.heater_keys:
+            self.heater_power[self.heater_keys.index(key)] = float(value)
+        else:
+            self.source_T[self.source_keys.index(key)] = float(value)
+
+    def value(self, key: str) -> float:
+        """The current value of a temperature source (K) or heater (W)."""
+        if key in self.heater_keys:
+            return float(self.heater_power[self.heater_keys.index(key)])
+        return float(self.source_T[self.source_keys.index(key)])

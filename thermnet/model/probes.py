@@ -41,7 +41,7 @@ class Probe:
     def q_p(self, q, key):
         e = self.bal.circuit.flat.elements[key]
         if isinstance(e, Heater):
-            return float(e.value)
+            return self.bal.value(key)
         if isinstance(e, TemperatureSource):
             if self._net is None:
                 self._net, _ = self.bal.flows(self.T)

@@ -73,8 +73,8 @@ def bose_energy(energy: np.ndarray, T) -> np.ndarray:
         return np.where(x < 700, energy / np.expm1(np.minimum(x, 700)), 0.0)
 
 
-def transmission(y: np.ndarray, incidence: np.ndarray, dissipative: np.ndarray) -> np.ndarray:
-    """tau_ij(E) between the dissipative elements of one network.
+def transfer(y: np.ndarray, incidence: np.ndarray, dissipative: np.ndarray) -> np.ndarray:
+    """W_ij(E) = d_i^T Z d_j between the dissipative elements (ohm, complex), Z = Y^-1.
 
     Parameters
     ----------
@@ -84,22 +84,41 @@ def transmission(y: np.ndarray, incidence: np.ndarray, dissipative: np.ndarray) 
 
     Returns
     -------
-    tau : (n_energy, n_diss, n_diss) real array, symmetric, zero diagonal.
+    W : (n_energy, n_diss, n_diss) complex array, symmetric (reciprocal network).
+
+    Y = sum_e y_e d_e d_e^T as one matrix product over the flattened n x n index (few
+    elements, many energies).  Each d_i has at most two non-zero entries (+1 at the
+    element's first node, -1 at its second, none at the ground), so W is gathered from
+    four entries of Z per pair: memory n^2 + nd^2 per energy instead of n^2 nd^2.
     """
-    # Both contractions as one matrix product over the flattened n x n index: Y = sum_e y_e
-    # d_e d_e^T and W_ij = d_i^T Z d_j (few elements, many energies).
     ne, n = incidence.shape
     inc = incidence.astype(float)
-    d = inc[dissipative]                                                  # (nd, n)
-    nd = len(d)
     Y = (y.T @ (inc[:, :, None] * inc[:, None, :]).reshape(ne, n * n)).reshape(-1, n, n)
-    pairs = (d.T[:, None, :, None] * d.T[None, :, None, :]).reshape(n * n, nd * nd)
-    W = (_inverse(Y).reshape(-1, n * n) @ pairs).reshape(-1, nd, nd)     # d_i^T Z d_j
-    re = y[dissipative].real.T                                            # (nE, nd)
+    Z = np.zeros((Y.shape[0], n + 1, n + 1), dtype=complex)    # index n: the ground (0)
+    Z[:, :n, :n] = _inverse(Y)
+    d = inc[dissipative]
+    plus = np.where((d > 0).any(axis=1), np.argmax(d > 0, axis=1), n)
+    minus = np.where((d < 0).any(axis=1), np.argmax(d < 0, axis=1), n)
+    return (Z[:, plus[:, None], plus[None, :]] - Z[:, plus[:, None], minus[None, :]]
+            - Z[:, minus[:, None], plus[None, :]] + Z[:, minus[:, None], minus[None, :]])
+
+
+def transmission_from(y_diss: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """tau_ij(E) = 4 Re y_i Re y_j |W_ij|^2 with a zero diagonal, (n_energy, nd, nd)."""
+    re = y_diss.real.T                                                    # (nE, nd)
     tau = 4.0 * re[:, :, None] * re[:, None, :] * (W.real ** 2 + W.imag ** 2)
-    idx = np.arange(len(dissipative))
+    idx = np.arange(tau.shape[1])
     tau[:, idx, idx] = 0.0
     return tau
+
+
+def transmission(y: np.ndarray, incidence: np.ndarray, dissipative: np.ndarray) -> np.ndarray:
+    """tau_ij(E) between the dissipative elements of one network.
+
+    Parameters as :func:`transfer`.  Returns tau : (n_energy, n_diss, n_diss) real array,
+    symmetric, zero diagonal.
+    """
+    return transmission_from(y[dissipative], transfer(y, incidence, dissipative))
 
 
 def _inverse(Y: np.ndarray) -> np.ndarray:
@@ -123,6 +142,18 @@ def _inverse(Y: np.ndarray) -> np.ndarray:
     return np.linalg.inv(Y)
 
 
+def bose_energy_derivative(energy: np.ndarray, T) -> np.ndarray:
+    """d/dT of E n(E, T) (J/K): (E / T) x e^x / (e^x - 1)^2, x = E / kB T; 0 at T = 0."""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        T = np.asarray(T, dtype=float)
+        x = energy / (kB * T)
+        xs = np.minimum(x, 700.0)
+        em = np.expm1(xs)
+        # x e^x / (e^x - 1)^2 = x / (em (1 + 1/em)^-1 em) written to stay finite as x -> 0
+        val = kB * xs * xs * (em + 1.0) / (em * em)
+        return np.where((x < 700) & (x > 0), val, np.where(x > 0, 0.0, kB))
+
+
 def heat_matrix(energy: np.ndarray, weights: np.ndarray, tau: np.ndarray,
                 temps: np.ndarray) -> np.ndarray:
     """Q_ij (W): net photonic heat from dissipative element i to j (Dey et al. Eq. 3)."""
@@ -131,3 +162,56 @@ def heat_matrix(energy: np.ndarray, weights: np.ndarray, tau: np.ndarray,
     # sum_k w tau_ij (En_i - En_j)
     qi = np.einsum("kij,ki->ij", wt, en)
     return (qi - qi.T) / h
+
+
+def heat_and_derivatives(energy: np.ndarray, weights: np.ndarray, y_diss: np.ndarray,
+                         dy_diss: np.ndarray, W: np.ndarray, temps: np.ndarray,
+                         moving: np.ndarray):
+    """Q_ij (W) and dQ_ij/dt_m (W/K) with t_m the temperature of dissipative element m.
+
+    Differentiating Dey et al. Eq. 3 under the integral (the quadrature nodes held fixed):
+
+        dQ_ij/dt_m = (1/h) int E [dtau_ij/dt_m (n_i - n_j) + tau_ij (d_im n_i' - d_jm n_j')] dE
+
+    The Bose part needs only tau.  tau depends on t_m only through y_m (``moving[m]``:
+    temperature-dependent elements), with dZ = -Z dY Z, so dW_ij/dt_m = -W_im W_mj y_m' and
+
+        dtau_ij/dt_m = 8 Re y_i Re y_j Re(conj(W_ij) dW_ij)
+                       + 4 (d_im Re y_m' Re y_j + d_jm Re y_i Re y_m') |W_ij|^2.
+
+    Parameters
+    ----------
+    y_diss, dy_diss : (nd, n_energy) admittances of the dissipative elements and dY/dT.
+    W : (n_energy, nd, nd) from :func:`transfer`.
+    moving : indices m of the elements whose admittance depends on their temperature.
+
+    Returns
+    -------
+    Q : (nd, nd); dQ : (nd, nd, nd), dQ[i, j, m] = dQ_ij/dt_m.
+    """
+    tau = transmission_from(y_diss, W)
+    en = bose_energy(energy[:, None], temps[None, :])              # (nE, nd)
+    den = bose_energy_derivative(energy[:, None], temps[None, :])  # (nE, nd)
+    wh = weights / h
+    wt = wh[:, None, None] * tau
+    qi = np.einsum("kij,ki->ij", wt, en)
+    Q = qi - qi.T
+    nd = len(temps)
+    dQ = np.zeros((nd, nd, nd))
+    A = np.einsum("kij,ki->ij", wt, den)             # (1/h) int E tau_ij n_i' dE
+    idx = np.arange(nd)
+    dQ[idx, :, idx] += A                              # d/dt_i of the n_i term
+    dQ[:, idx, idx] -= A.T                            # d/dt_j of the n_j term
+    re = y_diss.real.T                                # (nE, nd)
+    W2 = W.real ** 2 + W.imag ** 2
+    for m in moving:
+        dym = dy_diss[m]                              # (nE,)
+        dW = -W[:, :, m, None] * W[:, None, m, :] * dym[:, None, None]
+        dtau = 8.0 * re[:, :, None] * re[:, None, :] * (W.real * dW.real + W.imag * dW.imag)
+        cross = 4.0 * dym.real[:, None] * re * W2[:, m, :]          # (nE, nd): row i = m
+        dtau[:, m, :] += cross
+        dtau[:, :, m] += cross
+        dtau[:, idx, idx] = 0.0
+        g = np.einsum("k,kij,ki->ij", wh, dtau, en)
+        dQ[:, :, m] += g - g.T
+    return Q, dQ

@@ -13,11 +13,13 @@ from thermnet.model.circuit import Circuit
 from thermnet.model.probes import Probe
 from thermnet.netlist.elaborate import (QUANTITY_DIMENSIONS, FlatCircuit, Quantity, Sweep,
                                         Target, derivative_dimension, elaborate)
+from thermnet.errors import ConvergenceError
 from thermnet.results.types import AnalysisResult, Results
-from thermnet.solve.steady import SteadyState, require, solve
+from thermnet.solve.steady import SolverMemory, SteadyState, require, solve
 
-DERIV_STEP = 1e-4      # relative step of the central difference in D(quantity, NAME)
-DERIV_RELTOL = 1e-13   # solver tolerance of the perturbed solves in D()
+DERIV_REL = 1e-5       # D(): largest relative temperature move of the difference step
+DERIV_NESTED = 30.0    # D(D(...)): each level of nesting inside takes a 30x larger step
+PARAM_REL = 1e-6       # dF/dp of a .param: relative step of the central difference
 
 
 class Context:
@@ -49,7 +51,7 @@ class Context:
         # sweep or a derivative may have left another value in the cached balance).
         for k, v in written.items():
             v = self.sources.get(k, v)
-            if flat_value(bal, k) != v:
+            if bal.value(k) != v:
                 bal.set_value(k, v)
         return bal
 
@@ -65,8 +67,56 @@ class Context:
         return bal
 
 
-def flat_value(bal: HeatBalance, key: str) -> float:
-    return bal.circuit.flat.elements[key].value
+def tangent(bal: HeatBalance, T: np.ndarray, target: Target, rebound, v0: float) -> np.ndarray:
+    """dT/dp (every node, K per unit of the target) of the steady state T: the implicit
+    function theorem on F(T, p) = 0, dT_free/dp = -(dF/dT_free)^-1 dF/dp.
+
+    dF/dp: a heater's unit power at its node, a temperature source's column of the
+    Jacobian, a .param's central difference of F at fixed T (``rebound(v)``: the balance
+    with the parameter at v; step PARAM_REL |p|, or PARAM_REL where p = 0).
+    Raises ConvergenceError where dF/dT is singular (a fold: no derivative)."""
+    net, _, dnet, _ = bal.flows(T, derivatives=True)
+    free = bal.free
+    dT = np.zeros(len(T))
+    if target.kind == "param":
+        step = PARAM_REL * (abs(v0) if v0 != 0 else 1.0)
+        hi = rebound(v0 + step).flows(T)[0]
+        lo = rebound(v0 - step).flows(T)[0]
+        rebound(v0)
+        dF = (hi - lo)[free] / (2 * step)
+    elif target.key in bal.heater_keys:
+        dF = np.zeros(len(T))
+        np.add.at(dF, bal.heater_idx[[k == target.key for k in bal.heater_keys]], 1.0)
+        dF = dF[free]
+    else:
+        node = bal.fixed[bal.source_keys.index(target.key)]
+        dT[node] = 1.0
+        dF = dnet[free, node]
+    if len(free):
+        J = dnet[np.ix_(free, free)]
+        try:
+            dT[free] = -np.linalg.solve(J, dF)
+        except np.linalg.LinAlgError:
+            dT[free] = np.nan
+        if not np.all(np.isfinite(dT)):
+            raise ConvergenceError(f"D(..., {target.name}): the heat balance's Jacobian is "
+                                   "singular here (a fold or turning point): no derivative")
+    return dT
+
+
+def _own_scale(bal: HeatBalance, target: Target, v0: float) -> float:
+    """Scale of a target when no temperature moves with it: its value, else 1 K or the
+    largest heater power."""
+    if v0 != 0:
+        return abs(v0)
+    if target.kind == "source" and target.key in bal.heater_keys:
+        return float(np.abs(bal.heater_power).max()) or 1e-12
+    return 1.0
+
+
+def _depth(q: Quantity) -> int:
+    """Levels of D() nested in q (0 for a plain quantity)."""
+    return 1 + _depth(q.args[0]) if q.func == "D" else 0
 
 
 def _free_T(bal: HeatBalance, T: Optional[np.ndarray]):
@@ -98,43 +148,41 @@ class Runner:
 
     def columns(self, bal: HeatBalance, state: SteadyState, target_values) -> Dict[str, float]:
         probe = Probe(bal, state.T)
-        perturbed = {}      # (target, sign) -> solved state: D()s of one target share them
         out = {}
         for q in self.prints:
-            out[q.column] = self.value(q, bal, probe, state, target_values, perturbed)
+            out[q.column] = probe.value(q) if q.func != "D" else \
+                self.derivative(q, state.T, target_values, {})
         return out
 
-    def value(self, q: Quantity, bal, probe, state, target_values, perturbed=None,
-              overrides: Optional[Dict[Target, float]] = None) -> float:
-        """A printed quantity; ``D(inner, NAME)`` by a central difference of re-solved states
-        (NAME at v0 +- DERIV_STEP v0, solved to DERIV_RELTOL).  ``overrides``: the values an
-        enclosing D() has perturbed (nested D).  ``perturbed`` caches the re-solved states
-        for the top-level D()s of one point."""
-        if q.func != "D":
-            return probe.value(q)
-        overrides = overrides or {}
+    def derivative(self, q: Quantity, T: np.ndarray, target_values,
+                   overrides: Dict[Target, float]) -> float:
+        """``D(inner, NAME)`` at the state T (all nodes) with the targets in ``overrides``
+        moved (an enclosing D()), along the tangent of the steady state: dT/dp =
+        -J^-1 dF/dp (implicit function theorem, J the analytic Jacobian), no re-solve.
+        D(T(NODE), NAME) is that linear solve itself; any other quantity X is differenced
+        along the tangent, X(T + s dT/dp, p + s), with s moving the temperatures by
+        DERIV_REL of themselves (or p by DERIV_REL of its own scale where nothing moves)."""
         inner, target = q.args
         v0 = overrides[target] if target in overrides else target_values(target)
-        step = DERIV_STEP * (abs(v0) if v0 != 0 else 1.0)
+        bal = self.ctx.with_values(overrides)
+        dT = tangent(bal, T, target, lambda v: self.ctx.with_values({**overrides, target: v}),
+                     v0)
+        self.ctx.with_values(overrides)
+        if inner.func == "T":
+            return float(dT[bal.index[inner.args[0]]])
+        rel = np.abs(dT) / T
+        s = DERIV_REL * (1.0 / rel.max() if rel.max() > 0 else _own_scale(bal, target, v0))
+        s *= DERIV_NESTED ** _depth(inner)
         vals = []
         for sign in (+1, -1):
-            moved = {**overrides, target: v0 + sign * step}
-            b = self.ctx.with_values(moved)
-            key = (target.kind, target.key, sign)
-            st = perturbed.get(key) if perturbed is not None and not overrides else None
-            if st is None:
-                saved = b.options["reltol"]
-                b.options["reltol"] = DERIV_RELTOL
-                try:
-                    st = require(solve(b, _free_T(b, state.T)), b)
-                finally:
-                    b.options["reltol"] = saved
-                if perturbed is not None and not overrides:
-                    perturbed[key] = st
-            vals.append(self.value(inner, b, Probe(b, st.T), st, target_values,
-                                   overrides=moved))
+            moved = {**overrides, target: v0 + sign * s}
+            Tm = T + sign * s * dT
+            if inner.func == "D":
+                vals.append(self.derivative(inner, Tm, target_values, moved))
+            else:
+                vals.append(Probe(self.ctx.with_values(moved), Tm).value(inner))
         self.ctx.with_values(overrides)           # back to the enclosing state
-        return (vals[0] - vals[1]) / (2 * step)
+        return (vals[0] - vals[1]) / (2 * s)
 
     def _values_of(self, overrides: Dict[str, float]):
         def current(target: Target) -> float:
@@ -142,7 +190,7 @@ class Runner:
                 return overrides[target.key]
             if target.kind == "param":
                 return self.ctx.balance().circuit.flat.params[target.key]
-            return flat_value(self.ctx.balance(), target.key)
+            return self.ctx.balance().value(target.key)
         return current
 
     def op(self, step) -> AnalysisResult:
@@ -170,6 +218,7 @@ class Runner:
         balance = np.full(n, np.nan)
         failures = []
         history = []       # the last two converged points (value, T), for the predictor
+        memory = SolverMemory()
         iterator = range(n)
         if self.progress:
             from tqdm import tqdm
@@ -181,17 +230,14 @@ class Runner:
                 (self.ctx.params if sweep.target.kind == "param" else self.ctx.sources)[
                     sweep.target.key] = v
                 bal = self.ctx.balance()
-                state = solve(bal, _free_T(bal, _predict(history, v)))
+                state = solve(bal, _free_T(bal, _predict(history, v)), memory)
                 if not state.converged:
                     failures.append(f"point {i} ({name}={v:g}): {state.message}; tried: "
                                     + "; ".join(state.tried))
                     continue
                 try:
                     values = self.columns(bal, state, self._values_of({sweep.target.key: v}))
-                except Exception as exc:  # a derivative's perturbed solve failed
-                    from thermnet.errors import ConvergenceError
-                    if not isinstance(exc, ConvergenceError):
-                        raise
+                except ConvergenceError as exc:   # a derivative at a fold
                     failures.append(f"point {i} ({name}={v:g}): derivative: {exc.message}")
                     continue
                 for k, val in values.items():

@@ -19,7 +19,6 @@ import numpy as np
 from thermnet.errors import ConvergenceError
 from thermnet.model.balance import HeatBalance
 
-FD_STEP = 1e-7      # forward-difference step in ln T for the Jacobian
 MAX_STEP = 0.7      # largest Newton step in ln T (a factor of 2 in temperature)
 
 
@@ -70,20 +69,42 @@ def _equations(bal: HeatBalance, F, S, S_ref, log_ratio: bool):
     return F / _scale(bal, S_ref)
 
 
-def _jacobian(bal: HeatBalance, x, g, S_ref, log_ratio, heater_scale, source_T):
-    """dg/dx (per unit ln T) by forward differences."""
-    n = len(x)
-    J = np.empty((n, n))
-    for j in range(n):
-        xp = x.copy()
-        xp[j] += FD_STEP
-        Fp, Sp = bal.residual(np.exp(xp), heater_scale, source_T)
-        J[:, j] = (_equations(bal, Fp, Sp, S_ref, log_ratio) - g) / FD_STEP
-    return J
+def _jacobian(bal: HeatBalance, x, log_ratio, heater_scale, source_T):
+    """dg/dx (per unit ln T) of the equations of :func:`_equations`, from the balance's
+    analytic dF/dT and dS/dT; in the frozen-scale form dF/dx (rescaled at every step)."""
+    T = np.exp(x)
+    F, S, dF, dS = bal.residual_jacobian(T, heater_scale, source_T)
+    Fx = dF * T[None, :]
+    if not log_ratio:
+        return Fx
+    Sh = _scale(bal, S)
+    Sx = np.where((S >= Sh)[:, None], dS * T[None, :], 0.0)   # the floor does not move
+    r = RATIO_SOFT * F / Sh
+    return (RATIO_SOFT / (1.0 - r * r))[:, None] * (Fx / Sh[:, None]
+                                                    - (F / Sh ** 2)[:, None] * Sx)
 
 
-def _newton(bal: HeatBalance, x0: np.ndarray, heater_scale=1.0, source_T=None,
-            maxiter=None, pseudo_dt=None, log_ratio=False):
+@dataclass
+class SolverMemory:
+    """What one steady-state solve hands to the next (explicit, owned by the caller): the
+    last Jacobian and the form of equations it belongs to.  Along a warm-started sweep most
+    points then need no new Jacobian at all."""
+
+    jacobian: Optional[np.ndarray] = None
+    log_ratio: bool = False
+
+    def recall(self, log_ratio: bool, n: int) -> Optional[np.ndarray]:
+        J = self.jacobian
+        if J is None or self.log_ratio != log_ratio or J.shape != (n, n):
+            return None
+        return J
+
+    def keep(self, log_ratio: bool, J: np.ndarray) -> None:
+        self.log_ratio, self.jacobian = log_ratio, J
+
+
+def _newton(bal: HeatBalance, x0: np.ndarray, memory: SolverMemory, heater_scale=1.0,
+            source_T=None, maxiter=None, pseudo_dt=None, log_ratio=False):
     """Damped Newton on the equations of :func:`_equations` from x0.  Returns (x, F, S,
     iterations) or raises _Failed.
 
@@ -99,16 +120,13 @@ def _newton(bal: HeatBalance, x0: np.ndarray, heater_scale=1.0, source_T=None,
     x_anchor = x.copy()
 
     def jacobian_at(x, F, S):
-        g = _equations(bal, F, S, S, log_ratio)
-        J = _jacobian(bal, x, g, S, log_ratio, heater_scale, source_T)
-        return J if log_ratio else J * _scale(bal, S)[:, None]    # frozen form: keep dF/dx
+        return _jacobian(bal, x, log_ratio, heater_scale, source_T)
 
-    stored = getattr(bal, "jacobian", None)
-    J, fresh = (stored[1], False) if stored is not None and stored[0] == log_ratio and \
-        stored[1].shape == (n, n) and pseudo_dt is None else (jacobian_at(x, F, S), True)
+    stored = memory.recall(log_ratio, n) if pseudo_dt is None else None
+    J, fresh = (stored, False) if stored is not None else (jacobian_at(x, F, S), True)
     for it in range(1, maxiter + 1):
         if np.all(np.abs(F) <= _tolerance(bal, S)) and pseudo_dt is None:
-            bal.jacobian = (log_ratio, J)
+            memory.keep(log_ratio, J)
             return x, F, S, it - 1
         S_ref = S
         g = _equations(bal, F, S, S_ref, log_ratio)
@@ -160,15 +178,15 @@ def _newton(bal: HeatBalance, x0: np.ndarray, heater_scale=1.0, source_T=None,
             # damped, capped or pseudo-transient: far from linear, a chord step would be poor
             J, fresh = jacobian_at(x, F, S), True
         if np.abs(alpha * dx).max() < 1e-15 and np.all(np.abs(F) <= 1e3 * _tolerance(bal, S)):
-            bal.jacobian = (log_ratio, J)
+            memory.keep(log_ratio, J)
             return x, F, S, it
     if np.all(np.abs(F) <= _tolerance(bal, S)):
-        bal.jacobian = (log_ratio, J)
+        memory.keep(log_ratio, J)
         return x, F, S, maxiter
     raise _Failed(f"no convergence in {maxiter} iterations")
 
 
-def _stepping(bal: HeatBalance, x_guess):
+def _stepping(bal: HeatBalance, memory: SolverMemory):
     """Continuation from the trivial state: heaters off and every source at the hottest
     source temperature (all free nodes at that temperature solve it exactly), then ramp
     heaters and sources to their values with adaptive steps."""
@@ -180,7 +198,7 @@ def _stepping(bal: HeatBalance, x_guess):
         trial = min(1.0, lam + step)
         src = start + trial * (bal.source_T - start)
         try:
-            x, F, S, _ = _newton(bal, x, heater_scale=trial, source_T=src)
+            x, F, S, _ = _newton(bal, x, memory, heater_scale=trial, source_T=src)
             lam = trial
             step = min(step * 2, 0.5)
         except _Failed:
@@ -190,9 +208,9 @@ def _stepping(bal: HeatBalance, x_guess):
     return x
 
 
-def _pseudo_transient(bal: HeatBalance, x0):
-    x, F, S, _ = _newton(bal, x0, pseudo_dt=1e-2, maxiter=200)
-    return _newton(bal, x)[0]
+def _pseudo_transient(bal: HeatBalance, x0, memory: SolverMemory):
+    x, F, S, _ = _newton(bal, x0, memory, pseudo_dt=1e-2, maxiter=200)
+    return _newton(bal, x, memory)[0]
 
 
 def _uniform_guess(bal: HeatBalance, bisections: int = 3) -> np.ndarray:
@@ -246,8 +264,11 @@ def _resolution(bal: HeatBalance, x: np.ndarray, F: np.ndarray) -> np.ndarray:
     return floor
 
 
-def solve(bal: HeatBalance, T_guess: Optional[np.ndarray] = None) -> SteadyState:
-    """Steady state of ``bal``.  ``T_guess`` (free nodes) is a warm start."""
+def solve(bal: HeatBalance, T_guess: Optional[np.ndarray] = None,
+          memory: Optional[SolverMemory] = None) -> SteadyState:
+    """Steady state of ``bal``.  ``T_guess`` (free nodes) is a warm start; ``memory``
+    carries the Jacobian from one solve to the next (a sweep passes the same one)."""
+    memory = SolverMemory() if memory is None else memory
     if len(bal.free) == 0:
         T = bal.full(np.empty(0))
         bal.choose_grids(T)   # the printed heats still need a photon grid verified at T
@@ -257,11 +278,11 @@ def solve(bal: HeatBalance, T_guess: Optional[np.ndarray] = None) -> SteadyState
     bal.choose_grids(bal.full(np.exp(x0)))
     start = "the warm start" if T_guess is not None else "the uniform-temperature estimate"
     attempts = [(f"Newton on ln(in/out) from {start}",
-                 lambda: _newton(bal, x0, log_ratio=True)[0]),
-                (f"Newton from {start}", lambda: _newton(bal, x0)[0]),
-                ("Newton from the bath temperature", lambda: _newton(bal, default)[0])]
-    attempts += [("source/heater stepping", lambda: _stepping(bal, x0)),
-                 ("pseudo-transient continuation", lambda: _pseudo_transient(bal, x0))]
+                 lambda: _newton(bal, x0, memory, log_ratio=True)[0]),
+                (f"Newton from {start}", lambda: _newton(bal, x0, memory)[0]),
+                ("Newton from the bath temperature", lambda: _newton(bal, default, memory)[0])]
+    attempts += [("source/heater stepping", lambda: _stepping(bal, memory)),
+                 ("pseudo-transient continuation", lambda: _pseudo_transient(bal, x0, memory))]
     tried = []
     for label, attempt in attempts:
         try:
@@ -274,7 +295,7 @@ def solve(bal: HeatBalance, T_guess: Optional[np.ndarray] = None) -> SteadyState
             if not bal.choose_grids(bal.full(np.exp(x))):
                 break
             try:
-                x = _newton(bal, x, log_ratio=True)[0]
+                x = _newton(bal, x, memory, log_ratio=True)[0]
             except _Failed as exc:
                 tried.append(f"{label}: refined photon grid: {exc}")
                 break
