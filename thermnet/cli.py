@@ -2,26 +2,51 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import List, Optional
 
 from thermnet.errors import ThermnetError
 
-EXIT_OK, EXIT_ERROR, EXIT_FAILED_POINTS = 0, 1, 2
+EXIT_OK, EXIT_ERROR, EXIT_FAILED_POINTS, EXIT_BUG = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 141          # 128 + SIGPIPE: the reader of stdout went away
 
 
 def _run(args) -> int:
-    from thermnet.api import load
-    from thermnet.results.io import FORMATS, write_atomic
-    net = load(args.file)
+    from thermnet.api import Netlist
+    from thermnet.netlist.parser import parse_file
+    from thermnet.results.io import FORMATS, check_target, format_for, write_atomic
+    fmt = args.format or format_for(args.output)
+    if args.output:
+        check_target(args.output, protect=(args.file,))    # before any work
+    net = Netlist(parse_file(args.file, sandbox=args.sandbox), args.file)
     progress = (not args.quiet) and sys.stderr.isatty()
     res = net.run(progress=progress)
-    text = FORMATS[args.format](res)
+    text = FORMATS[fmt](res)
     if args.output:
-        write_atomic(args.output, text)
+        try:
+            write_atomic(args.output, text)
+        except OSError as exc:
+            raise _write_error(args.output, exc) from None
     else:
-        sys.stdout.write(text)
+        _write_stdout(text)
     return _report_failures(args.file, res)
+
+
+def _write_error(path: str, exc: OSError):
+    from thermnet.results.io import OutputError
+    return OutputError(path, exc.strerror or str(exc))
+
+
+def _write_stdout(text: str) -> None:
+    """Print the results; a full disk is an OutputError (a closed pipe is left to main)."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _write_error("<stdout>", exc) from None
 
 
 def _report_failures(file: str, res, note: str = "") -> int:
@@ -35,8 +60,10 @@ def _report_failures(file: str, res, note: str = "") -> int:
 
 
 def _check(args) -> int:
-    from thermnet.api import load
-    print(load(args.file).summary())
+    from thermnet.api import Netlist
+    from thermnet.netlist.parser import parse_file
+    _write_stdout(Netlist(parse_file(args.file, sandbox=args.sandbox), args.file).summary()
+                  + "\n")
     return EXIT_OK
 
 
@@ -82,6 +109,10 @@ def _positive_int(text: str) -> int:
     return n
 
 
+SANDBOX_HELP = ("for services: .include only files in the netlist's folder (or below) and "
+                "the shipped device library netlists/lib")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="thermnet", description="Thermal circuit simulator for "
                                 "cryogenic devices: photonic heat, superconductors, "
@@ -90,14 +121,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="solve a netlist and print its .print quantities")
     r.add_argument("file")
-    r.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    r.add_argument("--format", choices=("table", "json", "csv"),
+                   help="output format (default: from the -o file's extension, .json or "
+                   ".csv, else table)")
     r.add_argument("-o", "--output", help="write to this file (whole or not at all)")
+    r.add_argument("--sandbox", action="store_true", help=SANDBOX_HELP)
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     r.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                    help="show tracebacks")
     r.set_defaults(func=_run)
     c = sub.add_parser("check", help="parse and elaborate; summarise without solving")
     c.add_argument("file")
+    c.add_argument("--sandbox", action="store_true", help=SANDBOX_HELP)
     c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                    help="show tracebacks")
     c.set_defaults(func=_check)
@@ -130,13 +165,27 @@ def main(argv: Optional[List[str]] = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:            # the reader of stdout went away (| head): stop quietly
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except Exception as exc:  # a bug: say so briefly, full traceback with --debug
         if args.debug:
             raise
         print(f"thermnet: internal error: {type(exc).__name__}: {exc}\n"
               "  (this is a bug in thermnet; rerun with --debug for the traceback)",
               file=sys.stderr)
-        return 3
+        return EXIT_BUG
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so the interpreter's final flush does
+    not complain."""
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 if __name__ == "__main__":

@@ -6,10 +6,14 @@ card expects) are checked here; element forms are checked by the element kinds.
 """
 from __future__ import annotations
 
+import errno
 import os
+import re
+import stat
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -239,27 +243,82 @@ def _card(kind, head, items, line: LogicalLine) -> ast.Card:
     raise AssertionError(name)  # every name of CARD_FORMS is handled above
 
 
-def parse_text(text: str, name: str = "<netlist>", _stack: Tuple[str, ...] = ()) -> List[ast.Card]:
+# ---- limits ------------------------------------------------------------------------------
+# The reading limits (docs/reliability.md): one place, with their values.
+MAX_NETLIST_BYTES = 10_000_000      # a netlist together with every file it includes
+MAX_INCLUDE_DEPTH = 16              # .include inside .include ...
+MAX_LINE_CHARS = 100_000            # one logical line ('+' continuations joined)
+MAX_NESTING = 100                   # depth of one card's syntax tree ({((...))}, a*b*c ...)
+# The shipped library of devices, which a sandboxed netlist may include besides its folder.
+LIBRARY_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "netlists", "lib")
+# Pseudo-file systems whose files claim to be regular but are not data (and may hold secrets).
+_PSEUDO_ROOTS = ("/proc", "/sys", "/dev")
+
+
+class UnquotedError(NetlistError):
+    """A NetlistError shown by place only, never quoting the source: for a file that is not a
+    netlist (whose text may be anything, e.g. /etc/shadow) or a line too long to show."""
+
+    def render(self) -> str:
+        head = f"{self.span.file}:{self.span.line}:{self.span.column}: " if self.span else ""
+        return f"{head}error: {self.message}" + (
+            f"\n  expected: {self.expected}" if self.expected else "")
+
+
+@dataclass
+class _Reading:
+    """State of reading one netlist and its includes (passed down, never global)."""
+
+    roots: Optional[Tuple[str, ...]]          # sandbox: real folders includes may be in
+    budget: int = MAX_NETLIST_BYTES           # bytes that may still be read
+
+
+def parse_text(text: str, name: str = "<netlist>", _stack: Tuple[str, ...] = (),
+               _reading: Optional[_Reading] = None) -> List[ast.Card]:
     """Parse netlist ``text`` (from file ``name``) into typed cards, expanding includes."""
+    reading = _reading or _Reading(None)
+    included = bool(_stack)
     cards: List[ast.Card] = []
     for line in logical_lines(text, name):
+        if len(line.text) > MAX_LINE_CHARS:
+            raise UnquotedError(f"line too long: {len(line.text)} characters (the limit is "
+                                f"{MAX_LINE_CHARS} per card, '+' continuations included)",
+                                line.first, "shorter cards; long lists of values in a "
+                                ".sweep NAME START STOP N")
         try:
             tree = _lark().parse(line.text)
         except UnexpectedInput as err:
+            if included:
+                raise _not_a_netlist(name, _syntax_error(err, line).span, "a syntax error") \
+                    from None
             raise _syntax_error(err, line) from None
-        try:
-            kind, head, items = _transform(tree, line)
-        except RecursionError:
-            raise NetlistError("expression nested too deeply", line.first,
-                               "split it with .param NAME={...}") from None
+        depth = _depth(tree)
+        if depth > MAX_NESTING:
+            raise NetlistError(f"expression nested too deeply ({depth} levels; the limit is "
+                               f"{MAX_NESTING})", line.first,
+                               "split it with .param NAME={...}")
+        kind, head, items = _transform(tree, line)
+        if included and kind == "dot" and head.text.lower() not in CARD_FORMS:
+            raise _not_a_netlist(name, head.span, "an unknown card")
         card = _card(kind, head, items, line)
         if isinstance(card, ast.IncludeCard):
-            cards.extend(_include(card, name, _stack))
+            cards.extend(_include(card, name, _stack, reading))
         elif isinstance(card, ast.EndCard):
             break
         else:
             cards.append(card)
     return cards
+
+
+def _depth(tree) -> int:
+    """Depth of a lark tree, without recursion (the tree may be arbitrarily deep)."""
+    deepest, todo = 0, [(tree, 1)]
+    while todo:
+        node, d = todo.pop()
+        deepest = max(deepest, d)
+        todo.extend((c, d + 1) for c in getattr(node, "children", ()))
+    return deepest
 
 
 def _transform(tree, line):
@@ -269,33 +328,113 @@ def _transform(tree, line):
     return out
 
 
-def _include(card: ast.IncludeCard, including: str, stack: Tuple[str, ...]) -> List[ast.Card]:
+def _not_a_netlist(path: str, span: Span, why: str) -> UnquotedError:
+    return UnquotedError(f"included file '{path}' is not a netlist ({why} here; its content "
+                         "is not shown)", span, '.include "FILE" of a thermnet netlist')
+
+
+def _include(card: ast.IncludeCard, including: str, stack: Tuple[str, ...],
+             reading: _Reading) -> List[ast.Card]:
     base = os.path.dirname(including) if not including.startswith("<") else os.getcwd()
     path = os.path.normpath(os.path.join(base, card.path))
     chain = [p for p in stack + (including,) if not p.startswith("<")]
+    hint = '.include "FILE" with FILE relative to the including file'
     if os.path.abspath(path) in {os.path.abspath(p) for p in chain}:
         raise NetlistError(f"include cycle: '{card.path}' is already being included "
                            f"({' -> '.join(chain + [path])})",
                            card.path_span, "include each file once, without cycles")
+    if len(stack) >= MAX_INCLUDE_DEPTH:
+        raise NetlistError(f"includes nested too deeply (more than {MAX_INCLUDE_DEPTH} levels)",
+                           card.path_span, "include the files from fewer levels")
+    real = os.path.realpath(path)
+    if reading.roots is not None and not any(_inside(real, r) for r in reading.roots):
+        raise NetlistError(f"include file '{card.path}' is outside the netlist's folder and "
+                           "the device library (--sandbox)", card.path_span,
+                           ".include of a file in the netlist's folder (or below it) or in "
+                           "netlists/lib")
+    if any(_inside(real, r) for r in _PSEUDO_ROOTS):
+        raise NetlistError(f"include file '{card.path}' is a system file ({real}), not a "
+                           "netlist", card.path_span, hint)
     try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
+        data = _read_bytes(path, reading, regular_only=True)
     except OSError as exc:
         raise NetlistError(f"cannot read include file '{card.path}' ({exc.strerror}; "
-                           f"looked for {path})", card.path_span,
-                           '.include "FILE" with FILE relative to the including file') from None
-    except UnicodeDecodeError:
-        raise NetlistError(f"include file '{card.path}' is not a UTF-8 text file",
-                           card.path_span, '.include "FILE" of a netlist text file') from None
-    return parse_text(text, path, stack + (including,))
+                           f"looked for {path})", card.path_span, hint) from None
+    except _TooLarge:
+        raise NetlistError(f"include file '{card.path}' makes the netlist larger than "
+                           f"{MAX_NETLIST_BYTES // 1_000_000} MB (the limit for a netlist with "
+                           "all its includes)", card.path_span, "a smaller file") from None
+    text, bad = _decode(data)
+    if bad is not None:
+        why, line, col = bad
+        raise _not_a_netlist(path, Span(path, line, col), why)
+    return parse_text(text, path, stack + (including,), reading)
 
 
-def parse_file(path: str) -> List[ast.Card]:
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _read_bytes(path: str, reading: _Reading, regular_only: bool) -> bytes:
+    """The bytes of ``path``, at most ``reading.budget`` of them (else _TooLarge); with
+    ``regular_only`` anything but a regular file (a directory, FIFO, device, socket) is
+    refused without blocking on it."""
+    fd = os.open(path, os.O_RDONLY | (os.O_NONBLOCK if regular_only else 0))
+    with os.fdopen(fd, "rb") as fh:
+        if regular_only:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise OSError(errno.EINVAL, "not a regular file")
+            os.set_blocking(fd, True)
+        data = fh.read(reading.budget + 1)
+    if len(data) > reading.budget:
+        raise _TooLarge()
+    reading.budget -= len(data)
+    return data
+
+
+def _decode(data: bytes):
+    """(text, None) for UTF-8 netlist text, else ("", (why, line, column)) of the first byte
+    that cannot be in a netlist: invalid UTF-8, NUL or another control character."""
     try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[:exc.start].decode("utf-8", "replace")
+        return "", ("not a UTF-8 text file: an invalid byte",) + _line_col(before)
+    bad = _CONTROL.search(text)
+    if bad:
+        return "", ("a NUL or control character",) + _line_col(text[:bad.start()])
+    return text, None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")   # not tab, newline, \f, \r
+
+
+def _line_col(before: str) -> Tuple[int, int]:
+    lines = before.split("\n")
+    return len(lines), len(lines[-1]) + 1
+
+
+def parse_file(path: str, sandbox: bool = False) -> List[ast.Card]:
+    """Parse the netlist file at ``path``.  ``sandbox``: includes only from the netlist's
+    own folder (and below) and the shipped device library."""
+    roots = None
+    if sandbox:
+        roots = (os.path.realpath(os.path.dirname(os.path.abspath(path))),
+                 os.path.realpath(LIBRARY_DIR))
+    reading = _Reading(roots)
+    try:
+        data = _read_bytes(path, reading, regular_only=False)
     except OSError as exc:
         raise NetlistError(f"cannot read netlist '{path}': {exc.strerror}") from None
+    except _TooLarge:
+        raise NetlistError(f"netlist '{path}' is larger than "
+                           f"{MAX_NETLIST_BYTES // 1_000_000} MB (the limit)") from None
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise NetlistError(f"'{path}' is not a UTF-8 text file") from None
-    return parse_text(text, path)
+    return parse_text(text, path, (), reading)

@@ -7,7 +7,8 @@ the grid specification, so a changed grid or a new release never reads a stale t
 
 The directory is ``$THERMNET_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/thermnet``, else
 ``~/.cache/thermnet``.  An unwritable cache directory is not an error: the table is then
-rebuilt in memory for each process.
+rebuilt in memory for each process.  Each file holds a sha256 of its arrays; a truncated,
+empty or garbled file fails it and is rebuilt (docs/reliability.md).
 """
 from __future__ import annotations
 
@@ -40,34 +41,73 @@ def table_key(name: str, spec: dict) -> str:
     return f"{name}-{__version__}-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
 
 
+CHECKSUM = "__sha256__"     # the entry of each cached .npz holding the digest of the others
+
+
+def checksum(arrays: Dict[str, np.ndarray]) -> str:
+    """sha256 over the names, dtypes, shapes and bytes of ``arrays`` (in name order)."""
+    h = hashlib.sha256()
+    for k in sorted(arrays):
+        a = np.ascontiguousarray(arrays[k])
+        h.update(f"{k}|{a.dtype.str}|{a.shape}|".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def read_table(path: Path):
+    """The arrays of a cached table file, or None if it is missing, truncated, garbled or
+    fails its checksum (anything but a whole file written by :func:`write_table`)."""
+    try:
+        with open(path, "rb") as fh:          # ours to close, whatever np.load makes of it
+            data = np.load(fh, allow_pickle=False)
+            if not isinstance(data, np.lib.npyio.NpzFile):
+                return None
+            with data:
+                arrays = {k: data[k] for k in data.files}
+    except Exception:            # noqa: BLE001 -- missing or damaged in any way: rebuild
+        return None
+    stored = arrays.pop(CHECKSUM, None)
+    if stored is None or stored.shape != () or str(stored) != checksum(arrays):
+        return None
+    return arrays
+
+
+def write_table(path: Path, arrays: Dict[str, np.ndarray]) -> None:
+    """Write ``arrays`` and their checksum to ``path`` atomically (temporary file, fsync,
+    rename): readers see the old file or the whole new one.  OSError if it cannot."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".npz.tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **arrays, **{CHECKSUM: np.array(checksum(arrays))})
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
 def cached_table(name: str, spec: dict,
                  build: Callable[[], Dict[str, np.ndarray]]) -> Dict[str, np.ndarray]:
     """Return the arrays of table ``name`` for grid ``spec``, building them at most once.
 
     ``build()`` returns a dict of numpy arrays.  Lookup order: this process's memory, the
-    on-disk cache, then ``build()`` (whose result is written atomically to disk).
+    on-disk cache (a file failing its checksum is discarded), then ``build()`` (whose result
+    is written atomically to disk).
     """
     key = table_key(name, spec)
     if key in _memory:
         return _memory[key]
     path = cache_dir() / f"{key}.npz"
-    arrays = None
-    if path.exists():
-        try:
-            with np.load(path) as data:
-                arrays = {k: data[k] for k in data.files}
-        except (OSError, ValueError):
-            arrays = None  # corrupt file: rebuild below
+    arrays = read_table(path)
     if arrays is None:
         arrays = {k: np.asarray(v) for k, v in build().items()}
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **arrays)
-            os.replace(tmp, path)
+            write_table(path, arrays)      # replaces a damaged file
         except OSError:
-            pass
+            pass                           # an unwritable cache: rebuilt in each process
     _memory[key] = arrays
     return arrays
 
