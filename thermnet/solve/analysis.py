@@ -15,7 +15,7 @@ from thermnet.netlist.elaborate import (QUANTITY_DIMENSIONS, FlatCircuit, Quanti
                                         Target, derivative_dimension, elaborate)
 from thermnet.errors import ConvergenceError
 from thermnet.results.types import AnalysisResult, Results
-from thermnet.solve.steady import SolverMemory, SteadyState, require, solve
+from thermnet.solve.steady import SolverMemory, SteadyState, linear_solve, require, solve
 
 DERIV_REL = 1e-5       # D(): largest relative temperature move of the difference step
 DERIV_NESTED = 30.0    # D(D(...)): each level of nesting inside takes a 30x larger step
@@ -94,10 +94,8 @@ def tangent(bal: HeatBalance, T: np.ndarray, target: Target, rebound, v0: float)
         dF = dnet[free, node]
     if len(free):
         J = dnet[np.ix_(free, free)]
-        try:
-            dT[free] = -np.linalg.solve(J, dF)
-        except np.linalg.LinAlgError:
-            dT[free] = np.nan
+        with np.errstate(all="ignore"):
+            dT[free] = -linear_solve(J, dF) if np.linalg.cond(J) < 1e14 else np.nan
         if not np.all(np.isfinite(dT)):
             raise ConvergenceError(f"D(..., {target.name}): the heat balance's Jacobian is "
                                    "singular here (a fold or turning point): no derivative")

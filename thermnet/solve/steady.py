@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from typing import List, Optional
 
 import numpy as np
+import scipy.linalg
+import scipy.sparse
+import scipy.sparse.linalg
 
 from thermnet.errors import ConvergenceError
 from thermnet.model.balance import HeatBalance
@@ -84,6 +87,22 @@ def _jacobian(bal: HeatBalance, x, log_ratio, heater_scale, source_T):
                                                     - (F / Sh ** 2)[:, None] * Sx)
 
 
+SPARSE_FROM = 100      # free nodes from which a mostly empty Jacobian is solved as sparse
+
+
+def linear_solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """x with A x = b: sparse LU (SuperLU) for a large Jacobian that is mostly zeros (chains
+    and lattices of islands couple only neighbours), LAPACK otherwise; least squares for a
+    singular A, whose NaNs the caller reports."""
+    n = len(b)
+    try:
+        if n >= SPARSE_FROM and np.count_nonzero(A) < 0.1 * n * n:
+            return scipy.sparse.linalg.spsolve(scipy.sparse.csc_matrix(A), b)
+        return scipy.linalg.solve(A, b, check_finite=False)
+    except (np.linalg.LinAlgError, scipy.linalg.LinAlgError, RuntimeError):
+        return np.linalg.lstsq(A, b, rcond=None)[0]
+
+
 @dataclass
 class SolverMemory:
     """What one steady-state solve hands to the next (explicit, owned by the caller): the
@@ -135,10 +154,7 @@ def _newton(bal: HeatBalance, x0: np.ndarray, memory: SolverMemory, heater_scale
         if pseudo_dt is not None:     # backward Euler of dx/dt = g(x)
             A = A - np.eye(n) / pseudo_dt
             rhs = g - (x - x_anchor) / pseudo_dt
-        try:
-            dx = np.linalg.solve(A, -rhs)
-        except np.linalg.LinAlgError:
-            dx = np.linalg.lstsq(A, -rhs, rcond=None)[0]
+        dx = linear_solve(A, -rhs)
         if not np.all(np.isfinite(dx)):
             raise _Failed("singular Jacobian")
         big = np.abs(dx).max()
@@ -162,10 +178,11 @@ def _newton(bal: HeatBalance, x0: np.ndarray, memory: SolverMemory, heater_scale
                 raise _Failed("line search failed (no decrease of the net heat)")
             Fn, Sn = bal.residual(np.exp(x + alpha * dx), heater_scale, source_T)
             gn = _equations(bal, Fn, Sn, S_ref, log_ratio)
-        if alpha == 1.0 and frac == 1.0 and pseudo_dt is None:
+        if alpha == 1.0 and frac == 1.0 and pseudo_dt is None and n < SPARSE_FROM:
             # Broyden's update of the reused Jacobian along the step taken: chord steps then
             # converge superlinearly instead of linearly (Dennis & Schnabel, Sec. 8.1).  Not
             # after a capped step: across a strongly nonlinear stretch the secant misleads.
+            # Not for large circuits: the rank-one update would fill a sparse Jacobian.
             dg = (_equations(bal, Fn, Sn, Sn, log_ratio) - g) if log_ratio else (Fn - F)
             J = J + np.outer(dg - J @ dx, dx) / (dx @ dx)
         x = x + alpha * dx
