@@ -16,6 +16,7 @@ ImpedanceElement    two-terminal admittance between electrical nodes; dissipativ
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import ClassVar, Dict, Optional, Tuple, Type
 
@@ -24,6 +25,16 @@ import numpy as np
 from thermnet.errors import Span
 
 REQUIRED = None
+
+# Physical range of a dimension's values (SI, inclusive), checked by ParamSpec.check: T
+# sources and Tc between 1 uK and 10 kK; volumes, areas and lengths of a device at most 1 m^3,
+# 1 m^2, 1 m (above, an SI number lost its scale: vol=42 for 42e-21).  docs/language.md.
+LIMITS: Dict[str, Tuple[float, float]] = {
+    "temperature": (1e-6, 1e4),
+    "volume": (0.0, 1.0),
+    "area": (0.0, 1.0),
+    "length": (0.0, 1.0),
+}
 DT_REL = 1e-5      # relative temperature step of the default derivatives by differences
 
 
@@ -37,6 +48,23 @@ class ParamSpec:
     doc: str = ""
     positive: bool = True
     choices: Tuple[str, ...] = ()     # a keyword parameter (e.g. gap=tanh|bcs)
+
+    def check(self, value: float) -> Optional[str]:
+        """Why ``value`` cannot be this parameter's value (e.g. "must be positive, got -1"),
+        or None.  The one validation of every value that reaches an element: from a card, a
+        ``.sweep``/``.step`` or ``Netlist.set()``."""
+        if not math.isfinite(value):
+            return f"must be a finite number, got {value}"
+        if self.dimension == "count" and value != int(value):
+            return f"must be a whole number, got {value:g}"
+        if self.positive and not value > 0:
+            return f"must be positive, got {value:g}"
+        low, high = LIMITS.get(self.dimension, (-math.inf, math.inf))
+        if not low <= value <= high:
+            from thermnet.units import DIMENSIONS
+            return f"must be from {low:g} to {high:g} ({DIMENSIONS[self.dimension][0]}), " \
+                f"got {value:g}"
+        return None
 
     def describe(self) -> str:
         from thermnet.units import DIMENSIONS
@@ -100,6 +128,12 @@ class Element:
     keywords: ClassVar[Tuple[ParamSpec, ...]] = ()       # KEY=VALUE element parameters
     node_keywords: ClassVar[Dict[str, Tuple[str, bool]]] = {}  # key -> (node kind, required)
     supported: ClassVar[bool] = True
+    # For the contract test every kind inherits (tests/test_element_contract.py): netlist
+    # cards defining the element ``<letter>1`` (one example per model type), placed in a
+    # frame with the bath ``bath`` at 30 mK and the fixed node ``A``; electrical examples
+    # close their loop with ``RX n1 n2 20 temp=bath``.
+    examples: ClassVar[Tuple[str, ...]] = ()
+    antisymmetric: ClassVar[bool] = False     # heat(Ta, Tb) = -heat(Tb, Ta) (thermal kinds)
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)

@@ -19,6 +19,7 @@ class Resistor(ImpedanceElement):
     value_spec = ParamSpec("VALUE", "resistance", doc="ohms")
     node_keywords = {"temp": ("thermal", True)}
     dissipative = True
+    examples = ("R1 n1 n2 10 temp=A\nRX n1 n2 20 temp=bath",)
 
     def admittance(self, energy, T):
         return np.full(np.shape(energy), 1.0 / self.value, dtype=complex)
@@ -30,6 +31,7 @@ class Capacitor(ImpedanceElement):
     form = "CNAME N1 N2 VALUE        e.g.  C1 a b 1pF"
     nodes_spec = _TWO_ENODES
     value_spec = ParamSpec("VALUE", "capacitance", doc="farads")
+    examples = ("C1 n1 n2 1p\nRX n1 n2 20 temp=bath\nRY n1 n2 30 temp=A",)
 
     def admittance(self, energy, T):
         return 1j * (energy / hbar) * self.value
@@ -41,6 +43,7 @@ class Inductor(ImpedanceElement):
     form = "LNAME N1 N2 VALUE        e.g.  L1 a b 10nH"
     nodes_spec = _TWO_ENODES
     value_spec = ParamSpec("VALUE", "inductance", doc="henries")
+    examples = ("L1 n1 n2 1n\nRX n1 n2 20 temp=bath\nRY n1 n2 30 temp=A",)
 
     def admittance(self, energy, T):
         return 1.0 / (1j * (energy / hbar) * self.value)

@@ -143,6 +143,9 @@ class ProximityWire(ThermalElement):
                           "the wire, S (kappa_N = L0 T gn)"),)
     node_keywords = {"ts": ("thermal", False)}
     exact = False
+    antisymmetric = True      # at a fixed ts: BV03 Eq. (2) is odd in the reservoirs
+    examples = (".model wire prox(tc=1.2 ln=10 r=1)\nW1 A bath wire gn=10m ts=A",
+                ".model an andreev(tc=1.2)\nW1 A bath an gn=10m ts=A")
 
     def configure(self, options):
         self.exact = bool(options.get("exact", 0))

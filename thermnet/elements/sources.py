@@ -8,6 +8,7 @@ class FixedTemperature(TemperatureSource):
     form = "TNAME NODE VALUE        e.g.  TB bath 30mK"
     nodes_spec = (NodeSlot("NODE", "thermal"),)
     value_spec = ParamSpec("VALUE", "temperature", doc="fixed temperature, K")
+    examples = ("T1 C 0.2\nG9 C bath 1n",)
 
 
 class PowerInjection(Heater):
@@ -16,3 +17,4 @@ class PowerInjection(Heater):
     form = "PNAME NODE VALUE        e.g.  P1 S 1pW"
     nodes_spec = (NodeSlot("NODE", "thermal"),)
     value_spec = ParamSpec("VALUE", "power", doc="injected power, W", positive=False)
+    examples = ("P1 C 1p\nG9 C bath 1n",)

@@ -83,6 +83,7 @@ class Film(_Superconducting):
     nodes_spec = (NodeSlot("N1", "electrical"), NodeSlot("N2", "electrical"))
     model_types = ("mb",)
     keywords = (ParamSpec("R0", "resistance", doc="normal-state resistance, ohm"),)
+    examples = (".model ti mb(tc=0.4)\nS1 n1 n2 ti R0=50 temp=A\nRX n1 n2 20 temp=bath",)
 
     def admittance(self, energy, T):
         m = self.model
@@ -98,6 +99,8 @@ class Junction(_Superconducting):
     nodes_spec = (NodeSlot("N1", "electrical"), NodeSlot("N2", "electrical"))
     model_types = ("nis",)
     keywords = (ParamSpec("area", "area", doc="junction area, m^2"),)
+    examples = (".model al nis(tc=1.2 rspec=1e-9 cspec=50e-3)\nN1 n1 n2 al area=1e-12 "
+                "temp=A\nRX n1 n2 20 temp=bath",)
 
     print_quantities = ("GE", "GRATIO")   # beyond P (elaborate.py, model/probes.py)
 

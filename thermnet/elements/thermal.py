@@ -51,6 +51,8 @@ class ElectronPhonon(ThermalElement):
     nodes_spec = (NodeSlot("NODE", "thermal"), NodeSlot("BATH", "thermal"))
     model_types = ("eph", "eph_bcs")
     keywords = (ParamSpec("vol", "volume", doc="volume of the metal, m^3"),)
+    examples = (".model cu eph(sigma=2e9)\nE1 A bath cu vol=1e-20",
+                ".model al eph_bcs(sigma=2e8 tc=1.2)\nE1 A bath al vol=1e-19")
 
     def heat(self, Ta, Tb, *extra):
         return self.model.heat(Ta, Tb, self.params["vol"])
@@ -74,6 +76,8 @@ class ThermalConductance(ThermalElement):
     value_spec = ParamSpec("VALUE", "thermal_conductance", doc="linear conductance, W/K")
     model_types = ("gpow",)
     model_optional = True
+    examples = ("G1 A bath 1n", ".model k2 gpow(k=1e-9 n=2)\nG1 A bath k2")
+    antisymmetric = True
 
     def heat(self, Ta, Tb, *extra):
         if self.model is not None:
