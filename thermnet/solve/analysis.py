@@ -4,7 +4,7 @@ derivatives ``D(quantity, NAME)``."""
 from __future__ import annotations
 
 import itertools
-from typing import Dict, Optional
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -114,7 +114,8 @@ def _own_scale(bal: HeatBalance, target: Target, v0: float) -> float:
 
 def _depth(q: Quantity) -> int:
     """Levels of D() nested in q (0 for a plain quantity)."""
-    return 1 + _depth(q.args[0]) if q.func == "D" else 0
+    inner = q.args[0]
+    return 1 + _depth(inner) if q.func == "D" and isinstance(inner, Quantity) else 0
 
 
 def _free_T(bal: HeatBalance, T: Optional[np.ndarray]):
@@ -161,6 +162,7 @@ class Runner:
         along the tangent, X(T + s dT/dp, p + s), with s moving the temperatures by
         DERIV_REL of themselves (or p by DERIV_REL of its own scale where nothing moves)."""
         inner, target = q.args
+        assert isinstance(inner, Quantity) and isinstance(target, Target)
         v0 = overrides[target] if target in overrides else target_values(target)
         bal = self.ctx.with_values(overrides)
         dT = tangent(bal, T, target, lambda v: self.ctx.with_values({**overrides, target: v}),
@@ -215,7 +217,7 @@ class Runner:
         converged = np.zeros(n, dtype=bool)
         balance = np.full(n, np.nan)
         failures = []
-        history = []       # the last two converged points (value, T), for the predictor
+        history: List[Tuple[float, np.ndarray]] = []   # last two points (value, T): predictor
         memory = SolverMemory()
         iterator = range(n)
         if self.progress:
