@@ -164,3 +164,23 @@ def test_nested_derivative_is_the_second_derivative():
         h = 1e-4 * P
         exact = (algebraic(P + h)[0] - 2 * algebraic(P)[0] + algebraic(P - h)[0]) / h ** 2
         assert d2 == pytest.approx(exact, rel=1e-4)
+
+
+def test_one_bad_sweep_point_does_not_lose_the_sweep():
+    """A value that is wrong for an element at one point of a .param sweep fails that point,
+    with its reason, and the other points are solved (T^5 - Tb^5 = P / (Sigma V))."""
+    net = thermnet.parse(""".param v=1e-20
+.model cu eph(sigma=2e9)
+TB bath 0.05
+P1 s 1p
+E1 s bath cu vol={v}
+.sweep v list 1e-20 -1e-20 2e-20
+.print T(s)
+""")
+    r = net.run()[0]
+    assert list(r.converged) == [True, False, True]
+    assert len(r.failures) == 1 and "vol must be positive" in r.failures[0]
+    T = r.columns["T(s)"]
+    np.testing.assert_allclose(T[[0, 2]], [(0.05 ** 5 + 1e-12 / (2e9 * v)) ** 0.2
+                                           for v in (1e-20, 2e-20)], rtol=1e-9)
+    assert np.isnan(T[1])

@@ -13,7 +13,7 @@ from thermnet.model.circuit import Circuit
 from thermnet.model.probes import Probe
 from thermnet.netlist.elaborate import (QUANTITY_DIMENSIONS, FlatCircuit, Quantity, Sweep,
                                         Target, derivative_dimension, elaborate)
-from thermnet.errors import ConvergenceError
+from thermnet.errors import ConvergenceError, ThermnetError
 from thermnet.results.types import AnalysisResult, Results
 from thermnet.solve.steady import SolverMemory, SteadyState, linear_solve, require, solve
 
@@ -65,6 +65,10 @@ class Context:
             if t.kind == "source":
                 bal.set_value(t.key, v)
         return bal
+
+
+class PointFailed(Exception):
+    """A sweep point that has no trustworthy result; the message says why."""
 
 
 def tangent(bal: HeatBalance, T: np.ndarray, target: Target, rebound, v0: float) -> np.ndarray:
@@ -193,14 +197,32 @@ class Runner:
             return self.ctx.balance().value(target.key)
         return current
 
+    def point(self, guess: Optional[np.ndarray], memory: SolverMemory, target_values):
+        """Solve one point and evaluate its columns: (state, columns, relative energy
+        residual), or raise PointFailed with the reason (never a non-finite number)."""
+        try:
+            bal = self.ctx.balance()
+            state = solve(bal, _free_T(bal, guess), memory)
+            if not state.converged:
+                require(state, bal)                     # raises, naming the nodes
+            values = self.columns(bal, state, target_values)
+            resid, scale = bal.energy_balance(state.T)
+        except ThermnetError as exc:        # not converged, a fold under D(), a bad value
+            raise PointFailed(str(exc)) from None
+        except (ArithmeticError, ValueError) as exc:     # a kernel outside its domain
+            raise PointFailed(f"numerical failure: {exc}") from None
+        bad = [k for k, val in values.items() if not np.isfinite(val)]
+        if bad or not np.all(np.isfinite(state.T)) or not np.isfinite(resid):
+            raise PointFailed("not a finite number: " + ", ".join(bad or ["temperatures"]))
+        return state, values, resid / scale if scale else 0.0
+
     def op(self, step) -> AnalysisResult:
-        bal = self.ctx.balance()
-        state = require(solve(bal), bal)
-        cols = self.columns(bal, state, self._values_of({}))
-        resid, scale = bal.energy_balance(state.T)
-        flat = bal.circuit.flat
-        return AnalysisResult("op", step, cols, np.array([True]), [],
-                              np.array([resid / scale if scale else 0.0]),
+        try:
+            state, cols, energy = self.point(None, SolverMemory(), self._values_of({}))
+        except PointFailed as exc:
+            raise ConvergenceError(f".op: {exc}") from None
+        flat = self.ctx.balance().circuit.flat
+        return AnalysisResult("op", step, cols, np.array([True]), [], np.array([energy]),
                               dimensions=_column_dimensions(flat, self.prints))
 
     def sweep(self, sweep: Sweep, step) -> AnalysisResult:
@@ -229,22 +251,15 @@ class Runner:
                 v = float(sweep.values[i])
                 (self.ctx.params if sweep.target.kind == "param" else self.ctx.sources)[
                     sweep.target.key] = v
-                bal = self.ctx.balance()
-                state = solve(bal, _free_T(bal, _predict(history, v)), memory)
-                if not state.converged:
-                    failures.append(f"point {i} ({name}={v:g}): {state.message}; tried: "
-                                    + "; ".join(state.tried))
-                    continue
                 try:
-                    values = self.columns(bal, state, self._values_of({sweep.target.key: v}))
-                except ConvergenceError as exc:   # a derivative at a fold
-                    failures.append(f"point {i} ({name}={v:g}): derivative: {exc.message}")
+                    state, values, balance[i] = self.point(
+                        _predict(history, v), memory, self._values_of({sweep.target.key: v}))
+                except PointFailed as exc:      # recorded; the rest of the sweep runs
+                    failures.append(f"point {i} ({name}={v:g}): {exc}")
                     continue
                 for k, val in values.items():
                     cols[k][i] = val
                 converged[i] = True
-                resid, scale = bal.energy_balance(state.T)
-                balance[i] = resid / scale if scale else 0.0
                 history = (history + [(v, state.T)])[-2:]
         finally:
             self.ctx.sources, self.ctx.params = saved
