@@ -88,6 +88,21 @@ def test_error_in_a_file_that_is_not_a_netlist_does_not_echo_it(tmp_path, conten
     assert len(text.splitlines()) == 2       # the message and what to include; no quote
 
 
+@pytest.mark.parametrize("content,line,col,what", [
+    (b"TB b 1\nP1 S\x00 1p\n", 2, 5, "U+0000"),
+    (b"TB b 1\n\n  G1 \x1b[31m\n", 3, 6, "U+001B"),
+    ("TB b 1\nP1 S 1p\u2028G1 S b 1n\n".encode(), 2, 8, "U+2028"),
+    (b"TB b 1\nP1 S 1p \xb5W\n", 2, 9, "not a UTF-8 text file"),
+])
+def test_control_characters_and_bad_bytes_in_the_netlist(tmp_path, content, line, col, what):
+    f = tmp_path / "x.net"
+    f.write_bytes(content)
+    err = _load_error(f)
+    assert what in err.message
+    assert (err.span.file, err.span.line, err.span.column) == (str(f), line, col), str(err)
+    assert "\x00" not in str(err) and "\x1b" not in str(err)
+
+
 def test_real_shadow_file_is_not_echoed(tmp_path):
     if not os.access("/etc/shadow", os.R_OK):
         pytest.skip("/etc/shadow is not readable here")

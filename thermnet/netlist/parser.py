@@ -279,6 +279,13 @@ def parse_text(text: str, name: str = "<netlist>", _stack: Tuple[str, ...] = (),
     """Parse netlist ``text`` (from file ``name``) into typed cards, expanding includes."""
     reading = _reading or _Reading(None)
     included = bool(_stack)
+    bad = _CONTROL.search(text)
+    if bad:
+        span = Span(name, *_line_col(text[:bad.start()]))
+        if included:
+            raise _not_a_netlist(name, span, "a NUL or control character")
+        raise UnquotedError(f"a control character (U+{ord(bad.group()):04X}) in the netlist",
+                            span, "plain text: remove it (tabs and newlines are fine)")
     cards: List[ast.Card] = []
     for line in logical_lines(text, name):
         if len(line.text) > MAX_LINE_CHARS:
@@ -366,8 +373,7 @@ def _include(card: ast.IncludeCard, including: str, stack: Tuple[str, ...],
                            "all its includes)", card.path_span, "a smaller file") from None
     text, bad = _decode(data)
     if bad is not None:
-        why, line, col = bad
-        raise _not_a_netlist(path, Span(path, line, col), why)
+        raise _not_a_netlist(path, Span(path, *bad), "not a UTF-8 text file: an invalid byte")
     return parse_text(text, path, stack + (including,), reading)
 
 
@@ -397,20 +403,16 @@ def _read_bytes(path: str, reading: _Reading, regular_only: bool) -> bytes:
 
 
 def _decode(data: bytes):
-    """(text, None) for UTF-8 netlist text, else ("", (why, line, column)) of the first byte
-    that cannot be in a netlist: invalid UTF-8, NUL or another control character."""
+    """(text, None) for UTF-8, else ("", (line, column)) of the first invalid byte."""
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
-        before = data[:exc.start].decode("utf-8", "replace")
-        return "", ("not a UTF-8 text file: an invalid byte",) + _line_col(before)
-    bad = _CONTROL.search(text)
-    if bad:
-        return "", ("a NUL or control character",) + _line_col(text[:bad.start()])
-    return text, None
+        return "", _line_col(data[:exc.start].decode("utf-8", "replace"))
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")   # not tab, newline, \f, \r
+# Characters that are no part of netlist text: control characters but tab, newline and
+# carriage return, and the line separators that would make line numbers differ from editors'.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _line_col(before: str) -> Tuple[int, int]:
@@ -433,8 +435,8 @@ def parse_file(path: str, sandbox: bool = False) -> List[ast.Card]:
     except _TooLarge:
         raise NetlistError(f"netlist '{path}' is larger than "
                            f"{MAX_NETLIST_BYTES // 1_000_000} MB (the limit)") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise NetlistError(f"'{path}' is not a UTF-8 text file") from None
+    text, bad = _decode(data)
+    if bad is not None:
+        raise UnquotedError(f"'{path}' is not a UTF-8 text file (an invalid byte here)",
+                            Span(path, *bad), "a netlist saved as UTF-8 text")
     return parse_text(text, path, (), reading)
