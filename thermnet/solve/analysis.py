@@ -68,7 +68,12 @@ class Context:
 
 
 class PointFailed(Exception):
-    """A sweep point that has no trustworthy result; the message says why."""
+    """A sweep point that has no trustworthy result; the message says why, ``error`` is the
+    thermnet error behind it, if any."""
+
+    def __init__(self, message: str, error: Optional[ThermnetError] = None):
+        super().__init__(message)
+        self.error = error
 
 
 def tangent(bal: HeatBalance, T: np.ndarray, target: Target, rebound, v0: float) -> np.ndarray:
@@ -208,18 +213,22 @@ class Runner:
             values = self.columns(bal, state, target_values)
             resid, scale = bal.energy_balance(state.T)
         except ThermnetError as exc:        # not converged, a fold under D(), a bad value
-            raise PointFailed(str(exc)) from None
+            raise PointFailed(str(exc), exc) from None
         except (ArithmeticError, ValueError) as exc:     # a kernel outside its domain
             raise PointFailed(f"numerical failure: {exc}") from None
         bad = [k for k, val in values.items() if not np.isfinite(val)]
         if bad or not np.all(np.isfinite(state.T)) or not np.isfinite(resid):
             raise PointFailed("not a finite number: " + ", ".join(bad or ["temperatures"]))
-        return state, values, resid / scale if scale else 0.0
+        # relative to the power that flows; round-off alone where none does (no heater)
+        floor = bal.options["abstol"] * len(bal.nodes)
+        return state, values, resid / max(scale, floor)
 
     def op(self, step) -> AnalysisResult:
         try:
             state, cols, energy = self.point(None, SolverMemory(), self._values_of({}))
         except PointFailed as exc:
+            if exc.error is not None:        # the located error itself
+                raise exc.error from None
             raise ConvergenceError(f".op: {exc}") from None
         flat = self.ctx.balance().circuit.flat
         return AnalysisResult("op", step, cols, np.array([True]), [], np.array([energy]),

@@ -14,6 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import List, Optional
 
+import logging
+import warnings
+
 import numpy as np
 import scipy.linalg
 import scipy.sparse
@@ -22,6 +25,7 @@ import scipy.sparse.linalg
 from thermnet.errors import ConvergenceError
 from thermnet.model.balance import HeatBalance
 
+log = logging.getLogger(__name__)
 MAX_STEP = 0.7      # largest Newton step in ln T (a factor of 2 in temperature)
 
 
@@ -96,10 +100,15 @@ def linear_solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
     singular A, whose NaNs the caller reports."""
     n = len(b)
     try:
-        if n >= SPARSE_FROM and np.count_nonzero(A) < 0.1 * n * n:
-            return scipy.sparse.linalg.spsolve(scipy.sparse.csc_matrix(A), b)
-        return scipy.linalg.solve(A, b, check_finite=False)
-    except (np.linalg.LinAlgError, scipy.linalg.LinAlgError, RuntimeError):
+        with warnings.catch_warnings():
+            # ill-conditioned is not singular: the Newton step is still checked by its
+            # decrease of the residual, and D() checks the condition number itself
+            warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
+            warnings.simplefilter("ignore", scipy.sparse.linalg.MatrixRankWarning)
+            if n >= SPARSE_FROM and np.count_nonzero(A) < 0.1 * n * n:
+                return scipy.sparse.linalg.spsolve(scipy.sparse.csc_matrix(A), b)
+            return scipy.linalg.solve(A, b, check_finite=False)
+    except (np.linalg.LinAlgError, scipy.linalg.LinAlgError, RuntimeError, ValueError):
         return np.linalg.lstsq(A, b, rcond=None)[0]
 
 
@@ -306,6 +315,7 @@ def solve(bal: HeatBalance, T_guess: Optional[np.ndarray] = None,
             x = attempt()
         except (_Failed, FloatingPointError, OverflowError) as exc:
             tried.append(f"{label}: {exc}")
+            log.info("steady state: %s failed (%s); next rung of the ladder", label, exc)
             continue
         # the photon-energy grid was chosen at the start; check it at the solution
         for _ in range(4):
@@ -319,6 +329,7 @@ def solve(bal: HeatBalance, T_guess: Optional[np.ndarray] = None,
         F, S = bal.residual(np.exp(x))
         if np.all(np.abs(F) <= _tolerance(bal, S)) or \
                 np.all(np.abs(F) <= _tolerance(bal, S) + _resolution(bal, x, F)):
+            log.debug("steady state by %s after %d heat evaluations", label, bal.evaluations)
             return SteadyState(bal.full(np.exp(x)), True, 0, F, S, "", tried + [label])
     T = np.exp(x0)
     F, S = bal.residual(T)
