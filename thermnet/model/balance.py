@@ -6,25 +6,28 @@ of element kinds.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Dict, List, Tuple
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
 from thermnet.model.circuit import Circuit
-from thermnet.physics import photonic
+from thermnet.physics import photonic, resonances
 from thermnet.physics.constants import h
 
 
 @dataclass
 class Grid:
-    """Photon-energy quadrature of one link: geometric panels x Gauss-Legendre order."""
+    """Photon-energy quadrature of one link: geometric panels x Gauss-Legendre order, plus
+    extra panel edges (J) around the link's resonances and from adaptive splitting, and the
+    |ln T| move within which the resonances stay on their panels (inf: none move)."""
 
     n_panels: int
     order: int
+    edges: Tuple[float, ...] = ()
+    radius: float = field(default=np.inf, compare=False)
 
 
-MAX_ORDER = 96
 CHECK_RADIUS = 0.02         # |ln T| move that triggers a new photon-grid check
 
 
@@ -47,14 +50,14 @@ class HeatBalance:
         self.links = [lk for lk in circuit.links if len(lk.dissipative) >= 2]
         self.link_idx = [np.array([self.index[n] for n in lk.temp_nodes]) for lk in self.links]
         self.grids: List[Grid] = [Grid(8, 8) for _ in self.links]
-        self._checked_at: np.ndarray = None   # temperatures where the grids were verified
+        self._checked_at: Optional[np.ndarray] = None   # temperatures where the grids were verified
         self.evaluations = 0
         self._link_memo: Dict[int, tuple] = {}
         for e in circuit.flat.elements.values():
             e.configure(options)
 
     # ---- temperatures -------------------------------------------------------------------
-    def full(self, T_free: np.ndarray, source_T: np.ndarray = None) -> np.ndarray:
+    def full(self, T_free: np.ndarray, source_T: Optional[np.ndarray] = None) -> np.ndarray:
         T = np.empty(len(self.nodes))
         T[self.fixed] = self.source_T if source_T is None else source_T
         T[self.free] = T_free
@@ -65,7 +68,8 @@ class HeatBalance:
         """Photon energies (J) and weights of link k's grid at its elements' temperatures."""
         link = self.links[k]
         bps = [b for e, t in zip(link.dissipative_elements, temps) for b in e.breakpoints(t)]
-        return photonic.energy_grid(float(temps.max()), grid.n_panels, grid.order, bps)
+        return photonic.energy_grid(float(temps.max()), grid.n_panels, grid.order, bps,
+                                    grid.edges)
 
     def _link_spectrum(self, k: int, T: np.ndarray, grid: Grid):
         link = self.links[k]
@@ -121,50 +125,66 @@ class HeatBalance:
         self._link_memo[k] = (key, Q, None)
         return Q
 
-    def _emission(self, k: int, T: np.ndarray, grid: Grid) -> np.ndarray:
+    def _emission(self, k: int, T: np.ndarray, grid: Grid):
+        """Panel centres (J) and the emitted power matrix int E tau_ij n(E, T_i) dE / h (W)
+        over each panel of ``grid``, (n_panels, nd, nd)."""
         E, w, tau, temps = self._link_spectrum(k, T, grid)
         en = photonic.bose_energy(E[:, None], temps[None, :])
-        return np.einsum("k,kij,ki->ij", w, tau, en) / h
+        return photonic.panel_sums(E, w[:, None, None] * tau * en[:, :, None] / h, grid.order)
 
     def choose_grids(self, T: np.ndarray) -> bool:
         """Pick each link's grid for accuracy photon_rtol at temperatures T.
 
-        The emitted power matrix int E tau_ij n(E, T_i) dE / h is computed with Gauss-Legendre
-        order p and 2p until the two agree to photon_rtol (relative to its largest entry).
-        Returns True if any link's grid changed (finer or coarser: either moves the
-        residual, so a converged state must be re-polished).  Skipped when every
-        temperature is within CHECK_RADIUS (2 %) of where the grids were last verified (the
-        accuracy of a grid varies smoothly with the temperatures).
+        The link's narrow resonances get their own panels (``resonances.resonance_edges``),
+        then ``photonic.refine`` doubles the Gauss-Legendre order and splits panels until the
+        per-panel differences between orders p and 2p of the emitted power matrix
+        int E tau_ij n(E, T_i) dE / h sum to less than photon_rtol of its largest entry; a
+        grid that cannot (node limit, rounding floor, or photon_nodes fixing the grid) raises
+        PhotonGridError naming the link.  Returns True if any link's grid changed (finer or
+        coarser: either moves the residual, so a converged state must be re-polished).
+        Skipped when every temperature is within CHECK_RADIUS (2 %), or within the radius
+        over which a link's resonances stay on their panels, of where the grids were last
+        verified (the accuracy of a grid varies smoothly with the temperatures).
         """
+        radius = min([CHECK_RADIUS] + [g.radius for g in self.grids])
         if self._checked_at is not None and np.all(
-                np.abs(np.log(T / self._checked_at)) < CHECK_RADIUS):
+                np.abs(np.log(T / self._checked_at)) < radius):
             return False
         first = self._checked_at is None
-        self._checked_at = T.copy()
         changed = False
-        for k in range(len(self.links)):
+        rtol = self.options.get("photon_rtol", 1e-8)
+        fixed_nodes = int(self.options.get("photon_nodes", 0))
+        for k, link in enumerate(self.links):
             temps = T[self.link_idx[k]]
             # the Bose factors of the link's own elements set the smallest energy scale
             n_panels = photonic.panels_for(float(temps.min()), float(temps.max()))
-            fixed_nodes = int(self.options.get("photon_nodes", 0))
+            smallest, top = photonic.grid_range(float(temps.max()), n_panels)
+            edges, moves = resonances.resonance_edges(
+                lambda E, t, k=k: self._admittances(k, E, t), link.incidence, temps,
+                0.0, top, smallest, top)
             if fixed_nodes > 0:
-                grid = Grid(n_panels, max(2, -(-fixed_nodes // n_panels)))
+                order = max(2, -(-fixed_nodes // (n_panels + len(edges))))
             else:
-                rtol = self.options.get("photon_rtol", 1e-8)
                 # from the link's current order: never coarsen within a balance, so that a
                 # sweep does not toggle between two orders (each change re-polishes a state)
                 order = 6 if first else max(6, self.grids[k].order)
-                a = self._emission(k, T, Grid(n_panels, order))
-                while order < MAX_ORDER:
-                    b = self._emission(k, T, Grid(n_panels, 2 * order))
-                    scale = np.abs(b).max()
-                    if scale == 0 or np.abs(b - a).max() <= rtol * scale:
-                        break
-                    order, a = 2 * order, b
-                grid = Grid(n_panels, order)
+            got = photonic.refine(
+                lambda p, extra, k=k, n=n_panels: self._emission(k, T, Grid(n, p, extra)),
+                order, edges.tolist(), rtol, photonic.MAX_NODES, adapt=fixed_nodes <= 0)
+            if got.failure:
+                names = " ".join(e.name for e in link.elements)
+                at = ", ".join(f"T({self.circuit.display(n)}) = {t:.6g} K"
+                               for n, t in dict(zip(link.temp_nodes, temps)).items())
+                raise photonic.PhotonGridError(
+                    f"photon-energy grid of the network {names} (at {at}): photon_rtol = "
+                    f"{rtol:g} not met, estimated relative error {got.error:.2g} with "
+                    f"{got.nodes} nodes: {got.failure}; loosen photon_rtol"
+                    + (" or change photon_nodes (0: automatic)" if fixed_nodes > 0 else ""))
+            grid = Grid(n_panels, got.order, got.edges, moves)
             old = self.grids[k]
             changed = changed or grid != old
             self.grids[k] = grid
+        self._checked_at = T.copy()
         return changed
 
     # ---- the balance ---------------------------------------------------------------------
@@ -177,8 +197,8 @@ class HeatBalance:
         n = len(self.nodes)
         net = np.zeros(n)
         mag = np.zeros(n)
-        dnet = np.zeros((n, n)) if derivatives else None
-        dmag = np.zeros((n, n)) if derivatives else None
+        dnet = np.zeros((n, n) if derivatives else (0, 0))
+        dmag = np.zeros((n, n) if derivatives else (0, 0))
         power = heater_scale * self.heater_power
         np.add.at(net, self.heater_idx, power)
         np.add.at(mag, self.heater_idx, np.abs(power))
@@ -217,12 +237,12 @@ class HeatBalance:
         return net, mag
 
     def residual(self, T_free: np.ndarray, heater_scale: float = 1.0,
-                 source_T: np.ndarray = None) -> Tuple[np.ndarray, np.ndarray]:
+                 source_T: Optional[np.ndarray] = None) -> Tuple[np.ndarray, np.ndarray]:
         net, mag = self.flows(self.full(T_free, source_T), heater_scale)
         return net[self.free], mag[self.free]
 
     def residual_jacobian(self, T_free: np.ndarray, heater_scale: float = 1.0,
-                          source_T: np.ndarray = None):
+                          source_T: Optional[np.ndarray] = None):
         """Net heat F and flow magnitudes S of the free nodes with dF/dT and dS/dT over the
         free nodes (W/K)."""
         net, mag, dnet, dmag = self.flows(self.full(T_free, source_T), heater_scale, True)

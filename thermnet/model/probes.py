@@ -12,7 +12,7 @@ from thermnet.elements.base import Heater, ImpedanceElement, TemperatureSource, 
 from thermnet.errors import NetlistError
 from thermnet.model.balance import HeatBalance
 from thermnet.netlist.elaborate import Quantity
-from thermnet.physics import photonic
+from thermnet.physics import photonic, resonances
 from thermnet.physics.constants import h
 
 KAPPA_STEP = 1e-5   # relative temperature step of the central difference in KAPPA
@@ -93,24 +93,42 @@ class Probe:
                         "window 0..2*Delta0", q.span,
                         ".options taufmax=VALUE (Hz) [taufmin=VALUE] for the window")
                 e_max = 2 * max(gaps)
-            temps = self.T[self.bal.link_idx[k]]
-            bps = sorted(b for e, t in zip(link.dissipative_elements, temps)
-                         for b in e.breakpoints(t) if e_min < b < e_max)
-            # 8 equal panels, the first one graded geometrically (20 halvings) towards the
-            # low end: at large impedance ratios tau has a narrow peak near zero energy
-            lin = np.linspace(e_min, e_max, 9)
-            graded = e_min + (lin[1] - e_min) * 2.0 ** -np.arange(1.0, 21.0)
-            edges = np.unique(np.concatenate(([e_min], graded, lin[1:], bps)))
-            E, w = photonic.panel_nodes(edges, 24)
-            y = np.empty((len(link.elements), len(E)), dtype=complex)
-            temp_of = dict(zip(link.dissipative.tolist(), temps))
-            for i, e in enumerate(link.elements):
-                y[i] = e.admittance(E, temp_of.get(i, 0.0))
-            tau = photonic.transmission(y, link.incidence, link.dissipative)
-            total += float(np.einsum("k,kij->ij", w, tau)[np.ix_(ia, ib)].sum()) / (e_max - e_min)
+            total += float(self._tau_window(q, k, e_min, e_max)[np.ix_(ia, ib)].sum())
         if not found:
             return 0.0
         return total
+
+    def _tau_window(self, q, k: int, e_min: float, e_max: float) -> np.ndarray:
+        """Window average (1/(e_max - e_min)) int tau_ij dE of link k, (nd, nd), to photon_rtol.
+
+        8 equal panels split at the elements' kinks and around the network's narrow
+        resonances (at large impedance ratios a real pole makes a narrow peak near zero
+        energy), refined by ``photonic.refine`` (Gauss-Legendre p vs 2p per panel)."""
+        link, bal = self.bal.links[k], self.bal
+        temps = self.T[bal.link_idx[k]]
+        rtol = bal.options.get("photon_rtol", 1e-8)
+        bps = [b for e, t in zip(link.dissipative_elements, temps)
+               for b in e.breakpoints(t) if e_min < b < e_max]
+        base = np.concatenate((np.linspace(e_min, e_max, 9), bps))
+        width = (e_max - e_min) / 8
+        extra, _ = resonances.resonance_edges(
+            lambda E, t: bal._admittances(k, E, t), link.incidence, temps, e_min, e_max,
+            width, width, track=False)
+
+        def panel_integrals(order, edges):
+            E, w = photonic.panel_nodes(np.unique(np.concatenate((base, edges))), order)
+            tau = photonic.transmission(bal._admittances(k, E, temps), link.incidence,
+                                        link.dissipative)
+            return photonic.panel_sums(E, w[:, None, None] * tau, order)
+
+        got = photonic.refine(panel_integrals, 8, extra.tolist(), rtol, photonic.MAX_NODES)
+        if got.failure:
+            raise photonic.PhotonGridError(
+                f"{q.column}: the average of tau over {e_min / h:.6g}..{e_max / h:.6g} Hz "
+                f"(network {' '.join(e.name for e in link.elements)}) does not meet "
+                f"photon_rtol = {rtol:g}: estimated relative error {got.error:.2g} with "
+                f"{got.nodes} nodes: {got.failure}")
+        return got.value / (e_max - e_min)
 
     def q_kappa(self, q, key):
         e = self.bal.circuit.flat.elements[key]

@@ -18,11 +18,13 @@ tau is symmetric because Z is (reciprocal network), so Q_ij = -Q_ji and heat is 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence, Tuple
+from typing import Callable, Sequence, Tuple
 
 import numpy as np
 
+from thermnet.errors import ConvergenceError
 from thermnet.physics.constants import h, kB
 
 U_MAX = 48.0   # integrate E up to U_MAX kB Tmax: the neglected tail is < U_MAX e^-U_MAX ~ 7e-20
@@ -42,19 +44,21 @@ def panel_nodes(edges: np.ndarray, order: int) -> Tuple[np.ndarray, np.ndarray]:
     return (a + (b - a) * x).ravel(), ((b - a) * w).ravel()
 
 
-def energy_grid(t_max: float, n_panels: int, order: int,
-                breakpoints: Sequence[float] = ()) -> Tuple[np.ndarray, np.ndarray]:
+def energy_grid(t_max: float, n_panels: int, order: int, breakpoints: Sequence[float] = (),
+                extra: Sequence[float] = ()) -> Tuple[np.ndarray, np.ndarray]:
     """Photon energies (J) and weights for integrals over 0 < E < U_MAX kB t_max.
 
     Panels are geometric, halving towards E = 0 ``n_panels`` times (the Bose factor of a cold
     element varies on the scale kB T_min), and every breakpoint inside the range (e.g. 2 Delta
-    of a film, where its conductivity has a kink) splits its panel.  The edges move
-    continuously with ``t_max`` and the breakpoints, so the quadrature is a smooth function of
-    the temperatures within a Newton solve.
+    of a film, where its conductivity has a kink) and every ``extra`` edge (J: the panels of
+    the network's resonances and the adaptive splits, :func:`refine`) splits its panel.  The
+    edges move continuously with ``t_max`` and the breakpoints, and the extra edges are fixed
+    energies, so the quadrature is a smooth function of the temperatures within a Newton
+    solve.  The nodes are ordered panel by panel, ``order`` per panel.
     """
     top = U_MAX * kB * t_max
     edges = top * np.concatenate(([0.0], 2.0 ** -np.arange(n_panels - 1, -1, -1.0)))
-    bp = [b for b in breakpoints if 0 < b < top]
+    bp = [b for b in (*breakpoints, *extra) if 0 < b < top]
     if bp:
         edges = np.unique(np.concatenate((edges, bp)))
     return panel_nodes(edges, order)
@@ -64,6 +68,111 @@ def panels_for(t_min: float, t_max: float) -> int:
     """Geometric panels needed so the smallest is below kB t_min / 2 (plus two for margin)."""
     ratio = U_MAX * t_max / max(min(t_min, t_max), 1e-300) * 2
     return int(np.ceil(np.log2(ratio))) + 2
+
+
+def grid_range(t_max: float, n_panels: int) -> Tuple[float, float]:
+    """(width of the smallest geometric panel, top of the range) of :func:`energy_grid`, J."""
+    top = U_MAX * kB * t_max
+    return top * 2.0 ** -(n_panels - 1), top
+
+
+# ---- error-controlled photon-energy quadrature --------------------------------------------
+MAX_NODES = 100_000        # photon-energy nodes of one link's grid (or one TAU window)
+MAX_DOUBLED_ORDER = 48     # Gauss-Legendre order doubled up to this, then panels are split
+STALL_ROUNDS = 8           # splitting rounds without halving the error estimate: give up
+ROUNDING_FLOOR = 4 * np.finfo(float).eps    # per unit of sum_panels |integral|
+
+
+class PhotonGridError(ConvergenceError):
+    """The photon-energy quadrature of a link (or a TAU window) cannot meet photon_rtol."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Refined:
+    """Outcome of :func:`refine`: the grid (order, extra edges) and its error estimate."""
+
+    order: int
+    edges: Tuple[float, ...]
+    error: float            # estimated relative error of the integral at this grid
+    nodes: int
+    value: np.ndarray       # the integral at order 2p (the more accurate of the pair)
+    failure: str = ""       # why ``error`` exceeds the tolerance ("": it does not)
+
+
+PanelIntegrals = Callable[[int, Tuple[float, ...]], Tuple[np.ndarray, np.ndarray]]
+
+
+def refine(panel_integrals: PanelIntegrals, order: int, edges: Sequence[float], rtol: float,
+           max_nodes: int, adapt: bool = True) -> Refined:
+    """Error-controlled composite Gauss-Legendre quadrature.
+
+    ``panel_integrals(order, edges)`` returns the centres (J) of the panels of the grid with the
+    extra ``edges`` at Gauss-Legendre ``order``, and the integral (any shape, e.g. the emission
+    matrix) over each panel, shape (n_panels, ...).  The error of order p on each panel is
+    estimated by its difference from order 2p (Gauss-Legendre of order 2p is exact to degree
+    4p - 1 and converges geometrically for an integrand analytic near the panel, so
+    |I_2p - I_p| estimates the error of I_p once converging: the error estimate by a pair of
+    rules, Davis & Rabinowitz, "Methods of Numerical Integration", 2nd ed. 1984, Ch. 6), and
+    their sum, relative to the largest entry of the integral, is the estimate.  While it
+    exceeds ``rtol`` the order is doubled up to MAX_DOUBLED_ORDER, then every panel whose
+    error exceeds half its share of the tolerance is bisected (globally adaptive
+    subdivision as in QUADPACK, Piessens et al. 1983, on all offending panels at once).
+
+    Returns the grid of order p whose estimate meets ``rtol``, or the last grid with
+    ``failure`` saying why not: more than ``max_nodes`` nodes needed, ``rtol`` below the
+    rounding floor of the sum, no progress in STALL_ROUNDS splitting rounds, or (``adapt``
+    False: a grid fixed by the user) the estimate itself.
+    """
+    edges = tuple(sorted(set(edges)))
+    centres, a = panel_integrals(order, edges)
+    best, stalls = np.inf, 0
+    while True:
+        nodes = len(centres) * order
+        _, b = panel_integrals(2 * order, edges)
+        total = b.sum(axis=0)
+        scale = np.abs(total).max()
+        err = np.abs(b - a).reshape(len(b), -1).max(axis=1)        # per panel
+        estimate = err.sum() / scale if scale > 0 else 0.0
+
+        def result(failure: str = "") -> Refined:
+            return Refined(order, edges, estimate, nodes, total, failure)
+
+        if nodes > max_nodes:
+            return result(f"more than {max_nodes} nodes needed")
+        floor = ROUNDING_FLOOR * np.abs(b).reshape(len(b), -1).max(axis=1).sum() / (
+            scale if scale > 0 else 1.0)
+        if rtol < floor:      # the estimate itself is rounding noise
+            return result(f"photon_rtol is below the rounding floor {floor:.1g} of the sum "
+                          "over the panels")
+        if estimate <= rtol:
+            return result()
+        if not adapt:
+            return result("the number of nodes is fixed (photon_nodes)")
+        if 2 * order <= MAX_DOUBLED_ORDER:
+            if len(centres) * 2 * order > max_nodes:
+                return result(f"more than {max_nodes} nodes needed")
+            order, a = 2 * order, b
+            continue
+        best, stalls = (estimate, 0) if estimate < 0.5 * best else (best, stalls + 1)
+        if stalls >= STALL_ROUNDS:
+            return result(f"no progress in {STALL_ROUNDS} rounds of panel splitting (rounding "
+                          "noise or an unresolved feature of the integrand)")
+        split = centres[err > 0.5 * rtol * scale / len(err)]
+        if (len(centres) + len(split)) * order > max_nodes:
+            return result(f"more than {max_nodes} nodes needed")
+        edges = tuple(sorted(set(edges) | set(split.tolist())))
+        centres, a = panel_integrals(order, edges)
+
+
+def panel_sums(energy: np.ndarray, values: np.ndarray, order: int):
+    """(Centres, per-panel sums) of weighted node values laid out panel by panel (as
+    :func:`panel_nodes` makes them): Gauss-Legendre nodes are symmetric about the panel
+    centre, so their mean is it."""
+    return (energy.reshape(-1, order).mean(axis=1),
+            values.reshape((-1, order) + values.shape[1:]).sum(axis=1))
 
 
 def bose_energy(energy: np.ndarray, T) -> np.ndarray:
