@@ -2,20 +2,26 @@
 
 >>> import thermnet
 >>> net = thermnet.load("netlists/dey2023_fig3.net")
->>> net.set("P1", 2e-12)          # a source or heater value, or a .param, in SI
->>> res = net.run()               # Results: res[0].columns["T(D)"] is a numpy array
+>>> res = net.run()                       # the netlist's own .sweep P1
+>>> res[0].columns["T(D)"]                # numpy array over the sweep
+>>> one = net.without_sweeps().set("P1", "2pW").run()   # one steady state at P1 = 2 pW
+>>> one[0].columns["T(D)"]                # a number
 """
 from __future__ import annotations
 
-from typing import Dict
+from typing import Dict, Union
 
 from thermnet.errors import NetlistError
 from thermnet.model.circuit import Circuit
-from thermnet.netlist.elaborate import elaborate
+from thermnet.netlist import ast
+from thermnet.netlist.elaborate import checked, did_you_mean, elaborate
 from thermnet.netlist.parser import parse_file, parse_text
 from thermnet.options import OPTIONS
 from thermnet.results.types import Results
 from thermnet.solve import analysis
+from thermnet.units import UnitError, read
+
+Number = Union[float, int, str]
 
 
 class Netlist:
@@ -34,25 +40,58 @@ class Netlist:
     def title(self) -> str:
         return self._flat.title
 
-    def set(self, name: str, value: float) -> "Netlist":
-        """Set a temperature source's or heater's value, or a .param (SI units)."""
-        key = name.lower()
-        el = self._flat.elements.get(key)
-        if el is not None and el.letter in ("T", "P"):
-            self.sources[key] = float(value)
-        elif key in self._flat.params:
-            self.params[key] = float(value)
-            self._flat = elaborate(self.cards, self.file, self.params)
-        else:
-            raise NetlistError(f"'{name}' is neither a temperature source, a heater nor a "
-                               ".param of this netlist")
+    def set(self, name: str, value: Number) -> "Netlist":
+        """Set a temperature source's or heater's value, or a .param.
+
+        ``value``: a number in SI units, or text as on a card (``"30mK"``, ``"2pW"``) read in
+        the dimension of ``name`` (a .param's is that of the unit it is defined with).  The
+        value is checked like a card value (a temperature must be positive, ...).  A name that
+        a ``.sweep`` or ``.step`` of the netlist varies takes its values from there: ``run()``
+        then refuses to run (the set value would be ignored); use ``without_sweeps()`` to
+        solve at the set value.
+        """
+        target = self._flat.target(name)
+        what = f"set('{name}')"
+        v = _number(value, target.dimension, what)
+        if target.kind == "source":
+            spec = type(self._flat.elements[target.key]).value_spec
+            self.sources[target.key] = checked(spec, v, f"{what}: {target.name} value", None)
+            return self
+        params = {**self.params, target.key: v}
+        try:
+            self._flat = elaborate(self.cards, self.file, params)
+        except NetlistError as err:
+            raise NetlistError(f"{what} to {v:g}: {err.message}", err.span, err.expected,
+                               err.source_line) from None
+        self.params = params
         return self
 
-    def set_option(self, name: str, value: float) -> "Netlist":
-        if name.lower() not in OPTIONS:
-            raise NetlistError(f"unknown option '{name}'; options: {', '.join(OPTIONS)}")
-        self.options[name.lower()] = float(value)
+    def set_option(self, name: str, value: Number) -> "Netlist":
+        """Set an ``.options`` key (checked against its valid range)."""
+        key = name.lower()
+        if key not in OPTIONS:
+            raise NetlistError(f"unknown option '{name}'{did_you_mean(name, list(OPTIONS))}; "
+                               f"options: {', '.join(OPTIONS)}")
+        option = OPTIONS[key]
+        v = _number(value, option.dimension, f"set_option('{name}')")
+        problem = option.check(v)
+        if problem:
+            raise NetlistError(f"set_option('{name}'): option {key} {problem}", None, option.doc)
+        self.options[key] = v
         return self
+
+    def without_sweeps(self, *names: str) -> "Netlist":
+        """A copy without the ``.sweep`` and ``.step`` cards of ``names`` (default: all), with
+        the values set so far; with no analysis left, ``run()`` solves one ``.op``."""
+        drop = {self._flat.target(n).key for n in names}
+        cards = [c for c in self.cards if not (
+            isinstance(c, (ast.SweepCard, ast.StepCard))
+            and (not names or c.spec.name.text.lower() in drop))]
+        net = Netlist(cards, self.file)
+        for k, v in self.params.items():
+            net.set(k, v)
+        net.sources, net.options = dict(self.sources), dict(self.options)
+        return net
 
     def circuit(self) -> Circuit:
         """The elaborated circuit (graphs, links) at the current values."""
@@ -63,11 +102,44 @@ class Netlist:
 
     def run(self, progress: bool = False) -> Results:
         """Run every analysis of the netlist (``.op`` if there is none)."""
+        self._check_not_swept()
         return analysis.run(self.cards, self.file, self.params, self.sources, self.options,
                             progress)
 
+    def _check_not_swept(self) -> None:
+        """A value set with set() that a .sweep or .step would override is an error."""
+        varied = [("sweep", s) for s in self._flat.analyses if s is not None] + \
+            [("step", s) for s in self._flat.steps]
+        for card, s in varied:
+            if s.target.key in (self.sources if s.target.kind == "source" else self.params):
+                raise NetlistError(
+                    f"{s.target.name} was set with set(), but this .{card} sets it at every "
+                    "point, so the set value would be ignored", s.span,
+                    f"net.without_sweeps('{s.target.name}').set('{s.target.name}', VALUE).run() "
+                    f"for one steady state at VALUE, or remove the .{card}")
+
     def summary(self) -> str:
         return self.circuit().summary()
+
+
+def _number(value: Number, dimension, what: str) -> float:
+    """``value`` in SI: a number as it is, text read as on a card in ``dimension``."""
+    if not isinstance(value, str):
+        return float(value)
+    try:
+        return read(value, dimension, what)[0] if dimension is not None else \
+            _plain(value, what)
+    except UnitError as exc:
+        raise NetlistError(f"{what}: {exc}") from None
+
+
+def _plain(text: str, what: str) -> float:
+    """Text for a .param without unit: scale suffixes only."""
+    value, unit = read(text, None, what)
+    if unit is not None:
+        raise UnitError(f"'{text}' has a unit, but the .param has none; give a plain number, "
+                        "or give the .param a unit (.param NAME=30mK) to set it with units")
+    return value
 
 
 def load(path: str) -> Netlist:

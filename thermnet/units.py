@@ -5,6 +5,11 @@ milli, ``meg`` is 1e6); a value may carry a unit symbol of the parameter's dimen
 (``30mK``, ``2pW``, ``10ohm``).  A suffix that could be read both as a scale and as a unit
 (``4k`` for a temperature: kilo or kelvin?; ``1f`` for a capacitance: femto or farad?), or a
 unit of the wrong dimension, is an error that says so.  Everything is SI internally.
+
+A value with no declared dimension (a ``.param``, a subcircuit parameter) may carry the unit
+of any dimension and then has that dimension (:func:`read`).  There a lone ``k`` or ``f``
+is the SPICE scale factor as written in lower case (``100f`` = 1e-13, SI prefix spelling),
+and ambiguous written as the unit symbol ``K`` or ``F`` (``1.2K``: 1.2 kelvin or 1200?).
 """
 from __future__ import annotations
 
@@ -27,6 +32,7 @@ DIMENSIONS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "conductance": ("electrical conductance (S)", ("s",)),
     "thermal_conductance": ("thermal conductance (W/K)", ("w/k",)),
     "angle": ("angle (rad)", ("rad",)),
+    "frequency": ("frequency (Hz)", ("hz",)),
     "volume": ("volume (m^3, SI number)", ()),
     "area": ("area (m^2, SI number)", ()),
     "length": ("length (m, SI number)", ()),
@@ -36,11 +42,11 @@ DIMENSIONS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "coupling": ("coupling constant (SI number)", ()),
     "dimensionless": ("dimensionless number", ()),
     "count": ("whole number", ()),
-    "any": ("number", ()),
 }
 
 DISPLAY = {"k": "K", "w": "W", "ohm": "ohm", "ω": "ohm", "f": "F", "h": "H", "s": "S",
-           "w/k": "W/K", "rad": "rad"}
+           "w/k": "W/K", "rad": "rad",
+           "hz": "Hz"}
 
 _NUMBER = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(.*)$")
 
@@ -68,11 +74,20 @@ def _readings(suffix: str, units: Tuple[str, ...]) -> List[Tuple[float, str]]:
     return out
 
 
-def parse_number(text: str, dimension: str = "any", what: str = "value") -> float:
+def parse_number(text: str, dimension: str = "dimensionless", what: str = "value") -> float:
     """Read ``text`` (e.g. ``30mK``) as a number in SI units for ``dimension``.
 
     Raises UnitError for a malformed number, an unknown or ambiguous suffix, or a unit of
     another dimension.
+    """
+    return read(text, dimension, what)[0]
+
+
+def read(text: str, dimension: Optional[str], what: str = "value") -> Tuple[float, Optional[str]]:
+    """``text`` as (SI value, dimension of the unit written or None).
+
+    ``dimension`` None: no declared dimension (a ``.param``): a unit of any dimension is
+    accepted and gives the value its dimension.  Raises UnitError as :func:`parse_number`.
     """
     m = _NUMBER.match(text.strip())
     if not m:
@@ -80,38 +95,42 @@ def parse_number(text: str, dimension: str = "any", what: str = "value") -> floa
     mantissa = float(m.group(1))
     if not math.isfinite(mantissa):
         raise UnitError(f"'{text}' is too large (not a finite number)")
-    suffix = m.group(2).lower()
+    written = m.group(2)
+    suffix = written.lower()
     if not suffix:
-        return mantissa
-    name, units = DIMENSIONS[dimension]
-    if dimension == "any":
-        units = tuple(u for _, (_, us) in DIMENSIONS.items() for u in us)
+        return mantissa, None
+    units = tuple(u for _, us in DIMENSIONS.values() for u in us) if dimension is None \
+        else DIMENSIONS[dimension][1]
     readings = _readings(suffix, units)
-    if dimension == "any" and any(unit == "" for _, unit in readings):
-        # a value of no fixed dimension (.param): a bare suffix is a SPICE scale factor
-        readings = [(scale, unit) for scale, unit in readings if unit == ""]
+    if dimension is None and written in ("k", "f"):
+        readings = [(scale, unit) for scale, unit in readings if unit == ""]   # SPICE scale
     values = {scale for scale, _ in readings}
     if len(values) > 1:
         alt = " or ".join(
             (f"the unit {DISPLAY.get(unit, unit)} ({mantissa * scale:g})" if unit
              else f"a scale factor ({mantissa * scale:g})") for scale, unit in readings)
+        lower = f", '{m.group(1)}{suffix}' for the scale" if dimension is None else ""
         raise UnitError(
-            f"'{text}' is ambiguous for {what}: '{m.group(2)}' could be {alt}; write the "
-            f"plain SI number (e.g. '{mantissa * readings[0][0]:g}') or scale and unit together")
+            f"'{text}' is ambiguous for {what}: '{written}' could be {alt}; write the "
+            f"plain SI number (e.g. '{mantissa * readings[0][0]:g}'){lower} or scale and "
+            "unit together (e.g. 30mK, 2pF)")
     if readings:
-        value = mantissa * readings[0][0]
+        scale, unit = readings[0]
+        value = mantissa * scale
         if not math.isfinite(value):
             raise UnitError(f"'{text}' is too large (not a finite number)")
-        return value
+        return value, (_unit_dimension(unit) if unit else None)
     # Not readable: a unit of another dimension, or an unknown suffix?
+    name = DIMENSIONS[dimension][0] if dimension else "number"
     for prefix in sorted(SCALES, key=len, reverse=True):
         if suffix.startswith(prefix):
             other = _unit_dimension(suffix[len(prefix):])
             if other is not None and other != dimension:
                 raise UnitError(
                     f"'{text}' has a unit of {DIMENSIONS[other][0]}, but {what} is a {name}")
-    hint = f" and/or the unit {DISPLAY[units[0]]}" if units else ""
-    raise UnitError(f"'{text}': unknown suffix '{m.group(2)}' for {what} ({name}); "
+    hint = f" and/or the unit {DISPLAY[units[0]]}" if units and dimension else \
+        " and/or a unit (K W ohm F H S W/K rad Hz)" if units else ""
+    raise UnitError(f"'{text}': unknown suffix '{written}' for {what} ({name}); "
                     f"use a scale f p n u m k meg g t{hint}")
 
 

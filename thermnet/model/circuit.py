@@ -57,6 +57,8 @@ class Circuit:
         self.links = self._links()
         self.thermal_graph = self._thermal_graph()
         self._check_paths()
+        for q in flat.prints:
+            self._check_photonic_pair(q)
 
     def display(self, node: str) -> str:
         return self.flat.thermal_nodes.get(node) or self.flat.electrical_nodes.get(node, node)
@@ -128,6 +130,29 @@ class Circuit:
                     f"{extra}", span,
                     "couple them to a bath, e.g. ENAME NODE BATH MODEL vol=..., or GNAME "
                     "NODE BATH VALUE, with TNAME BATH VALUE")
+
+    def _check_photonic_pair(self, q) -> None:
+        """Q(A,B) and TAU(A,B) (also inside D()) need two different thermal nodes with
+        dissipative elements in one photonic link: else the value would be a silent 0."""
+        if q.func == "D":
+            self._check_photonic_pair(q.args[0])
+            return
+        if q.func not in ("Q", "TAU"):
+            return
+        a, b = q.args
+        pairs = {frozenset((x, y)) for link in self.links for x in link.temp_nodes
+                 for y in link.temp_nodes if x != y}
+        if frozenset((a, b)) in pairs:
+            return
+        names = f"{self.display(a)} and {self.display(b)}"
+        why = f"{q.column} needs two different thermal nodes" if a == b else \
+            f"{names} share no photonic link (no electrical network has dissipative elements " \
+            f"at both), so {q.column} would be 0"
+        linked = sorted(f"{q.func}({self.display(x)},{self.display(y)})"
+                        for x, y in (sorted(p) for p in pairs))
+        shown = ", ".join(linked[:8]) + (", ..." if len(linked) > 8 else "")
+        raise NetlistError(why, q.span, "Q(A,B) or TAU(A,B) of linked nodes: " + (
+            shown or "none, this circuit has no photonic link"))
 
     @property
     def free_nodes(self) -> List[str]:

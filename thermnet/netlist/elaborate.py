@@ -3,18 +3,30 @@ flattening (hierarchical names ``X1.N2``), ``.global``, analyses and ``.print`` 
 """
 from __future__ import annotations
 
+import difflib
+import math
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from thermnet import elements as _elements  # noqa: F401  (registers element kinds)
-from thermnet.elements.base import ELEMENT_KINDS, MODEL_TYPES, Element, Model
+from thermnet.elements.base import (ELEMENT_KINDS, MODEL_TYPES, Element, ImpedanceElement,
+                                    Model, ParamSpec)
 from thermnet.errors import NetlistError, Span
 from thermnet.netlist import ast
-from thermnet.netlist.expressions import Scope, value_of
+from thermnet.netlist.expressions import Amount, Scope, amount_of, check_dimension, value_of
 from thermnet.netlist.parser import CARD_FORMS
-from thermnet.options import OPTIONS, option_form
+from thermnet.options import OPTIONS, option_form, window_problem
+from thermnet.units import DIMENSIONS
+
+# Sizes refused before any work starts (docs/language.md, "Limits").
+MAX_ELEMENTS = 100_000          # elements after subcircuit expansion
+MAX_NODES = 100_000             # thermal plus electrical nodes after expansion
+MAX_SUBCKT_DEPTH = 50           # subcircuit instances nested in one another
+MAX_PARAM_CHAIN = 50            # .param definitions referring to one another in a chain
+MAX_STEP_COMBINATIONS = 1_000_000   # product of the .step counts
+MAX_POINTS = 10_000_000         # steady states of a run: .step combinations x analysis points
 
 QUANTITY_FORMS = {
     "T": ("T(NODE)", ("thermal",)),
@@ -70,6 +82,7 @@ class Target:
     kind: str        # "source" or "param"
     key: str         # element key or parameter key
     name: str        # as written
+    dimension: Optional[str] = None   # of the value; None: a .param without unit
 
 
 @dataclass(frozen=True)
@@ -96,48 +109,115 @@ class FlatCircuit:
     prints: List[Quantity]
     options: Dict[str, float]
     print_span: Optional[Span] = None
+    # every name a .sweep, .step or Netlist.set() may vary: a Target, or why the name is
+    # ambiguous (a source and a .param of the same name)
+    targets: Dict[str, Union[Target, str]] = field(default_factory=dict)
+
+    def target(self, name: str) -> Target:
+        """The source or .param ``name``; NetlistError (with "did you mean") if none."""
+        found = self.targets.get(name.lower())
+        if isinstance(found, Target):
+            return found
+        raise NetlistError(found or f"'{name}' is neither a temperature source, a heater nor "
+                           f"a .param of this netlist{did_you_mean(name, self._target_names())}")
+
+    def _target_names(self) -> List[str]:
+        return [t.name for t in self.targets.values() if isinstance(t, Target)]
+
+
+def did_you_mean(name: str, known: Sequence[str]) -> str:
+    """`` (did you mean 'S'?)`` for the closest of ``known`` to ``name``, or ``""``."""
+    lower = {k.lower(): k for k in known}
+    close = difflib.get_close_matches(name.lower(), list(lower), n=1)
+    return f" (did you mean '{lower[close[0]]}'?)" if close else ""
+
+
+def checked(spec: ParamSpec, value: float, what: str, span: Optional[Span]) -> float:
+    """``value`` if ``spec`` accepts it (ParamSpec.check), else a NetlistError at ``span``."""
+    problem = spec.check(value)
+    if problem:
+        raise NetlistError(f"{what} {problem}", span, spec.describe())
+    return value
 
 
 # ---- parameter scopes --------------------------------------------------------------------
 class ParamScope(Scope):
-    """Lazily evaluated ``.param`` definitions with cycle detection."""
+    """Lazily evaluated ``.param`` definitions with cycle detection.
 
-    def __init__(self, defs: Dict[str, ast.Assign], overrides: Dict[str, float],
+    A parameter's dimension is that of its definition (``.param T0=30mK``: a temperature); a
+    value that replaces it (``overrides``: a subcircuit argument, a .sweep/.step value, a
+    ``Netlist.set()``) keeps that dimension, and a unit it carries must agree.
+    """
+
+    def __init__(self, defs: Dict[str, ast.Assign], overrides: Dict[str, Union[float, Amount]],
                  parent: Optional[Scope] = None):
         self.defs = defs
-        self.values: Dict[str, float] = dict(overrides)
+        self.overrides = {k: v if isinstance(v, Amount) else Amount(float(v))
+                          for k, v in overrides.items()}
+        self.values: Dict[str, Amount] = {}
         self.parent = parent
         self._visiting: List[str] = []
 
     def has(self, key: str) -> bool:
-        return key in self.values or key in self.defs or (
+        return key in self.overrides or key in self.defs or (
             self.parent is not None and self.parent.has(key))
 
-    def lookup(self, key: str, span: Span) -> float:
+    def lookup(self, key: str, span: Span) -> Amount:
         if key in self.values:
             return self.values[key]
         if key in self.defs:
-            if key in self._visiting:
-                chain = " -> ".join(self._visiting[self._visiting.index(key):] + [key])
-                raise NetlistError(f"circular .param definition: {chain}",
-                                   self.defs[key].span, ".param NAME=VALUE with no cycle")
-            self._visiting.append(key)
-            try:
-                d = self.defs[key]
-                value = value_of(d.value, self, "any", f"parameter {d.key.text}")
-            finally:
-                self._visiting.pop()
-            self.values[key] = value
-            return value
+            declared = self._define(key)
+            if key in self.overrides:
+                declared = self._replace(key, declared, self.overrides[key])
+            self.values[key] = declared
+            return declared
+        if key in self.overrides:
+            return self.overrides[key]
         if self.parent is not None and self.parent.has(key):
             return self.parent.lookup(key, span)
         raise NetlistError(f"undefined parameter '{key}'", span,
                            ".param NAME=VALUE before use, or a number")
 
+    def _define(self, key: str) -> Amount:
+        """The definition's value and dimension (evaluated once, cycles and overlong chains
+        of definitions are errors)."""
+        d = self.defs[key]
+        if key in self._visiting:
+            chain = " -> ".join(self._visiting[self._visiting.index(key):] + [key])
+            raise NetlistError(f"circular .param definition: {chain}", d.span,
+                               ".param NAME=VALUE with no cycle")
+        if len(self._visiting) >= MAX_PARAM_CHAIN:
+            raise NetlistError(f"parameters defined in terms of one another more than "
+                               f"{MAX_PARAM_CHAIN} deep ({' -> '.join(self._visiting[:3])} "
+                               "-> ...)", d.span, "fewer levels of .param definitions")
+        self._visiting.append(key)
+        try:
+            return amount_of(d.value, self, f"parameter {d.key.text}").named(
+                f"parameter {d.key.text}", d.value.span)
+        finally:
+            self._visiting.pop()
+
+    def _replace(self, key: str, declared: Amount, given: Amount) -> Amount:
+        """``given`` as the new value of the parameter ``declared`` by its definition: a
+        plain number takes the definition's unit; a unit given (a subcircuit argument) must
+        agree with the definition's, if that has one."""
+        if given.dimension is None:
+            return Amount(given.value, declared.dimension, declared.origin)
+        if declared.dimension is not None:
+            d = self.defs[key]
+            check_dimension(given, declared.dimension, f"parameter {d.key.text} (default "
+                            f"at {d.span.file}:{d.span.line}:{d.span.column})",
+                            given.origin[1] if given.origin else d.span)
+        return given
+
     def evaluate_all(self) -> Dict[str, float]:
         for key, d in self.defs.items():
             self.lookup(key, d.span)
-        return dict(self.values)
+        return {k: a.value for k, a in self.values.items()}
+
+    def dimensions(self) -> Dict[str, Optional[str]]:
+        """Dimension of every (evaluated) parameter; None: no unit."""
+        return {k: a.dimension for k, a in self.values.items()}
 
 
 # ---- structure: top level and subcircuit bodies -----------------------------------------
@@ -261,13 +341,7 @@ class _Builder:
                 raise NetlistError(f"{what} must be one of {'|'.join(spec.choices)}",
                                    item.span, spec.describe())
             return item.text.lower()
-        v = value_of(item, scope, spec.dimension, what)
-        if spec.positive and not v > 0:
-            raise NetlistError(f"{what} must be positive, got {v:g}", item.span, spec.describe())
-        if spec.dimension == "count" and v != int(v):
-            raise NetlistError(f"{what} must be a whole number, got {v:g}", item.span,
-                               spec.describe())
-        return v
+        return checked(spec, value_of(item, scope, spec.dimension, what), what, item.span)
 
     # nodes
     def _node(self, item, kind: str, ctx) -> str:
@@ -287,6 +361,9 @@ class _Builder:
                 if low not in self.globals and low not in ctx["ports"] else item.text
         known = self.node_kind.get(key)
         if known is None:
+            if len(self.node_kind) >= MAX_NODES:
+                raise NetlistError(f"more than {MAX_NODES} nodes (after subcircuit expansion)",
+                                   item.span, "a smaller circuit (docs/language.md, Limits)")
             self.node_kind[key] = kind
             self.node_display[key] = display
             self.node_spans[key] = item.span
@@ -321,6 +398,10 @@ class _Builder:
 
     def _add(self, element: Element, card):
         key = element.name.lower()
+        if len(self.elements) >= MAX_ELEMENTS:
+            raise NetlistError(f"more than {MAX_ELEMENTS} elements (after subcircuit "
+                               "expansion)", card.name.span,
+                               "a smaller circuit (docs/language.md, Limits)")
         if key in self.elements:
             first = self.element_spans[key]
             raise NetlistError(f"element name '{element.name}' is used twice (first at "
@@ -450,6 +531,9 @@ class _Builder:
         if sub_name.text.lower() in stack:
             raise NetlistError(f"recursive subcircuit: {' -> '.join(stack + (sub_name.text,))}",
                                sub_name.span, "a subcircuit may not instantiate itself")
+        if len(stack) >= MAX_SUBCKT_DEPTH:
+            raise NetlistError(f"subcircuit instances nested more than {MAX_SUBCKT_DEPTH} deep",
+                               sub_name.span, "fewer levels of subcircuits")
         ports = sub.card.ports
         outer = positional[:-1]
         if len(outer) != len(ports):
@@ -478,7 +562,7 @@ class _Builder:
             port_map[p.text.lower()] = key
         # parameters: defaults of the definition, overridden by the instance (caller's scope)
         defaults = {a.key.text.lower(): a for a in sub.card.params}
-        inst_values: Dict[str, float] = {}
+        inst_values: Dict[str, Amount] = {}
         for a in assigns:
             k = a.key.text.lower()
             if k not in defaults:
@@ -486,8 +570,8 @@ class _Builder:
                                    f"'{a.key.text}'", a.key.span,
                                    f".subckt {sub.card.name.text} ... params: " +
                                    " ".join(f"{d.key.text}=..." for d in sub.card.params))
-            inst_values[k] = value_of(a.value, ctx["scope"], "any",
-                                      f"{card.name.text} {a.key.text}")
+            what = f"{card.name.text} argument {a.key.text}"
+            inst_values[k] = amount_of(a.value, ctx["scope"], what).named(what, a.value.span)
         local_defs = dict(defaults)
         local_defs.update(_param_defs(sub.body))
         scope = ParamScope(local_defs, inst_values, parent=self.scope)
@@ -498,25 +582,37 @@ class _Builder:
         self.instantiate(sub.body, sub_ctx, stack + (sub.card.name.text.lower(),))
 
     # analyses and prints
-    def target(self, word: ast.Word) -> Target:
-        key = word.text.lower()
-        el = self.elements.get(key)
-        is_param = self.scope.has(key) and key in self.scope.defs
-        if el is not None and el.letter in ("T", "P"):
-            if is_param:
-                raise NetlistError(f"'{word.text}' names both the {el.title} {el.name} and a "
-                                   ".param", word.span, "rename the .param or the element")
-            return Target("source", key, el.name)   # spelled as first written
-        if is_param:
-            return Target("param", key, self.scope.defs[key].key.text)
-        raise NetlistError(f"'{word.text}' is neither a temperature source, a heater nor a "
-                           ".param", word.span, "the name of a T or P element or of a .param")
+    def targets(self) -> Dict[str, Union[Target, str]]:
+        """Every temperature source, heater and top-level .param by key: its Target, or why
+        the name is ambiguous."""
+        out: Dict[str, Union[Target, str]] = {}
+        for key, el in self.elements.items():
+            if el.letter in ("T", "P"):
+                out[key] = Target("source", key, el.name, type(el).value_spec.dimension)
+        dims = self.scope.dimensions()
+        for key, d in self.scope.defs.items():
+            if key in out:
+                out[key] = f"'{d.key.text}' names both the {self.elements[key].title} " \
+                    f"{self.elements[key].name} and a .param"
+            else:
+                out[key] = Target("param", key, d.key.text, dims.get(key))
+        return out
 
-    def sweep(self, spec: ast.SweepSpec, span: Span, card: str) -> Sweep:
-        target = self.target(spec.name)
-        dim = ELEMENT_KINDS[self.elements[target.key].letter].value_spec.dimension \
-            if target.kind == "source" else "any"
-        vals = [value_of(v, self.scope, dim, f"{card} value") for v in spec.values]
+    def target(self, word: ast.Word, targets) -> Target:
+        found = targets.get(word.text.lower())
+        if isinstance(found, Target):
+            return found
+        if found:
+            raise NetlistError(found, word.span, "rename the .param or the element")
+        names = [t.name for t in targets.values() if isinstance(t, Target)]
+        raise NetlistError(f"'{word.text}' is neither a temperature source, a heater nor a "
+                           f".param{did_you_mean(word.text, names)}", word.span,
+                           "the name of a T or P element or of a .param")
+
+    def sweep(self, spec: ast.SweepSpec, span: Span, card: str, targets) -> Sweep:
+        target = self.target(spec.name, targets)
+        what = f"{card} {target.name} value"
+        vals = [self.target_value(target, v, what) for v in spec.values]
         if spec.mode == "list":
             values = np.array(vals, dtype=float)
         else:
@@ -534,6 +630,14 @@ class _Builder:
             else:
                 values = np.linspace(start, stop, int(n))
         return Sweep(target, values, spec.mode, span)
+
+    def target_value(self, target: Target, item, what: str) -> float:
+        """A value for ``target`` read in its dimension; a source's value checked by its
+        ParamSpec (a .param's values are checked where they reach an element)."""
+        value = value_of(item, self.scope, target.dimension, what)
+        if target.kind == "source":
+            checked(type(self.elements[target.key]).value_spec, value, what, item.span)
+        return value
 
     def quantity(self, call: ast.Call) -> Quantity:
         func = call.name.text.upper()
@@ -573,7 +677,7 @@ class _Builder:
                                        ELEMENT_QUANTITIES[func])
                 shown.append(el.name)
             else:  # name of a source or parameter for D()
-                t = self.target(item)
+                t = self.target(item, self.targets())
                 key = t
                 shown.append(t.name)
             args.append(key)
@@ -586,15 +690,59 @@ def _text(item) -> str:
 
 def _options(cards, scope) -> Dict[str, float]:
     opts = {k: o.default for k, o in OPTIONS.items()}
+    spans: Dict[str, Span] = {}
     for card in cards:
         if isinstance(card, ast.OptionsCard):
             for a in card.assigns:
                 k = a.key.text.lower()
                 if k not in OPTIONS:
-                    raise NetlistError(f"unknown option '{a.key.text}'", a.key.span,
+                    raise NetlistError(f"unknown option '{a.key.text}'"
+                                       f"{did_you_mean(a.key.text, list(OPTIONS))}", a.key.span,
                                        option_form())
-                opts[k] = value_of(a.value, scope, OPTIONS[k].dimension, f"option {k}")
+                value = value_of(a.value, scope, OPTIONS[k].dimension, f"option {k}")
+                problem = OPTIONS[k].check(value)
+                if problem:
+                    raise NetlistError(f"option {k} {problem}", a.value.span,
+                                       f"{k}: {OPTIONS[k].doc}")
+                opts[k], spans[k] = value, a.value.span
+    problem = window_problem(opts)
+    if problem:
+        raise NetlistError(problem, spans.get("taufmin", spans.get("taufmax")),
+                           "0 <= taufmin < taufmax (Hz)")
     return opts
+
+
+def _check_temp_nodes(b: "_Builder") -> None:
+    """A thermal node that only ``temp=`` (or ``ts=``) names, and that no temperature source,
+    heater or thermal element connects, is a typo: it would be a new island, heated only by
+    photons.  The error points at its first use and names the closest known node."""
+    anchored = {n for e in b.elements.values() if not isinstance(e, ImpedanceElement)
+                for n in e.nodes}
+    known = [b.node_display[n] for n in anchored]
+    for key, kind in b.node_kind.items():
+        if kind == "thermal" and key not in anchored:
+            name = b.node_display[key]
+            raise NetlistError(
+                f"thermal node '{name}' is only named by temp=/ts=; no temperature source, "
+                f"heater or thermal element connects it{did_you_mean(name, known)}",
+                b.node_spans[key], "temp=NODE of a thermal node that a T, P, E, G or W "
+                "element connects (known: " + ", ".join(sorted(known)) + ")")
+
+
+def _check_size(steps: List[Sweep], analyses: List[Optional[Sweep]]) -> None:
+    """Refuse runs too large to finish (docs/language.md, Limits), before any work."""
+    combos = 1
+    for s in steps:
+        combos *= len(s.values)
+        if combos > MAX_STEP_COMBINATIONS:
+            raise NetlistError(f"the .step cards make {combos:.3g} or more combinations, more "
+                               f"than {MAX_STEP_COMBINATIONS:g}", s.span,
+                               "fewer .step values")
+    points = combos * sum(1 if a is None else len(a.values) for a in analyses or [None])
+    if points > MAX_POINTS:
+        where = next((a.span for a in analyses if a is not None), steps[-1].span)
+        raise NetlistError(f"the analyses and .step cards need {points:.3g} steady states, "
+                           f"more than {MAX_POINTS:g}", where, "fewer points or .step values")
 
 
 def elaborate(cards: Sequence[ast.Card], file: str = "<netlist>",
@@ -602,12 +750,17 @@ def elaborate(cards: Sequence[ast.Card], file: str = "<netlist>",
     """Flatten typed cards into a circuit.  ``overrides`` replace .param values by name."""
     defs = _split(cards)
     b = _Builder(defs, file, overrides or {})
-    for key in (overrides or {}):
+    for key, value in (overrides or {}).items():
         if key.lower() not in b.scope.defs:
             raise NetlistError(f"no .param named '{key}' to set")
+        if not math.isfinite(value):
+            raise NetlistError(f"the value {value} set for .param '{key}' is not a finite "
+                               "number")
     params = b.scope.evaluate_all()
     ctx = {"prefix": "", "dprefix": "", "ports": {}, "scope": b.scope, "models": b.models}
     b.instantiate(defs.top, ctx)
+    _check_temp_nodes(b)
+    targets = b.targets()
     analyses: List[Optional[Sweep]] = []
     steps: List[Sweep] = []
     prints: List[Quantity] = []
@@ -616,16 +769,18 @@ def elaborate(cards: Sequence[ast.Card], file: str = "<netlist>",
         if isinstance(card, ast.OpCard):
             analyses.append(None)
         elif isinstance(card, ast.SweepCard):
-            analyses.append(b.sweep(card.spec, card.span, ".sweep"))
+            analyses.append(b.sweep(card.spec, card.span, ".sweep", targets))
         elif isinstance(card, ast.StepCard):
-            steps.append(b.sweep(card.spec, card.span, ".step"))
+            steps.append(b.sweep(card.spec, card.span, ".step", targets))
         elif isinstance(card, ast.PrintCard):
             print_span = print_span or card.span
             prints.extend(b.quantity(q) for q in card.quantities)
+    _check_size(steps, analyses)
     thermal = {k: b.node_display[k] for k, v in b.node_kind.items() if v == "thermal"}
     electrical = {k: b.node_display[k] for k, v in b.node_kind.items() if v == "electrical"}
     return FlatCircuit(defs.title, file, b.elements, thermal, electrical, b.node_spans, params,
-                       analyses, steps, prints, _options(defs.top, b.scope), print_span)
+                       analyses, steps, prints, _options(defs.top, b.scope), print_span,
+                       targets)
 
 
 def _article(word: str) -> str:
