@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Callable, Sequence, Tuple
 
 import numpy as np
+import scipy.sparse
 
 from thermnet.errors import ConvergenceError
 from thermnet.physics.constants import h, kB
@@ -195,21 +196,39 @@ def transfer(y: np.ndarray, incidence: np.ndarray, dissipative: np.ndarray) -> n
     -------
     W : (n_energy, n_diss, n_diss) complex array, symmetric (reciprocal network).
 
-    Y = sum_e y_e d_e d_e^T as one matrix product over the flattened n x n index (few
-    elements, many energies).  Each d_i has at most two non-zero entries (+1 at the
-    element's first node, -1 at its second, none at the ground), so W is gathered from
-    four entries of Z per pair: memory n^2 + nd^2 per energy instead of n^2 nd^2.
+    Each d_e has at most two non-zero entries (+1 at the element's first node, -1 at its
+    second, none at the ground), so Y = sum_e y_e d_e d_e^T is four stamps per element (a
+    sparse product over the flattened index, as SPICE stamps), and W is gathered from four
+    entries of Z per pair: memory n^2 + nd^2 per energy instead of n^2 nd^2.
     """
     ne, n = incidence.shape
-    inc = incidence.astype(float)
-    Y = (y.T @ (inc[:, :, None] * inc[:, None, :]).reshape(ne, n * n)).reshape(-1, n, n)
+    plus, minus, stamps = _stamps(np.ascontiguousarray(incidence, dtype=float).tobytes(),
+                                  incidence.shape)
+    Y = (stamps @ y).T.reshape(-1, n + 1, n + 1)[:, :n, :n]
     Z = np.zeros((Y.shape[0], n + 1, n + 1), dtype=complex)    # index n: the ground (0)
     Z[:, :n, :n] = _inverse(Y)
-    d = inc[dissipative]
-    plus = np.where((d > 0).any(axis=1), np.argmax(d > 0, axis=1), n)
-    minus = np.where((d < 0).any(axis=1), np.argmax(d < 0, axis=1), n)
-    return (Z[:, plus[:, None], plus[None, :]] - Z[:, plus[:, None], minus[None, :]]
-            - Z[:, minus[:, None], plus[None, :]] + Z[:, minus[:, None], minus[None, :]])
+    p, m = plus[dissipative], minus[dissipative]
+    return (Z[:, p[:, None], p[None, :]] - Z[:, p[:, None], m[None, :]]
+            - Z[:, m[:, None], p[None, :]] + Z[:, m[:, None], m[None, :]])
+
+
+@lru_cache(maxsize=4096)
+def _stamps(incidence_bytes: bytes, shape: Tuple[int, int]):
+    """For a network's incidence matrix (as bytes, cached: one per network): the node index
+    of each element's + and - terminal (n, one past the last node, for the ground) and the
+    ((n+1)^2, n_elements) sparse matrix adding each element's admittance to Y at (+,+) and
+    (-,-) and subtracting it at (+,-) and (-,+), ground row and column included."""
+    incidence = np.frombuffer(incidence_bytes).reshape(shape)
+    n = shape[1]
+    plus = np.where((incidence > 0).any(axis=1), np.argmax(incidence > 0, axis=1), n)
+    minus = np.where((incidence < 0).any(axis=1), np.argmax(incidence < 0, axis=1), n)
+    e = np.arange(len(plus))
+    rows = np.concatenate((plus * (n + 1) + plus, minus * (n + 1) + minus,
+                           plus * (n + 1) + minus, minus * (n + 1) + plus))
+    vals = np.repeat([1.0, 1.0, -1.0, -1.0], len(plus))
+    stamps = scipy.sparse.csr_matrix((vals, (rows, np.tile(e, 4))),
+                                     shape=((n + 1) ** 2, len(plus)))
+    return plus, minus, stamps
 
 
 def transmission_from(y_diss: np.ndarray, W: np.ndarray) -> np.ndarray:

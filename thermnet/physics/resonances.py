@@ -145,6 +145,8 @@ def link_poles(admittance: Admittance, incidence: np.ndarray, lo: float, hi: flo
     """
     fits = lo * FIT_RATIO ** np.arange(int(np.ceil(np.log(hi / lo) / np.log(FIT_RATIO))) + 1)
     G, c, k = lumped(admittance, fits)
+    if not (np.any(c) or np.any(k)):
+        return []                  # a purely dissipative network (resistors): no poles
     coef = np.array((G, c, k))
     exact = bool(np.all(np.abs(coef - coef[:, :, :1]) <= ROUNDING * np.abs(coef[:, :, :1])))
     if exact:
