@@ -384,7 +384,7 @@ ERRORS = [
     ("d-without-l", ".model w prox(tc=1 d=1e-2 r=1)\n" + HEAD + "W1 a b w gn=1m\n", 1, "d=",
      "needs l="),
     ("unknown-ts-node", ".model w prox(tc=1 ln=10 r=1)\n" + HEAD + "W1 a b w gn=1m ts=zz\n",
-     4, "zz", "no heat path"),
+     4, "zz", "'zz' is only named by temp=/ts="),
     ("electrical-ts-node", ".model w prox(tc=1 ln=10 r=1)\n" + HEAD +
      "R1 n1 n2 10 temp=a\nR2 n1 n2 10 temp=b\nW1 a b w gn=1m ts=n1\n", 6, "n1",
      "used as a thermal node here but as an electrical node"),
