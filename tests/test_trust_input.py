@@ -40,7 +40,8 @@ def _located(err: NetlistError, text: str, line: int, column: int, *words: str) 
 def test_error_quotes_its_own_line_after_another_string_was_parsed():
     first = BASE + "R1 a b 1 temp=S\nR2 a b 1 temp=bath\n.print TAU(S,bath)\n"
     net = thermnet.parse(first)                    # the TAU error is found at run time
-    thermnet.parse("* another netlist\nTB x 1\nG1 y x 1n\nP1 y 1p\n" + "* filler\n" * 5)   # also '<string>'
+    # another netlist, also named '<string>'
+    thermnet.parse("* another netlist\nTB x 1\nG1 y x 1n\nP1 y 1p\n" + "* filler\n" * 5)
     with pytest.raises(NetlistError) as info:
         net.run()
     _located(info.value, first, 7, 8, "no superconductor")

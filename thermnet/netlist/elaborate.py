@@ -12,13 +12,12 @@ import numpy as np
 
 from thermnet import elements as _elements  # noqa: F401  (registers element kinds)
 from thermnet.elements.base import (ELEMENT_KINDS, MODEL_TYPES, Element, ImpedanceElement,
-                                    Model, ParamSpec)
+                                    ParamSpec)
 from thermnet.errors import NetlistError, Span
 from thermnet.netlist import ast
 from thermnet.netlist.expressions import Amount, Scope, amount_of, check_dimension, value_of
 from thermnet.netlist.parser import CARD_FORMS
 from thermnet.options import OPTIONS, option_form, window_problem
-from thermnet.units import DIMENSIONS
 
 # Sizes refused before any work starts (docs/language.md, "Limits").
 MAX_ELEMENTS = 100_000          # elements after subcircuit expansion
