@@ -206,12 +206,14 @@ class Runner:
         """Solve one point and evaluate its columns: (state, columns, relative energy
         residual), or raise PointFailed with the reason (never a non-finite number)."""
         try:
-            bal = self.ctx.balance()
-            state = solve(bal, _free_T(bal, guess), memory)
-            if not state.converged:
-                require(state, bal)                     # raises, naming the nodes
-            values = self.columns(bal, state, target_values)
-            resid, scale = bal.energy_balance(state.T)
+            with np.errstate(over="raise", divide="raise", invalid="raise"):
+                # an overflow or 0/0 in a kernel (values at the float limits) fails the point
+                bal = self.ctx.balance()
+                state = solve(bal, _free_T(bal, guess), memory)
+                if not state.converged:
+                    require(state, bal)                     # raises, naming the nodes
+                values = self.columns(bal, state, target_values)
+                resid, scale = bal.energy_balance(state.T)
         except ThermnetError as exc:        # not converged, a fold under D(), a bad value
             raise PointFailed(str(exc), exc) from None
         except (ArithmeticError, ValueError) as exc:     # a kernel outside its domain
