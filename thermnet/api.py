@@ -33,8 +33,9 @@ class Netlist:
         self.params: Dict[str, float] = {}
         self.sources: Dict[str, float] = {}
         self.options: Dict[str, float] = {}
+        # the structure, elaborated and checked once; set() and run() rebind its values
         self._flat = elaborate(cards, file)
-        self.circuit()   # graph checks now, not at the first run
+        self._circuit = Circuit(self._flat)
 
     @property
     def title(self) -> str:
@@ -59,8 +60,9 @@ class Netlist:
             return self
         params = {**self.params, target.key: v}
         try:
-            self._flat = elaborate(self.cards, self.file, params)
+            self._flat.rebind(params)
         except NetlistError as err:
+            self._flat.rebind(self.params)
             raise NetlistError(f"{what} to {v:g}: {err.message}", err.span, err.expected,
                                err.source_line) from None
         self.params = params
@@ -103,8 +105,7 @@ class Netlist:
     def run(self, progress: bool = False) -> Results:
         """Run every analysis of the netlist (``.op`` if there is none)."""
         self._check_not_swept()
-        return analysis.run(self.cards, self.file, self.params, self.sources, self.options,
-                            progress)
+        return analysis.run(self._circuit, self.params, self.sources, self.options, progress)
 
     def _check_not_swept(self) -> None:
         """A value set with set() that a .sweep or .step would override is an error."""

@@ -45,6 +45,8 @@ class HeatBalance:
         self.heater_keys = [p.name.lower() for p in circuit.heaters]
         self.heater_power = np.array([p.value for p in circuit.heaters], dtype=float)
         self.heater_idx = np.array([self.index[p.nodes[0]] for p in circuit.heaters], dtype=int)
+        self.netlist_values = {k: e.value for k, e in circuit.flat.elements.items()
+                               if k in self.source_keys or k in self.heater_keys}
         self.thermal = [(e, [self.index[n] for n in e.terminals + e.extra_nodes])
                         for e in circuit.thermal_elements]
         self.links = [lk for lk in circuit.links if len(lk.dissipative) >= 2]
@@ -55,6 +57,7 @@ class HeatBalance:
         self._link_memo: Dict[int, tuple] = {}
         for e in circuit.flat.elements.values():
             e.configure(options)
+        self._configured = dict(options)     # the options the elements were configured for
 
     # ---- temperatures -------------------------------------------------------------------
     def full(self, T_free: np.ndarray, source_T: Optional[np.ndarray] = None) -> np.ndarray:
@@ -256,6 +259,23 @@ class HeatBalance:
         net, _ = self.flows(T)
         powers = list(self.heater_power) + list(-net[self.fixed])
         return float(sum(powers)), float(sum(abs(p) for p in powers))
+
+    def rebind(self) -> None:
+        """Take the elements' values again after FlatCircuit.rebind: the netlist's source
+        values, the options' settings; the photon grids are checked afresh at the next
+        solve (admittances may have changed)."""
+        elements = self.circuit.flat.elements
+        self.netlist_values = {k: elements[k].value for k in self.source_keys + self.heater_keys}
+        self.source_T = np.array([self.netlist_values[k] for k in self.source_keys])
+        self.heater_power = np.array([self.netlist_values[k] for k in self.heater_keys],
+                                     dtype=float)
+        self.options = self.circuit.flat.options
+        if self.options != self._configured:
+            for e in elements.values():
+                e.configure(self.options)
+            self._configured = dict(self.options)
+        self._link_memo.clear()
+        self._checked_at = None
 
     def set_value(self, key: str, value: float) -> None:
         """Change the value of a temperature source or heater (no re-elaboration)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -15,7 +15,7 @@ from thermnet.elements.base import (ELEMENT_KINDS, MODEL_TYPES, Element, Impedan
                                     ParamSpec)
 from thermnet.errors import NetlistError, Span
 from thermnet.netlist import ast
-from thermnet.netlist.expressions import Amount, Scope, amount_of, check_dimension, value_of
+from thermnet.netlist.expressions import CONSTANTS, Amount, Scope, amount_of, check_dimension, value_of
 from thermnet.netlist.parser import CARD_FORMS
 from thermnet.options import OPTIONS, option_form, window_problem
 
@@ -111,6 +111,34 @@ class FlatCircuit:
     # every name a .sweep, .step or Netlist.set() may vary: a Target, or why the name is
     # ambiguous (a source and a .param of the same name)
     targets: Dict[str, Union[Target, str]] = field(default_factory=dict)
+    binder: Optional["_Builder"] = field(default=None, repr=False, compare=False)
+
+    def rebind(self, overrides: Dict[str, float], analyses: bool = False) -> None:
+        """Every value at these .param values (``overrides`` by name; the others at their
+        definitions), the structure unchanged (as Xyce's processParams): the .param scopes
+        and subcircuit arguments are evaluated again, then each element value that depends
+        on them, checked as on its card; options and analysis values too.  The element
+        objects stay the same, so a Circuit and a HeatBalance built on them stay valid
+        (HeatBalance.rebind takes the new values).  ``analyses``: evaluate the .sweep and
+        .step values again too (a .step combination; not needed within a sweep)."""
+        b = self.binder
+        if b is None:
+            raise ValueError("this circuit was not elaborated with a binder")
+        _check_overrides(b, overrides)
+        b.scope.reset({k.lower(): v for k, v in overrides.items()})
+        for scope, args in b.instance_scopes:    # outer instances before inner ones
+            scope.reset({k: amount_of(item, caller, what).named(what, item.span)
+                         for k, item, caller, what in args})
+        self.params = b.scope.evaluate_all()
+        for rebind in b.bindings:
+            rebind()
+        if any(_varies(a.value, b.scope) for c in b.defs.top
+               if isinstance(c, ast.OptionsCard) for a in c.assigns):
+            options = _options(b.defs.top, b.scope)
+            self.options.clear()
+            self.options.update(options)
+        if analyses:
+            self.analyses, self.steps = _analyses(b, self.targets)
 
     def target(self, name: str) -> Target:
         """The source or .param ``name``; NetlistError (with "did you mean") if none."""
@@ -151,11 +179,17 @@ class ParamScope(Scope):
     def __init__(self, defs: Dict[str, ast.Assign], overrides: Dict[str, Union[float, Amount]],
                  parent: Optional[Scope] = None):
         self.defs = defs
-        self.overrides = {k: v if isinstance(v, Amount) else Amount(float(v))
-                          for k, v in overrides.items()}
+        self.overrides: Dict[str, Amount] = {}
         self.values: Dict[str, Amount] = {}
+        self.reset(overrides)
         self.parent = parent
         self._visiting: List[str] = []
+
+    def reset(self, overrides: Dict[str, Union[float, Amount]]) -> None:
+        """New values replacing the definitions (a rebind): every value evaluated anew."""
+        self.overrides = {k: v if isinstance(v, Amount) else Amount(float(v))
+                          for k, v in overrides.items()}
+        self.values = {}
 
     def has(self, key: str) -> bool:
         return key in self.overrides or key in self.defs or (
@@ -302,6 +336,10 @@ class _Builder:
         self.node_spans: Dict[str, Span] = {}
         self.globals = {w.text.lower() for c in defs.top if isinstance(c, ast.GlobalCard)
                         for w in c.nodes}
+        # how to evaluate again every value that depends on .params (Builder.rebind): one
+        # closure per element, and the arguments of every subcircuit instance's scope
+        self.bindings: List[Callable[[], None]] = []
+        self.instance_scopes: List[Tuple[ParamScope, List[Tuple[str, ast.Item, Scope, str]]]] = []
         self.models = self._models(defs.top, self.scope)
 
     # models
@@ -324,14 +362,17 @@ class _Builder:
                                        t.type_name for t in MODEL_TYPES.values() if t.supported))
             specs = {p.name.lower(): p for p in mtype.params}
             values = {}
+            evals = {}        # parameter name -> how to evaluate it again (rebind)
             for a in card.params:
                 k = a.key.text.lower()
                 if k not in specs:
                     raise NetlistError(f"model type {mtype.type_name} has no parameter "
                                        f"'{a.key.text}'", a.key.span, mtype.form())
-                values[specs[k].name] = self._value(a.value, scope, specs[k],
-                                                    f"{card.name.text}.{specs[k].name}")
-            models[key] = (card, mtype, values)
+                what = f"{card.name.text}.{specs[k].name}"
+                values[specs[k].name] = self._value(a.value, scope, specs[k], what)
+                if _varies(a.value, scope):
+                    evals[specs[k].name] = (a.value, scope, specs[k], what)
+            models[key] = (card, mtype, values, evals)
         return models
 
     def _value(self, item, scope, spec, what):
@@ -423,6 +464,7 @@ class _Builder:
                       for it, slot in zip(positional[:nn], kind.nodes_spec))
         rest = positional[nn:]
         value, model, model_entry = None, None, None
+        deferred: List[Tuple[str, str, tuple]] = []   # values that depend on .params
         wants = (1 if (kind.value_spec or kind.model_types) else 0)
         if len(rest) != wants:
             where = rest[wants].span if len(rest) > wants else card.name.span
@@ -443,14 +485,16 @@ class _Builder:
                                        f".model {item.text} " + " or ".join(
                                            MODEL_TYPES[t].form() if t in MODEL_TYPES
                                            else f"{t}(...)" for t in kind.model_types))
-                mcard, mtype, _ = model_entry
+                mcard, mtype = model_entry[:2]
                 if mtype.type_name not in kind.model_types:
                     raise NetlistError(f"model '{item.text}' is of type {mtype.type_name}, "
                                        f"but {card.name.text} needs "
                                        + " or ".join(kind.model_types), item.span, form)
             else:
-                value = self._value(item, ctx["scope"], kind.value_spec,
-                                    f"{card.name.text} value")
+                what = f"{card.name.text} value"
+                value = self._value(item, ctx["scope"], kind.value_spec, what)
+                if _varies(item, ctx["scope"]):
+                    deferred.append(("value", "", (item, ctx["scope"], kind.value_spec, what)))
         kw_specs = {p.name.lower(): p for p in kind.keywords}
         model_specs = {p.name.lower(): p for p in model_entry[1].params} if model_entry else {}
         params: Dict[str, float] = {}
@@ -465,13 +509,18 @@ class _Builder:
                 nkind, _ = kind.node_keywords[k]
                 node_params[k] = self._node(a.value, nkind, ctx)
             elif k in kw_specs:
-                params[kw_specs[k].name] = self._value(a.value, ctx["scope"], kw_specs[k],
-                                                       f"{card.name.text} {kw_specs[k].name}")
+                what = f"{card.name.text} {kw_specs[k].name}"
+                params[kw_specs[k].name] = self._value(a.value, ctx["scope"], kw_specs[k], what)
+                if _varies(a.value, ctx["scope"]):
+                    deferred.append(("params", kw_specs[k].name,
+                                     (a.value, ctx["scope"], kw_specs[k], what)))
             elif k in model_specs:
                 spec = model_specs[k]
-                overrides[spec.name] = self._value(a.value, ctx["scope"], spec,
-                                                   f"{card.name.text} {spec.name}")
+                what = f"{card.name.text} {spec.name}"
+                overrides[spec.name] = self._value(a.value, ctx["scope"], spec, what)
                 override_spans[spec.name] = a.key.span
+                if _varies(a.value, ctx["scope"]):
+                    deferred.append(("model", spec.name, (a.value, ctx["scope"], spec, what)))
             else:
                 valid = list(kind.node_keywords) + [p.name for p in kind.keywords] + \
                     [p.name for p in model_specs.values()]
@@ -488,8 +537,9 @@ class _Builder:
                     raise NetlistError(f"{card.name.text} needs {spec.name}=VALUE",
                                        card.name.span, form + f"   ({spec.describe()})")
                 params[spec.name] = spec.default
+        check_model = None
         if model_entry:
-            mcard, mtype, mvalues = model_entry
+            mcard, mtype, mvalues, mevals = model_entry
             values = {p.name: p.default for p in mtype.params if p.default is not None}
             values.update(mvalues)
             values.update(overrides)
@@ -498,20 +548,52 @@ class _Builder:
                 raise NetlistError(f"{card.name.text}: model '{mcard.name.text}' lacks "
                                    f"{', '.join(missing)}", card.name.span,
                                    f"{mtype.form()} on the .model card or as KEY=VALUE here")
-            check = getattr(mtype, "check_values", None)     # cross-parameter rules
-            problem = check(values) if check else None
-            if problem:
-                keys, message = problem
-                keys = (keys,) if isinstance(keys, str) else tuple(keys)
-                card_spans = {model_specs[a.key.text.lower()].name: a.key.span
-                              for a in mcard.params if a.key.text.lower() in model_specs}
-                where = [override_spans[k] for k in keys if k in override_spans] + \
-                    [card_spans[k] for k in keys if k in card_spans] + [card.name.span]
-                raise NetlistError(f"{card.name.text} (model '{mcard.name.text}'): {message}",
-                                   where[0], mtype.form())
+            deferred += [("model", k, ev) for k, ev in mevals.items() if k not in overrides]
+
+            def check_model(values, card=card, mcard=mcard, mtype=mtype,
+                            model_specs=model_specs, override_spans=override_spans):
+                self._check_model(card, mcard, mtype, values, model_specs, override_spans)
+            check_model(values)
             model = mtype(mcard.name.text, values)
         try:
-            return kind(name, nodes, value, model, params, node_params, card.name.span)
+            element = kind(name, nodes, value, model, params, node_params, card.name.span)
+        except ValueError as exc:
+            raise NetlistError(f"{card.name.text}: {exc}", card.name.span, form) from None
+        if deferred:
+            self.bindings.append(lambda: self._rebind_element(element, deferred, check_model,
+                                                              card, form))
+        return element
+
+    def _check_model(self, card, mcard, mtype, values, model_specs, override_spans) -> None:
+        """The model type's cross-parameter rules (``check_values``), located at the
+        parameters involved."""
+        check = getattr(mtype, "check_values", None)
+        problem = check(values) if check else None
+        if problem:
+            keys, message = problem
+            keys = (keys,) if isinstance(keys, str) else tuple(keys)
+            card_spans = {model_specs[a.key.text.lower()].name: a.key.span
+                          for a in mcard.params if a.key.text.lower() in model_specs}
+            where = [override_spans[k] for k in keys if k in override_spans] + \
+                [card_spans[k] for k in keys if k in card_spans] + [card.name.span]
+            raise NetlistError(f"{card.name.text} (model '{mcard.name.text}'): {message}",
+                               where[0], mtype.form())
+
+    def _rebind_element(self, element: Element, deferred, check_model, card, form) -> None:
+        """Evaluate again the values of ``element`` that depend on .params (the scopes hold
+        the new values) and check them as a card's."""
+        for where, key, (item, scope, spec, what) in deferred:
+            v = self._value(item, scope, spec, what)
+            if where == "value":
+                element.value = v
+            elif where == "params":
+                element.params[key] = v
+            else:
+                element.model.values[key] = v
+        if check_model is not None:
+            check_model(element.model.values)
+        try:
+            element.check()
         except ValueError as exc:
             raise NetlistError(f"{card.name.text}: {exc}", card.name.span, form) from None
 
@@ -562,6 +644,7 @@ class _Builder:
         # parameters: defaults of the definition, overridden by the instance (caller's scope)
         defaults = {a.key.text.lower(): a for a in sub.card.params}
         inst_values: Dict[str, Amount] = {}
+        args: List[Tuple[str, ast.Item, Scope, str]] = []   # to evaluate again (rebind)
         for a in assigns:
             k = a.key.text.lower()
             if k not in defaults:
@@ -571,9 +654,11 @@ class _Builder:
                                    " ".join(f"{d.key.text}=..." for d in sub.card.params))
             what = f"{card.name.text} argument {a.key.text}"
             inst_values[k] = amount_of(a.value, ctx["scope"], what).named(what, a.value.span)
+            args.append((k, a.value, ctx["scope"], what))
         local_defs = dict(defaults)
         local_defs.update(_param_defs(sub.body))
         scope = ParamScope(local_defs, inst_values, parent=self.scope)
+        self.instance_scopes.append((scope, args))
         prefix = ctx["prefix"] + card.name.text.lower() + "."
         sub_ctx = {"prefix": prefix, "dprefix": ctx["dprefix"] + card.name.text + ".",
                    "ports": port_map, "scope": scope,
@@ -683,6 +768,28 @@ class _Builder:
         return Quantity(func, tuple(args), f"{func}({','.join(shown)})", call.span)
 
 
+def _varies(item, scope: Scope) -> bool:
+    """Whether a card value can change with the .param values: a parameter's name, or an
+    expression naming one (a number, or an expression of numbers and constants, cannot)."""
+    if isinstance(item, ast.Num):
+        return False
+    if isinstance(item, ast.ExprValue):
+        return _names_parameter(item.expr, scope)
+    return True
+
+
+def _names_parameter(expr, scope: Scope) -> bool:
+    if isinstance(expr, ast.EVar):
+        return scope.has(expr.name.lower()) or expr.name.lower() not in CONSTANTS
+    if isinstance(expr, ast.EBin):
+        return _names_parameter(expr.left, scope) or _names_parameter(expr.right, scope)
+    if isinstance(expr, ast.ENeg):
+        return _names_parameter(expr.operand, scope)
+    if isinstance(expr, ast.EFunc):
+        return any(_names_parameter(a, scope) for a in expr.args)
+    return False
+
+
 def _text(item) -> str:
     return getattr(item, "text", "?")
 
@@ -746,40 +853,55 @@ def _check_size(steps: List[Sweep], analyses: List[Optional[Sweep]]) -> None:
 
 def elaborate(cards: Sequence[ast.Card], file: str = "<netlist>",
               overrides: Optional[Dict[str, float]] = None) -> FlatCircuit:
-    """Flatten typed cards into a circuit.  ``overrides`` replace .param values by name."""
+    """Flatten typed cards into a circuit.  ``overrides`` replace .param values by name.
+
+    The structure (nodes, elements, subcircuits, prints) is built once; values that depend
+    on .params can be evaluated again for other .param values with
+    :meth:`FlatCircuit.rebind`, which keeps every element object."""
     defs = _split(cards)
     b = _Builder(defs, file, overrides or {})
-    for key, value in (overrides or {}).items():
-        if key.lower() not in b.scope.defs:
-            raise NetlistError(f"no .param named '{key}' to set")
-        if not math.isfinite(value):
-            raise NetlistError(f"the value {value} set for .param '{key}' is not a finite "
-                               "number")
+    _check_overrides(b, overrides or {})
     params = b.scope.evaluate_all()
     ctx = {"prefix": "", "dprefix": "", "ports": {}, "scope": b.scope, "models": b.models}
     b.instantiate(defs.top, ctx)
     _check_temp_nodes(b)
     targets = b.targets()
-    analyses: List[Optional[Sweep]] = []
-    steps: List[Sweep] = []
     prints: List[Quantity] = []
     print_span = None
     for card in defs.top:
+        if isinstance(card, ast.PrintCard):
+            print_span = print_span or card.span
+            prints.extend(b.quantity(q) for q in card.quantities)
+    analyses, steps = _analyses(b, targets)
+    _check_size(steps, analyses)
+    thermal = {k: b.node_display[k] for k, v in b.node_kind.items() if v == "thermal"}
+    electrical = {k: b.node_display[k] for k, v in b.node_kind.items() if v == "electrical"}
+    return FlatCircuit(defs.title, file, b.elements, thermal, electrical, b.node_spans, params,
+                       analyses, steps, prints, _options(defs.top, b.scope), print_span,
+                       targets, b)
+
+
+def _check_overrides(b: "_Builder", overrides: Dict[str, float]) -> None:
+    for key, value in overrides.items():
+        if key.lower() not in b.scope.defs:
+            raise NetlistError(f"no .param named '{key}' to set")
+        if not math.isfinite(value):
+            raise NetlistError(f"the value {value} set for .param '{key}' is not a finite "
+                               "number")
+
+
+def _analyses(b: "_Builder", targets) -> Tuple[List[Optional[Sweep]], List[Sweep]]:
+    """The .op/.sweep analyses (None: .op) and the .step cards, their values evaluated."""
+    analyses: List[Optional[Sweep]] = []
+    steps: List[Sweep] = []
+    for card in b.defs.top:
         if isinstance(card, ast.OpCard):
             analyses.append(None)
         elif isinstance(card, ast.SweepCard):
             analyses.append(b.sweep(card.spec, card.span, ".sweep", targets))
         elif isinstance(card, ast.StepCard):
             steps.append(b.sweep(card.spec, card.span, ".step", targets))
-        elif isinstance(card, ast.PrintCard):
-            print_span = print_span or card.span
-            prints.extend(b.quantity(q) for q in card.quantities)
-    _check_size(steps, analyses)
-    thermal = {k: b.node_display[k] for k, v in b.node_kind.items() if v == "thermal"}
-    electrical = {k: b.node_display[k] for k, v in b.node_kind.items() if v == "electrical"}
-    return FlatCircuit(defs.title, file, b.elements, thermal, electrical, b.node_spans, params,
-                       analyses, steps, prints, _options(defs.top, b.scope), print_span,
-                       targets)
+    return analyses, steps
 
 
 def _article(word: str) -> str:

@@ -4,6 +4,7 @@ derivatives ``D(quantity, NAME)``."""
 from __future__ import annotations
 
 import itertools
+import logging
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
@@ -17,39 +18,42 @@ from thermnet.errors import ConvergenceError, ThermnetError
 from thermnet.results.types import AnalysisResult, Results
 from thermnet.solve.steady import SolverMemory, SteadyState, linear_solve, require, solve
 
+log = logging.getLogger(__name__)
 DERIV_REL = 1e-5       # D(): largest relative temperature move of the difference step
 DERIV_NESTED = 30.0    # D(D(...)): each level of nesting inside takes a 30x larger step
 PARAM_REL = 1e-6       # dF/dp of a .param: relative step of the central difference
 
 
 class Context:
-    """The circuit at given parameter and source values; one HeatBalance per parameter set."""
+    """The circuit built once (elaborated structure, graphs, heat balance) and bound on
+    demand to .param values (FlatCircuit.rebind: values only, never a re-elaboration), with
+    source values and option overrides on top."""
 
-    def __init__(self, cards, file, params: Dict[str, float], sources: Dict[str, float],
+    def __init__(self, circuit: Circuit, params: Dict[str, float], sources: Dict[str, float],
                  options: Dict[str, float]):
-        self.cards, self.file = cards, file
+        self.circuit = circuit
+        self.flat = circuit.flat
         self.params = dict(params)
         self.sources = dict(sources)
         self.option_overrides = options
-        # parameter set -> (balance, the netlist's own source values in it)
-        self._cache: Dict[tuple, tuple] = {}
+        self.flat.options.update(options)
+        self.bal = HeatBalance(circuit, self.flat.options)
+        self._bound: Optional[tuple] = None      # the .param values bound now
 
     def balance(self, params: Optional[Dict[str, float]] = None) -> HeatBalance:
+        """The heat balance at ``params`` (default: the context's) with every source at its
+        current value: an override, else the netlist's own value."""
         params = self.params if params is None else params
         key = tuple(sorted(params.items()))
-        entry = self._cache.get(key)
-        if entry is None:
-            flat = elaborate(self.cards, self.file, params)
-            flat.options.update(self.option_overrides)
-            bal = HeatBalance(Circuit(flat), flat.options)
-            written = {k: e.value for k, e in flat.elements.items() if e.letter in ("T", "P")}
-            if len(self._cache) > 8:
-                self._cache.clear()
-            entry = self._cache[key] = (bal, written)
-        bal, written = entry
-        # Every source at its current value: an override, else the netlist's own value (a
-        # sweep or a derivative may have left another value in the cached balance).
-        for k, v in written.items():
+        if key != self._bound:
+            self._bound = None               # a failed rebind leaves nothing half-bound
+            self.flat.rebind(params)
+            self.flat.options.update(self.option_overrides)
+            self.bal.rebind()
+            self._bound = key
+            log.debug("rebound .params %s", dict(key))
+        bal = self.bal
+        for k, v in bal.netlist_values.items():
             v = self.sources.get(k, v)
             if bal.value(k) != v:
                 bal.set_value(k, v)
@@ -309,23 +313,33 @@ def default_prints(flat: FlatCircuit):
             if k not in sources]
 
 
-def run(cards, file, params, sources, options, progress=False) -> Results:
-    base_ctx = Context(cards, file, params, sources, options)
-    base = base_ctx.balance().circuit.flat
-    prints = base.prints or default_prints(base)
-    results = []
-    combos = list(itertools.product(*[s.values for s in base.steps])) if base.steps else [()]
-    for combo in combos:
-        p, s, step = dict(params), dict(sources), {}
-        for st, v in zip(base.steps, combo):
-            (p if st.target.kind == "param" else s)[st.target.key] = float(v)
-            step[st.target.name] = float(v)
-        ctx = Context(cards, file, p, s, options)
-        flat = ctx.balance().circuit.flat
-        runner = Runner(ctx, flat.prints or default_prints(flat), progress)
-        step_dims = {st.target.name: target_dimension(flat, st.target) for st in base.steps}
-        for analysis in (flat.analyses or [None]):
-            results.append(runner.op(step) if analysis is None else runner.sweep(analysis, step))
-            results[-1].dimensions.update(step_dims)
-    del prints
-    return Results(base.title, results)
+def run(circuit: Circuit, params, sources, options, progress=False) -> Results:
+    """Every analysis of the elaborated ``circuit`` (each .step combination in turn) with
+    .params, sources and options overridden by name.  The structure is built once; each
+    combination rebinds it; the netlist's own values are bound again at the end."""
+    ctx = Context(circuit, params, sources, options)
+    flat = ctx.flat
+    try:
+        ctx.balance()
+        steps = list(flat.steps)
+        prints = flat.prints or default_prints(flat)
+        step_dims = {st.target.name: target_dimension(flat, st.target) for st in steps}
+        results = []
+        combos = list(itertools.product(*[s.values for s in steps])) if steps else [()]
+        for combo in combos:
+            ctx.params, ctx.sources, step = dict(params), dict(sources), {}
+            for st, v in zip(steps, combo):
+                (ctx.params if st.target.kind == "param" else ctx.sources)[st.target.key] = \
+                    float(v)
+                step[st.target.name] = float(v)
+            flat.rebind(ctx.params, analyses=True)   # sweep values may depend on .step's
+            ctx.balance()
+            runner = Runner(ctx, prints, progress)
+            for analysis in (flat.analyses or [None]):
+                results.append(runner.op(step) if analysis is None else
+                               runner.sweep(analysis, step))
+                results[-1].dimensions.update(step_dims)
+    finally:
+        flat.rebind(params, analyses=True)
+        ctx.bal.rebind()
+    return Results(flat.title, results)
