@@ -48,7 +48,21 @@ DISPLAY = {"k": "K", "w": "W", "ohm": "ohm", "ω": "ohm", "f": "F", "h": "H", "s
            "w/k": "W/K", "rad": "rad",
            "hz": "Hz"}
 
+# How results show each dimension (plot axes, table headers): the symbol, and the SI prefix
+# of a zero or empty column (cryogenic temperatures in mK, heats in pW).
+PLOT_SYMBOLS = {"temperature": "K", "power": "W", "resistance": "Ω", "capacitance": "F",
+                "inductance": "H", "conductance": "S", "angle": "rad", "frequency": "Hz"}
+PLOT_PREFIX = {"temperature": "m", "power": "p"}
+
 _NUMBER = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(.*)$")
+
+
+def derivative_dimension(num: str, den: str) -> str:
+    """Dimension of D(X, NAME) from X's and NAME's: X's for a dimensionless NAME (a .param
+    without unit), ``dimensionless`` for like over like, else ``"num/den"``."""
+    if den == "dimensionless":
+        return num
+    return "dimensionless" if num == den else f"{num}/{den}"
 
 
 class UnitError(ValueError):

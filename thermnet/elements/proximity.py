@@ -171,6 +171,11 @@ class ProximityWire(ThermalElement):
         (Wiedemann-Franz; BV03 Eq. 4's normalisation at T_A = T_B)."""
         return L0 * Ta * self.params["gn"]
 
+    def kappa_ratio(self, Ta, Tb, *extra) -> float:
+        """KAPPA / kappa_N: d heat / d T_A at fixed T_B over the normal wire's L0 T_A gn
+        (BV03 Eq. 4 at T_A = T_B, Fig. 3a, 4a)."""
+        return float(self.heat_derivatives(Ta, Tb, *extra)[0]) / self.normal_kappa(Ta)
+
     def conductance_ratio(self, Ta, Tb, *extra) -> float:
         """Zero-bias ``G/G_N`` with the reservoirs at ``Ta`` and ``Tb``.
 

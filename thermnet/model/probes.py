@@ -14,8 +14,8 @@ from thermnet.model.balance import HeatBalance
 from thermnet.netlist.elaborate import Quantity
 from thermnet.physics import photonic, resonances
 from thermnet.physics.constants import h
+from thermnet.quantities import QUANTITIES
 
-KAPPA_STEP = 1e-5   # relative temperature step of the central difference in KAPPA
 
 
 class Probe:
@@ -33,6 +33,8 @@ class Probe:
         return self._links
 
     def value(self, q: Quantity) -> float:
+        if QUANTITIES[q.func].element_method:
+            return self.element_quantity(q, *q.args)
         return getattr(self, "q_" + q.func.lower())(q, *q.args)
 
     def q_t(self, q, node):
@@ -135,26 +137,14 @@ class Probe:
         if not isinstance(e, ThermalElement):
             raise NetlistError(f"KAPPA({e.name}): not a thermal element", q.span,
                                "KAPPA(ELEMENT) of an E, G or W element")
-        temps = self._element_T(e)
-        d = KAPPA_STEP * temps[0]
-        up = e.heat(temps[0] + d, *temps[1:])
-        down = e.heat(temps[0] - d, *temps[1:])
-        return float((up - down) / (2 * d))
+        return float(e.heat_derivatives(*self._element_T(e))[0])
 
-    # proximity wires and NIS junctions (elements listing these in ``print_quantities``;
-    # checked in elaborate)
-    def q_kratio(self, q, key):
-        """KAPPA / kappa_N with kappa_N = L0 T_A gn (BV03 Eq. 4 at T_A = T_B)."""
+    def element_quantity(self, q, key):
+        """A quantity only some elements give (``quantities.QuantityKind.element_method``):
+        the element's method at its temperatures (elaboration checked that it gives it)."""
         e = self.bal.circuit.flat.elements[key]
-        return self.q_kappa(q, key) / e.normal_kappa(self._element_T(e)[0])
-
-    def q_ge(self, q, key):
-        e = self.bal.circuit.flat.elements[key]
-        return float(e.electrical_conductance(*self._element_T(e)))
-
-    def q_gratio(self, q, key):
-        e = self.bal.circuit.flat.elements[key]
-        return float(e.conductance_ratio(*self._element_T(e)))
+        method = getattr(e, QUANTITIES[q.func].element_method)
+        return float(method(*self._element_T(e)))
 
 
 def evaluate(bal: HeatBalance, T: np.ndarray, quantities) -> Dict[str, float]:

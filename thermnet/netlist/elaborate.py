@@ -17,6 +17,7 @@ from thermnet.errors import NetlistError, Span
 from thermnet.netlist import ast
 from thermnet.netlist.expressions import CONSTANTS, Amount, Scope, amount_of, check_dimension, value_of
 from thermnet.netlist.parser import CARD_FORMS
+from thermnet.quantities import QUANTITIES, help_text
 from thermnet.options import OPTIONS, option_form, window_problem
 
 # Sizes refused before any work starts (docs/language.md, "Limits").
@@ -26,41 +27,6 @@ MAX_SUBCKT_DEPTH = 50           # subcircuit instances nested in one another
 MAX_PARAM_CHAIN = 50            # .param definitions referring to one another in a chain
 MAX_STEP_COMBINATIONS = 1_000_000   # product of the .step counts
 MAX_POINTS = 10_000_000         # steady states of a run: .step combinations x analysis points
-
-QUANTITY_FORMS = {
-    "T": ("T(NODE)", ("thermal",)),
-    "P": ("P(ELEMENT)", ("element",)),
-    "Q": ("Q(A,B)", ("thermal", "thermal")),
-    "TAU": ("TAU(A,B)", ("thermal", "thermal")),
-    "KAPPA": ("KAPPA(ELEMENT)", ("element",)),
-    "KRATIO": ("KRATIO(WIRE)", ("element",)),
-    "GE": ("GE(ELEMENT)", ("element",)),
-    "GRATIO": ("GRATIO(ELEMENT)", ("element",)),
-    "D": ("D(QUANTITY,NAME)", ("quantity", "name")),
-}
-QUANTITY_HELP = " ".join(form for form, _ in QUANTITY_FORMS.values())
-# Physical dimension of each quantity's value (units.DIMENSIONS names), for plot axes; D(X,Y)
-# is X's over Y's.
-QUANTITY_DIMENSIONS = {"T": "temperature", "P": "power", "Q": "power",
-                       "KAPPA": "thermal_conductance", "TAU": "dimensionless",
-                       "KRATIO": "dimensionless", "GE": "conductance",
-                       "GRATIO": "dimensionless"}
-
-
-def derivative_dimension(num: str, den: str) -> str:
-    """Dimension of D(X, NAME) from X's and NAME's: X's for a dimensionless NAME (a .param),
-    ``dimensionless`` for like over like, else ``"num/den"``."""
-    if den == "dimensionless":
-        return num
-    return "dimensionless" if num == den else f"{num}/{den}"
-# Quantities only some elements have: the element lists them in ``print_quantities``.
-ELEMENT_QUANTITIES = {
-    "KRATIO": "KRATIO(WIRE): kappa/kappa_N of a W proximity wire",
-    "GE": "GE(ELEMENT): zero-bias electric conductance (S) of a W proximity wire with a prox "
-          "model or of an N junction",
-    "GRATIO": "GRATIO(ELEMENT): G/G_N of a W proximity wire with a prox model, R_N/R(T) of "
-              "an N junction",
-}
 
 
 # ---- results of elaboration ----------------------------------------------------------------
@@ -725,10 +691,12 @@ class _Builder:
 
     def quantity(self, call: ast.Call) -> Quantity:
         func = call.name.text.upper()
-        if func not in QUANTITY_FORMS:
-            raise NetlistError(f"unknown quantity '{call.name.text}'", call.name.span,
-                               QUANTITY_HELP)
-        form, kinds = QUANTITY_FORMS[func]
+        if func not in QUANTITIES:
+            raise NetlistError(f"unknown quantity '{call.name.text}'"
+                               f"{did_you_mean(func, list(QUANTITIES))}", call.name.span,
+                               help_text())
+        qkind = QUANTITIES[func]
+        form, kinds = qkind.form, qkind.args
         if len(call.args) != len(kinds):
             raise NetlistError(f"{func} takes {len(kinds)} argument(s), got {len(call.args)}",
                                call.span, form)
@@ -753,12 +721,12 @@ class _Builder:
                     raise NetlistError(f"no element named '{item.text}'", item.span, form)
                 el = self.elements[key]
                 has = getattr(el, "print_quantities", None)
-                if func in ELEMENT_QUANTITIES and func not in (has or ()):
+                if qkind.element_method and func not in (has or ()):
                     what = f"{el.name} is {_article(el.title)}" if has is None else \
                         f"{el.name}'s model '{el.model.name}' ({el.model.type_name}) does " \
                         "not give it"
                     raise NetlistError(f"{func}({el.name}): {what}", item.span,
-                                       ELEMENT_QUANTITIES[func])
+                                       f"{form}: {qkind.doc}")
                 shown.append(el.name)
             else:  # name of a source or parameter for D()
                 t = self.target(item, self.targets())

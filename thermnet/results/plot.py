@@ -28,6 +28,7 @@ import numpy as np
 from thermnet.errors import ThermnetError
 from thermnet.results.io import write_atomic
 from thermnet.results.types import AnalysisResult, Results
+from thermnet.units import PLOT_PREFIX, PLOT_SYMBOLS
 
 FORMATS = {".png": "png", ".pdf": "pdf", ".svg": "svg"}
 INSTALL_HINT = "pip install 'thermnet[plot]'"
@@ -81,9 +82,6 @@ class Unit:
 
 _PREFIXES = [("", 1.0), ("m", 1e-3), ("µ", 1e-6), ("n", 1e-9), ("p", 1e-12), ("f", 1e-15),
              ("a", 1e-18), ("z", 1e-21), ("y", 1e-24)]
-_SYMBOL = {"temperature": "K", "power": "W", "resistance": "Ω", "capacitance": "F",
-           "inductance": "H", "conductance": "S", "angle": "rad"}
-_DEFAULT_PREFIX = {"temperature": "m", "power": "p"}
 
 
 def _magnitude(values) -> float:
@@ -112,8 +110,8 @@ def _simple_unit(dim: str, mag: float) -> Optional[Unit]:
         if mag >= 1e-4 or mag == 0:
             return Unit("mK", 1e-3)
         return _prefixed("K", mag)
-    if dim in _SYMBOL:
-        return _prefixed(_SYMBOL[dim], mag, _DEFAULT_PREFIX.get(dim, ""))
+    if dim in PLOT_SYMBOLS:
+        return _prefixed(PLOT_SYMBOLS[dim], mag, PLOT_PREFIX.get(dim, ""))
     return None
 
 
@@ -145,7 +143,7 @@ def unit_for(dim: Optional[str], values=()) -> Optional[Unit]:
 
 
 def _si_symbol(dim: str) -> str:
-    return {"thermal_conductance": "W/K", "dimensionless": "1"}.get(dim, _SYMBOL.get(dim, "SI"))
+    return {"thermal_conductance": "W/K", "dimensionless": "1"}.get(dim, PLOT_SYMBOLS.get(dim, "SI"))
 
 
 def axis_label(name: str, unit: Optional[Unit]) -> str:
@@ -172,17 +170,18 @@ def _split_last_arg(text: str) -> Optional[Tuple[str, str]]:
 def column_dimension(column: str, known: Dict[str, str]) -> Optional[str]:
     """The dimension of a column from its name (results saved without ``"dimensions"``):
     ``T(..)``, ``P(..)``, ``Q(..)``, ``KAPPA(..)``, ``TAU(..)``, ``GE(..)`` ... (as
-    ``netlist.elaborate.QUANTITY_DIMENSIONS``), ``D(X,NAME)`` (NAME's dimension from
+    ``quantities.QUANTITIES``), ``D(X,NAME)`` (NAME's dimension from
     ``known``).  None if it cannot be told."""
     if column in known:
         return known[column]
     m = _CALL.match(column)
     if not m:
         return None
-    from thermnet.netlist.elaborate import QUANTITY_DIMENSIONS, derivative_dimension
+    from thermnet.quantities import QUANTITIES
+    from thermnet.units import derivative_dimension
     func = m.group(1).upper()
-    if func in QUANTITY_DIMENSIONS:
-        return QUANTITY_DIMENSIONS[func]
+    if func in QUANTITIES and QUANTITIES[func].dimension is not None:
+        return QUANTITIES[func].dimension
     if func == "D":
         split = _split_last_arg(m.group(2))
         if split is None:

@@ -12,8 +12,9 @@ import numpy as np
 from thermnet.model.balance import HeatBalance
 from thermnet.model.circuit import Circuit
 from thermnet.model.probes import Probe
-from thermnet.netlist.elaborate import (QUANTITY_DIMENSIONS, FlatCircuit, Quantity, Sweep,
-                                        Target, derivative_dimension, elaborate)
+from thermnet.netlist.elaborate import FlatCircuit, Quantity, Sweep, Target
+from thermnet.quantities import QUANTITIES
+from thermnet.units import derivative_dimension
 from thermnet.errors import ConvergenceError, ThermnetError
 from thermnet.results.types import AnalysisResult, Results
 from thermnet.solve.steady import SolverMemory, SteadyState, linear_solve, require, solve
@@ -300,7 +301,7 @@ def quantity_dimension(flat: FlatCircuit, q: Quantity) -> Optional[str]:
     """``temperature``, ``power`` ...; ``D(X,NAME)``: X's over NAME's, e.g. ``temperature/power``
     (X's alone for a .param, ``dimensionless`` for like over like); None if not known."""
     if q.func != "D":
-        return QUANTITY_DIMENSIONS.get(q.func)
+        return QUANTITIES[q.func].dimension
     inner, target = q.args
     num, den = quantity_dimension(flat, inner), target_dimension(flat, target)
     return None if num is None else derivative_dimension(num, den)

@@ -1,0 +1,70 @@
+"""Print quantities: one registry of what ``.print`` (and ``D()``) can ask for.
+
+Each quantity is declared once here: its name, its form, the kinds of its arguments, the
+physical dimension of its value (a key of ``units.DIMENSIONS``; ``D(X, NAME)`` is X's over
+NAME's) and its meaning.  Elaboration checks cards against it, plots take axis units from it,
+and results record the dimension of every column from it.
+
+Evaluation: ``model.probes.Probe.q_<name>`` for the quantities every circuit has; a quantity
+that only some elements give (``element_method``) is the element's method of that name at the
+element's temperatures (its terminals', or its ``temp=`` node's), and an element lists the
+ones it gives in ``print_quantities``.  A new element with its own quantity registers it from
+its module with :func:`register`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, Optional, Tuple
+
+
+@dataclass(frozen=True)
+class QuantityKind:
+    name: str                     # upper case, as written in .print
+    form: str                     # e.g. "Q(A,B)"
+    args: Tuple[str, ...]         # argument kinds: thermal, element, quantity, name
+    dimension: Optional[str]      # units.DIMENSIONS key; None: from the arguments (D)
+    doc: str
+    element_method: str = ""      # only elements listing it in print_quantities give it
+
+
+QUANTITIES: Dict[str, QuantityKind] = {}
+
+
+def register(kind: QuantityKind) -> QuantityKind:
+    if kind.name in QUANTITIES and QUANTITIES[kind.name] != kind:
+        raise ValueError(f"print quantity {kind.name} is registered twice")
+    QUANTITIES[kind.name] = kind
+    return kind
+
+
+def help_text() -> str:
+    """The forms of every quantity, for error messages."""
+    return " ".join(k.form for k in QUANTITIES.values())
+
+
+for _kind in (
+    QuantityKind("T", "T(NODE)", ("thermal",), "temperature", "temperature of a thermal node"),
+    QuantityKind("P", "P(ELEMENT)", ("element",), "power",
+                 "heat of an element: a heater's power, the heat a temperature source "
+                 "takes out, a thermal element's heat from its first terminal, a dissipative "
+                 "impedance's net photonic emission"),
+    QuantityKind("Q", "Q(A,B)", ("thermal", "thermal"), "power",
+                 "net photonic heat from thermal node A to B (Dey et al. 2023 Eq. 3)"),
+    QuantityKind("TAU", "TAU(A,B)", ("thermal", "thermal"), "dimensionless",
+                 "photonic transmission between A and B averaged over the window "
+                 "taufmin..taufmax"),
+    QuantityKind("KAPPA", "KAPPA(ELEMENT)", ("element",), "thermal_conductance",
+                 "d heat / d T_A of a thermal element at fixed T_B"),
+    QuantityKind("KRATIO", "KRATIO(WIRE)", ("element",), "dimensionless",
+                 "kappa/kappa_N of a W proximity wire", element_method="kappa_ratio"),
+    QuantityKind("GE", "GE(ELEMENT)", ("element",), "conductance",
+                 "zero-bias electric conductance (S) of a W proximity wire with a prox model "
+                 "or of an N junction", element_method="electrical_conductance"),
+    QuantityKind("GRATIO", "GRATIO(ELEMENT)", ("element",), "dimensionless",
+                 "G/G_N of a W proximity wire with a prox model, R_N/R(T) of an N junction",
+                 element_method="conductance_ratio"),
+    QuantityKind("D", "D(QUANTITY,NAME)", ("quantity", "name"), None,
+                 "derivative of a quantity with respect to a source or .param along the "
+                 "steady state"),
+):
+    register(_kind)
