@@ -22,7 +22,7 @@ def main(repeats=5):
         times.append(time.perf_counter() - t)
     r = res[0]
     assert r.converged.all()
-    print(f"| benchmark | median s | min s | points |\n|---|---|---|---|")
+    print("| benchmark | median s | min s | points |\n|---|---|---|---|")
     print(f"| 200-point heater sweep, two islands + RLC link | {statistics.median(times):.3f} "
           f"| {min(times):.3f} | {len(r.converged)} |")
     print(f"\nmachine: {platform.processor() or platform.machine()}, python "

@@ -18,7 +18,6 @@ mutation kind (the table in docs/reliability.md).
 """
 from __future__ import annotations
 
-import math
 import os
 import random
 import re
@@ -359,7 +358,7 @@ def main(n: int) -> None:
     with tempfile.TemporaryDirectory() as d:
         folder = Path(d)
         os.symlink(ROOT / "netlists" / "lib", folder / "lib")
-        for case_id, path, kind, data in cases(n):
+        for case_id, _, kind, data in cases(n):
             outcome, detail = run_case(data, folder)
             key = outcome.split(":")[0] if not outcome.startswith("BAD") else outcome
             by_outcome[key] += 1

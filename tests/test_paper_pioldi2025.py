@@ -11,7 +11,8 @@ import re
 
 import numpy as np
 import pytest
-from scipy.constants import h, k as kB
+from scipy.constants import h
+from scipy.constants import k as kB
 from scipy.integrate import quad
 
 import thermnet
@@ -281,7 +282,7 @@ def test_fig3_silver_optimum_100fw_500mk(fig3):
 
 
 def test_fig3_responsivity_is_dtl_dtr(fig3):
-    for mat, fam in fig3.items():
+    for fam in fig3.values():
         for p in (20, 100):
             c = fam[p]
             g = np.gradient(c["T(L)"], c["TR"])

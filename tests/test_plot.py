@@ -91,7 +91,7 @@ def test_units_and_data(fig, results):
         np.testing.assert_allclose(yD, r.columns["T(D)"] * 1e3, rtol=1e-12)
         np.testing.assert_allclose(yQ, r.columns["Q(S,D)"] * 1e15, rtol=1e-12)
     # physically sensible: every island above the 30 mK bath, S hotter than D
-    for x, y, _ in lines_data(fig)[1]:
+    for _, y, _ in lines_data(fig)[1]:
         assert np.all(y > 30)
 
 

@@ -18,7 +18,8 @@ from scipy.integrate import quad
 import thermnet
 from thermnet import NetlistError
 from thermnet.cli import main
-from thermnet.physics import bcs, proximity as P
+from thermnet.physics import bcs
+from thermnet.physics import proximity as P
 from thermnet.physics.constants import L0, e, hbar, kB
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -298,7 +299,8 @@ def test_andreev_model_heat_closed_form():
             "TA a 0.3\nW1 a b barrier gn=10m ts=s\n.op\n.print P(W1)\n"
         p = thermnet.parse(net).run()[0].columns["P(W1)"]
         eg = float(bcs.gap(0.25, 1.2, GAPRATIO, "tanh")) * abs(math.cos(phase / 2))
-        f = lambda E: E * (math.tanh(E / (2 * kB * 0.2)) - math.tanh(E / (2 * kB * 0.3)))
+        def f(E):
+            return E * (math.tanh(E / (2 * kB * 0.2)) - math.tanh(E / (2 * kB * 0.3)))
         ref = gn / e ** 2 * quad(f, eg, eg + 80 * kB * 0.3, epsabs=0, epsrel=1e-12,
                                  limit=200)[0]
         assert p == pytest.approx(ref, rel=1e-9)
@@ -329,17 +331,17 @@ def test_wire_contract(model):
 def test_lengths_instead_of_ln():
     """prox(l=, d=): ln = l/xi0, xi0 = sqrt(hbar D_N/(2 Delta0)), Delta0 = gapratio kB Tc;
     an element's tc= changes xi0 accordingly."""
-    l, d = 2e-6, 1e-2                       # 2 um of Au-like metal (D = 100 cm^2/s)
+    length, d = 2e-6, 1e-2                       # 2 um of Au-like metal (D = 100 cm^2/s)
     xi0 = math.sqrt(hbar * d / (2 * GAPRATIO * kB * 1.2))
-    assert l / xi0 == pytest.approx(14.9, abs=0.05)
-    a = thermnet.parse(f".model w prox(tc=1.2 l=2u d=1e-2 r=1)\nTA a 0.3\nTB b 0.2\n"
-                       f"W1 a b w gn=10m\n.op\n.print P(W1) GE(W1)\n").run()[0].columns
-    b = thermnet.parse(f".model w prox(tc=1.2 ln={l / xi0!r} r=1)\nTA a 0.3\nTB b 0.2\n"
+    assert length / xi0 == pytest.approx(14.9, abs=0.05)
+    a = thermnet.parse(".model w prox(tc=1.2 l=2u d=1e-2 r=1)\nTA a 0.3\nTB b 0.2\n"
+                       "W1 a b w gn=10m\n.op\n.print P(W1) GE(W1)\n").run()[0].columns
+    b = thermnet.parse(f".model w prox(tc=1.2 ln={length / xi0!r} r=1)\nTA a 0.3\nTB b 0.2\n"
                        f"W1 a b w gn=10m\n.op\n.print P(W1) GE(W1)\n").run()[0].columns
     assert a == pytest.approx(b, rel=1e-12)
     c = thermnet.parse(".model w prox(tc=1.2 l=2u d=1e-2 r=1)\nTA a 0.3\nTB b 0.2\n"
                        "W1 a b w gn=10m tc=1.0\n.op\n.print P(W1)\n").run()[0].columns
-    ln1 = l / math.sqrt(hbar * d / (2 * GAPRATIO * kB * 1.0))
+    ln1 = length / math.sqrt(hbar * d / (2 * GAPRATIO * kB * 1.0))
     assert c["P(W1)"] == pytest.approx(P.heat(0.3, 0.2, 0.25, 1.0, ln1, 1.0, 10e-3), rel=1e-12)
 
 

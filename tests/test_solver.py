@@ -123,6 +123,7 @@ def test_dey_fig3_solves_take_few_heat_evaluations(monkeypatch):
     the uniform-temperature estimate, and its 59-point sweep with the secant predictor and
     Broyden-updated Jacobians."""
     import os
+
     from thermnet.model.balance import HeatBalance
     from thermnet.solve.steady import solve
     path = os.path.join(os.path.dirname(__file__), "..", "netlists", "dey2023_fig3.net")

@@ -55,7 +55,7 @@ class Netlist:
         what = f"set('{name}')"
         v = _number(value, target.dimension, what)
         if target.kind == "source":
-            spec = type(self._flat.elements[target.key]).value_spec
+            spec = type(self._flat.elements[target.key]).value_param()
             self.sources[target.key] = checked(spec, v, f"{what}: {target.name} value", None)
             return self
         params = {**self.params, target.key: v}

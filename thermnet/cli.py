@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from typing import List, Optional
@@ -118,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
                                 "cryogenic devices: photonic heat, superconductors, "
                                 "electron-phonon coupling.")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
+    p.add_argument("-v", "--verbose", action="count", default=0,
+                   help="log what the solver does on stderr: -v table builds and failed "
+                        "solver attempts, -vv also every steady state and re-binding")
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="solve a netlist and print its .print quantities")
     r.add_argument("file")
@@ -155,6 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.verbose:
+        logging.basicConfig(level=logging.INFO if args.verbose == 1 else logging.DEBUG,
+                            format="thermnet: %(name)s: %(message)s")
     try:
         return args.func(args)
     except ThermnetError as exc:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import ClassVar, Dict, Optional, Tuple, Type
+from typing import Any, ClassVar, Dict, Optional, Tuple, Type, Union
 
 import numpy as np
 
@@ -44,7 +44,7 @@ class ParamSpec:
 
     name: str
     dimension: str
-    default: Optional[float] = REQUIRED
+    default: Union[float, str, None] = REQUIRED      # a str for keyword parameters
     doc: str = ""
     positive: bool = True
     choices: Tuple[str, ...] = ()     # a keyword parameter (e.g. gap=tanh|bcs)
@@ -140,13 +140,22 @@ class Element:
         if cls.letter:
             ELEMENT_KINDS[cls.letter] = cls
 
+    @classmethod
+    def value_param(cls) -> ParamSpec:
+        """The declaration of the positional VALUE (kinds that take one, e.g. sources)."""
+        if cls.value_spec is None:
+            raise TypeError(f"{cls.title} elements take no value")
+        return cls.value_spec
+
     def __init__(self, name: str, nodes: Tuple[str, ...], value: Optional[float],
                  model: Optional[Model], params: Dict[str, float],
                  node_params: Dict[str, str], span: Span):
         self.name = name
         self.nodes = nodes
         self.value = value
-        self.model = model
+        # Any: a kind with model_types always has its Model (elaboration sees to it), whose
+        # parameters are attributes by name
+        self.model: Any = model
         self.params = params
         self.node_params = node_params
         self.span = span

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import Optional, Tuple, Union
 
 import numpy as np
 
@@ -69,7 +69,7 @@ class ProximityModel(_WireModel):
     charge_transport = True
 
     @classmethod
-    def check_values(cls, values) -> Optional[Tuple[str, str]]:
+    def check_values(cls, values) -> Optional[Tuple[Union[str, Tuple[str, ...]], str]]:
         """``(parameter(s), message)`` of the first inconsistency, or None.  elaborate.py
         points the error at the first of the parameters given on the element card, else at
         the first given on the .model card."""

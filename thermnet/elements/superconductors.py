@@ -3,8 +3,6 @@ junction (``N``, model ``nis``) and the electron-phonon coupling of a BCS superc
 (model ``eph_bcs`` for ``E`` elements)."""
 from __future__ import annotations
 
-import numpy as np
-
 from thermnet.elements.base import ImpedanceElement, Model, NodeSlot, ParamSpec
 from thermnet.physics import bcs, electron_phonon, mattis_bardeen, nis
 from thermnet.physics.constants import hbar, kB

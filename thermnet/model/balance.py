@@ -7,6 +7,7 @@ of element kinds.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
@@ -45,8 +46,8 @@ class HeatBalance:
         self.heater_keys = [p.name.lower() for p in circuit.heaters]
         self.heater_power = np.array([p.value for p in circuit.heaters], dtype=float)
         self.heater_idx = np.array([self.index[p.nodes[0]] for p in circuit.heaters], dtype=int)
-        self.netlist_values = {k: e.value for k, e in circuit.flat.elements.items()
-                               if k in self.source_keys or k in self.heater_keys}
+        self.netlist_values: Dict[str, float] = {
+            k: _value(circuit.flat.elements[k]) for k in self.source_keys + self.heater_keys}
         self.thermal = [(e, [self.index[n] for n in e.terminals + e.extra_nodes])
                         for e in circuit.thermal_elements]
         self.links = [lk for lk in circuit.links if len(lk.dissipative) >= 2]
@@ -128,6 +129,11 @@ class HeatBalance:
         self._link_memo[k] = (key, Q, None)
         return Q
 
+    def _emission_on(self, k: int, T: np.ndarray, n_panels: int, order: int, extra):
+        """Emission of link k on the grid of ``n_panels`` panels, order ``order`` and the
+        extra panel edges ``extra`` (``photonic.refine`` varies the last two)."""
+        return self._emission(k, T, Grid(n_panels, order, extra))
+
     def _emission(self, k: int, T: np.ndarray, grid: Grid):
         """Panel centres (J) and the emitted power matrix int E tau_ij n(E, T_i) dE / h (W)
         over each panel of ``grid``, (n_panels, nd, nd)."""
@@ -163,8 +169,7 @@ class HeatBalance:
             n_panels = photonic.panels_for(float(temps.min()), float(temps.max()))
             smallest, top = photonic.grid_range(float(temps.max()), n_panels)
             edges, moves = resonances.resonance_edges(
-                lambda E, t, k=k: self._admittances(k, E, t), link.incidence, temps,
-                0.0, top, smallest, top)
+                partial(self._admittances, k), link.incidence, temps, 0.0, top, smallest, top)
             if fixed_nodes > 0:
                 order = max(2, -(-fixed_nodes // (n_panels + len(edges))))
             else:
@@ -172,7 +177,7 @@ class HeatBalance:
                 # sweep does not toggle between two orders (each change re-polishes a state)
                 order = 6 if first else max(6, self.grids[k].order)
             got = photonic.refine(
-                lambda p, extra, k=k, n=n_panels: self._emission(k, T, Grid(n, p, extra)),
+                partial(self._emission_on, k, T, n_panels),
                 order, edges.tolist(), rtol, photonic.MAX_NODES, adapt=fixed_nodes <= 0)
             if got.failure:
                 names = " ".join(e.name for e in link.elements)
@@ -265,7 +270,8 @@ class HeatBalance:
         values, the options' settings; the photon grids are checked afresh at the next
         solve (admittances may have changed)."""
         elements = self.circuit.flat.elements
-        self.netlist_values = {k: elements[k].value for k in self.source_keys + self.heater_keys}
+        self.netlist_values = {k: _value(elements[k])
+                               for k in self.source_keys + self.heater_keys}
         self.source_T = np.array([self.netlist_values[k] for k in self.source_keys])
         self.heater_power = np.array([self.netlist_values[k] for k in self.heater_keys],
                                      dtype=float)
@@ -289,3 +295,9 @@ class HeatBalance:
         if key in self.heater_keys:
             return float(self.heater_power[self.heater_keys.index(key)])
         return float(self.source_T[self.source_keys.index(key)])
+
+
+def _value(element) -> float:
+    """The value of a source or heater (always given on its card)."""
+    assert element.value is not None
+    return float(element.value)

@@ -17,7 +17,6 @@ from thermnet.physics.constants import h
 from thermnet.quantities import QUANTITIES
 
 
-
 class Probe:
     """Evaluates quantities at temperatures T (all thermal nodes), caching link heats."""
 

@@ -6,19 +6,25 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from thermnet import elements as _elements  # noqa: F401  (registers element kinds)
-from thermnet.elements.base import (ELEMENT_KINDS, MODEL_TYPES, Element, ImpedanceElement,
-                                    ParamSpec)
+from thermnet.elements.base import ELEMENT_KINDS, MODEL_TYPES, Element, ImpedanceElement, ParamSpec
 from thermnet.errors import NetlistError, Span
 from thermnet.netlist import ast
-from thermnet.netlist.expressions import CONSTANTS, Amount, Scope, amount_of, check_dimension, value_of
+from thermnet.netlist.expressions import (
+    CONSTANTS,
+    Amount,
+    Scope,
+    amount_of,
+    check_dimension,
+    value_of,
+)
 from thermnet.netlist.parser import CARD_FORMS
-from thermnet.quantities import QUANTITIES, help_text
 from thermnet.options import OPTIONS, option_form, window_problem
+from thermnet.quantities import QUANTITIES, help_text
 
 # Sizes refused before any work starts (docs/language.md, "Limits").
 MAX_ELEMENTS = 100_000          # elements after subcircuit expansion
@@ -35,9 +41,9 @@ class Quantity:
     """A ``.print`` quantity with its arguments resolved to node/element keys."""
 
     func: str                    # T P Q TAU KAPPA D
-    args: Tuple[object, ...]     # keys (str) or, for D, (Quantity, target key)
+    args: Tuple[Any, ...]        # keys (str) or, for D, (Quantity, Target)
     column: str
-    span: Span
+    span: Optional[Span]
 
 
 @dataclass(frozen=True)
@@ -142,7 +148,7 @@ class ParamScope(Scope):
     ``Netlist.set()``) keeps that dimension, and a unit it carries must agree.
     """
 
-    def __init__(self, defs: Dict[str, ast.Assign], overrides: Dict[str, Union[float, Amount]],
+    def __init__(self, defs: Dict[str, ast.Assign], overrides: Mapping[str, Union[float, Amount]],
                  parent: Optional[Scope] = None):
         self.defs = defs
         self.overrides: Dict[str, Amount] = {}
@@ -151,7 +157,7 @@ class ParamScope(Scope):
         self.parent = parent
         self._visiting: List[str] = []
 
-    def reset(self, overrides: Dict[str, Union[float, Amount]]) -> None:
+    def reset(self, overrides: Mapping[str, Union[float, Amount]]) -> None:
         """New values replacing the definitions (a rebind): every value evaluated anew."""
         self.overrides = {k: v if isinstance(v, Amount) else Amount(float(v))
                           for k, v in overrides.items()}
@@ -309,7 +315,9 @@ class _Builder:
         self.models = self._models(defs.top, self.scope)
 
     # models
-    def _models(self, cards, scope, inherited=None) -> Dict[str, Tuple[ast.ModelCard, type, Dict[str, float]]]:
+    def _models(self, cards, scope, inherited=None) -> Dict[str, tuple]:
+        """Model cards by name: (card, model type, values, how to evaluate again the values
+        that depend on .params)."""
         models = dict(inherited or {})
         for card in cards:
             if not isinstance(card, ast.ModelCard):
@@ -376,8 +384,8 @@ class _Builder:
         elif known != kind:
             first = self.node_spans[key]
             raise NetlistError(
-                f"'{item.text}' is used as {_article(kind)} node here but as {_article(known)} node at "
-                f"{first.file}:{first.line}:{first.column}", item.span,
+                f"'{item.text}' is used as {_article(kind)} node here but as "
+                f"{_article(known)} node at {first.file}:{first.line}:{first.column}", item.span,
                 "thermal and electrical node names must differ")
         return key
 
@@ -445,6 +453,7 @@ class _Builder:
                 raise NetlistError(f"{card.name.text}: expected the name of a model, got "
                                    f"'{_text(item)}'", item.span, form)
             if is_model:
+                assert isinstance(item, ast.Word)
                 model_entry = models.get(item.text.lower())
                 if model_entry is None:
                     raise NetlistError(f"unknown model '{item.text}'", item.span,
@@ -493,7 +502,7 @@ class _Builder:
                 raise NetlistError(f"{card.name.text} has no parameter '{a.key.text}'",
                                    a.key.span, form + ("   (parameters: " + ", ".join(valid)
                                                        + ")" if valid else ""))
-        for k, (nkind, required) in kind.node_keywords.items():
+        for k, (_, required) in kind.node_keywords.items():
             if required and k not in node_params:
                 raise NetlistError(f"{card.name.text} needs {k}=NODE (the thermal node whose "
                                    "temperature it has)", card.name.span, form)
@@ -638,7 +647,7 @@ class _Builder:
         out: Dict[str, Union[Target, str]] = {}
         for key, el in self.elements.items():
             if el.letter in ("T", "P"):
-                out[key] = Target("source", key, el.name, type(el).value_spec.dimension)
+                out[key] = Target("source", key, el.name, type(el).value_param().dimension)
         dims = self.scope.dimensions()
         for key, d in self.scope.defs.items():
             if key in out:
@@ -648,7 +657,7 @@ class _Builder:
                 out[key] = Target("param", key, d.key.text, dims.get(key))
         return out
 
-    def target(self, word: ast.Word, targets) -> Target:
+    def target(self, word: Union[ast.Word, ast.Num], targets) -> Target:
         found = targets.get(word.text.lower())
         if isinstance(found, Target):
             return found
@@ -666,6 +675,7 @@ class _Builder:
         if spec.mode == "list":
             values = np.array(vals, dtype=float)
         else:
+            assert spec.count is not None          # the parser requires N here
             n = value_of(spec.count, self.scope, "count", f"{card} N")
             if n < 1 or n != int(n) or n > 1e6:
                 raise NetlistError(f"the number of points must be a whole number from 1 to "
@@ -686,7 +696,7 @@ class _Builder:
         ParamSpec (a .param's values are checked where they reach an element)."""
         value = value_of(item, self.scope, target.dimension, what)
         if target.kind == "source":
-            checked(type(self.elements[target.key]).value_spec, value, what, item.span)
+            checked(type(self.elements[target.key]).value_param(), value, what, item.span)
         return value
 
     def quantity(self, call: ast.Call) -> Quantity:
@@ -700,7 +710,8 @@ class _Builder:
         if len(call.args) != len(kinds):
             raise NetlistError(f"{func} takes {len(kinds)} argument(s), got {len(call.args)}",
                                call.span, form)
-        args, shown = [], []
+        args: List[Any] = []
+        shown: List[str] = []
         for item, kind in zip(call.args, kinds):
             if kind == "quantity":
                 if not isinstance(item, ast.Call):
@@ -730,8 +741,9 @@ class _Builder:
                 shown.append(el.name)
             else:  # name of a source or parameter for D()
                 t = self.target(item, self.targets())
-                key = t
+                args.append(t)
                 shown.append(t.name)
+                continue
             args.append(key)
         return Quantity(func, tuple(args), f"{func}({','.join(shown)})", call.span)
 

@@ -13,7 +13,7 @@ import stat
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -45,6 +45,14 @@ def _lark() -> Lark:
     return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
 
 
+def _binary(op: str):
+    """The transformer callback building a binary operation ``op``."""
+    @v_args(meta=True)
+    def build(self, meta, c):
+        return ast.EBin(op, c[0], c[-1], self._meta_span(meta))
+    return build
+
+
 class _ToAst(Transformer):
     """The one Transformer: lark tree of a logical line -> typed ast objects."""
 
@@ -54,7 +62,7 @@ class _ToAst(Transformer):
 
     def _span(self, x) -> Span:
         if isinstance(x, Token):
-            return self.line.span(x.start_pos)
+            return self.line.span(x.start_pos or 0)
         return self.line.span(x.meta.start_pos) if not x.meta.empty else self.line.first
 
     def _meta_span(self, meta) -> Span:
@@ -98,13 +106,8 @@ class _ToAst(Transformer):
     def func(self, meta, c):
         return ast.EFunc(str(c[0]), tuple(c[1:]), self._span(c[0]))
 
-    def _bin(op):  # noqa: N805  (helper building the binary-operator callbacks)
-        @v_args(meta=True)
-        def build(self, meta, c):
-            return ast.EBin(op, c[0], c[-1], self._meta_span(meta))
-        return build
-
-    add, sub, mul, div, pow = _bin("+"), _bin("-"), _bin("*"), _bin("/"), _bin("**")
+    add, sub, mul, div, pow = (_binary("+"), _binary("-"), _binary("*"), _binary("/"),
+                               _binary("**"))
 
     @v_args(meta=True)
     def neg(self, meta, c):
@@ -150,13 +153,13 @@ def _expect(cond: bool, message: str, span: Span, card: str):
         raise NetlistError(message, span, CARD_FORMS[card])
 
 
-def _assigns(items: Sequence[ast.Item], card: str) -> Tuple[ast.Assign, ...]:
+def _assigns(items: Sequence[Any], card: str) -> Tuple[ast.Assign, ...]:
     for it in items:
         _expect(isinstance(it, ast.Assign), "expected KEY=VALUE", it.span, card)
     return tuple(items)
 
 
-def _sweep_spec(items: Sequence[ast.Item], card: str, span: Span) -> ast.SweepSpec:
+def _sweep_spec(items: Sequence[Any], card: str, span: Span) -> ast.SweepSpec:
     _expect(len(items) >= 2, f"{card} needs a name and values", span, card)
     name = items[0]
     _expect(isinstance(name, ast.Word), "expected the name of a source or parameter",
@@ -335,7 +338,7 @@ def _transform(tree, line):
     return out
 
 
-def _not_a_netlist(path: str, span: Span, why: str) -> UnquotedError:
+def _not_a_netlist(path: str, span: Optional[Span], why: str) -> UnquotedError:
     return UnquotedError(f"included file '{path}' is not a netlist ({why} here; its content "
                          "is not shown)", span, '.include "FILE" of a thermnet netlist')
 

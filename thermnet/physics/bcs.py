@@ -25,9 +25,13 @@ import numpy as np
 from scipy import special
 
 from thermnet.physics.constants import kB
-from thermnet.physics.quadrature import (Spline1D, panel_quad,
-                                         sqrt_pair_above, sqrt_pair_above_vmax,
-                                         sqrt_pair_between)
+from thermnet.physics.quadrature import (
+    Spline1D,
+    panel_quad,
+    sqrt_pair_above,
+    sqrt_pair_above_vmax,
+    sqrt_pair_between,
+)
 from thermnet.physics.tables import cached_table
 
 GAP_KINDS = ("tanh", "bcs")

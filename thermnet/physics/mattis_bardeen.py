@@ -43,8 +43,13 @@ from scipy import special
 
 from thermnet.physics import bcs
 from thermnet.physics.constants import kB
-from thermnet.physics.quadrature import (adaptive_quad, fit_splines, panel_quad, pinch_map,
-                                         pinch_map_vmax)
+from thermnet.physics.quadrature import (
+    adaptive_quad,
+    fit_splines,
+    panel_quad,
+    pinch_map,
+    pinch_map_vmax,
+)
 from thermnet.physics.tables import cached_splines
 
 __all__ = ["conductivity", "impedance", "conductivity_t0", "reduced_conductivity"]

@@ -139,7 +139,7 @@ def refine(panel_integrals: PanelIntegrals, order: int, edges: Sequence[float], 
         estimate = err.sum() / scale if scale > 0 else 0.0
 
         def result(failure: str = "") -> Refined:
-            return Refined(order, edges, estimate, nodes, total, failure)
+            return Refined(order, tuple(edges), estimate, nodes, total, failure)
 
         if nodes > max_nodes:
             return result(f"more than {max_nodes} nodes needed")

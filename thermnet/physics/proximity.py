@@ -316,7 +316,8 @@ class _Discretisation:
         right = np.concatenate([th[:, 2:], np.zeros((th.shape[0], 1))], axis=1)
         res[:, 1:] = (self.sub * th[:, :-1] - (self.sub + self.sup) * th[:, 1:]
                       + self.sup * right + 1j * self.z * np.sinh(th[:, 1:]))
-        slope = (th[:, 1] - th[:, 0]) / self.h0 + 0.5 * self.h0 * 1j * self.z[:, 0] * np.sinh(th[:, 0])
+        slope = (th[:, 1] - th[:, 0]) / self.h0 \
+            + 0.5 * self.h0 * 1j * self.z[:, 0] * np.sinh(th[:, 0])
         res[:, 0] = self.sqrt_r * slope - 2.0 * self.lead * np.sinh(0.5 * (th[:, 0] - self.theta_b))
         return res
 
@@ -325,7 +326,8 @@ class _Discretisation:
         ne, n = th.shape
         diag = np.empty_like(th)
         diag[:, 1:] = -(self.sub + self.sup) + 1j * self.z * np.cosh(th[:, 1:])
-        diag[:, 0] = (self.sqrt_r * (-1.0 / self.h0 + 0.5 * self.h0 * 1j * self.z[:, 0] * np.cosh(th[:, 0]))
+        diag[:, 0] = (self.sqrt_r * (-1.0 / self.h0
+                                     + 0.5 * self.h0 * 1j * self.z[:, 0] * np.cosh(th[:, 0]))
                       - self.lead * np.cosh(0.5 * (th[:, 0] - self.theta_b)))
         lower = np.broadcast_to(self.sub.astype(complex), (ne, n - 1))
         upper = np.empty((ne, n - 1), dtype=complex)
@@ -430,7 +432,8 @@ def _wire_average(x: np.ndarray, f: np.ndarray) -> np.ndarray:
 
 
 def _resistances_from_angle(x: np.ndarray, theta: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-    """``R_Q = <1/cos^2 Im th>`` and ``R_I = <1/cosh^2 Re th>`` (BV03 Eqs. 4, 6, text after Eq. 1)."""
+    """``R_Q = <1/cos^2 Im th>`` and ``R_I = <1/cosh^2 Re th>`` (BV03 Eqs. 4, 6, text after
+    Eq. 1)."""
     with np.errstate(over="ignore", divide="ignore"):
         inv_dplus = 1.0 / np.cos(theta.imag) ** 2
         inv_dminus = 1.0 / np.cosh(theta.real) ** 2
@@ -567,7 +570,8 @@ def _build_line(ln_eff: float, r: float, phase: float) -> Dict[str, np.ndarray]:
     tau_q[solved], tau_i[solved], err[solved] = _direct_transmissions(
         grid.nodes[solved], ln_eff, r, phase)
     solved_idx = np.flatnonzero(solved)
-    ref = solved_idx[[np.searchsorted(grid.nodes[solved_idx], EPS_SOLVED_MAX / 4.0), -1]]
+    ref = solved_idx[np.array([np.searchsorted(grid.nodes[solved_idx], EPS_SOLVED_MAX / 4.0),
+                               -1])]
     tail = ~solved
     out = {"richardson_error": err}
     for name, tau in (("tau_q", tau_q), ("tau_i", tau_i)):

@@ -160,10 +160,10 @@ def link_poles(admittance: Admittance, incidence: np.ndarray, lo: float, hi: flo
         near = (np.abs(p) >= (e / FIT_RATIO if m else 0.0)) & \
             (np.abs(p) <= (e * FIT_RATIO if m < len(fits) - 1 else np.inf))
         cands.extend(p[near])
-    cands = np.array([p for p in cands if np.abs(p) <= hi * FIT_RATIO])
-    sharp = np.array([is_narrow(p, floor, cap) and not exact for p in cands], dtype=bool)
-    refined = list(_refine(admittance, incidence, cands[sharp])) if sharp.any() else []
-    return _merge(refined + list(cands[~sharp]))
+    found = np.array([p for p in cands if np.abs(p) <= hi * FIT_RATIO])
+    sharp = np.array([is_narrow(p, floor, cap) and not exact for p in found], dtype=bool)
+    refined = list(_refine(admittance, incidence, found[sharp])) if sharp.any() else []
+    return _merge(refined + list(found[~sharp]))
 
 
 def _refine(admittance: Admittance, incidence: np.ndarray, poles: np.ndarray,
@@ -177,7 +177,8 @@ def _refine(admittance: Admittance, incidence: np.ndarray, poles: np.ndarray,
         if not len(idx):
             break
         at = np.abs(poles[idx])
-        for i, p in zip(idx, pencil_poles(incidence, *lumped(admittance, at), at)):
+        G, c, k = lumped(admittance, at)
+        for i, p in zip(idx, pencil_poles(incidence, G, c, k, at)):
             if not len(p):
                 active[i] = False
                 continue
@@ -217,7 +218,7 @@ def pole_edges(poles: Sequence[Pole], lo: float, hi: float, floor: float,
     ones at a comparable multiple of theirs, so every panel converges at a fixed rate
     (rho > 3) whatever Qf (Trefethen, ATAP Thm. 19.3; see the module docstring).
     """
-    edges = []
+    edges: List[float] = []
     for p in poles:
         width = local_width(p.energy, floor, cap)
         if not is_narrow(p.complex, floor, cap) or p.energy - 4 * p.width > hi:
@@ -229,8 +230,8 @@ def pole_edges(poles: Sequence[Pole], lo: float, hi: float, floor: float,
         n = int(np.ceil(np.log(0.25 * width / gamma) / np.log(GRADING)))
         steps = gamma * GRADING ** np.arange(n + 1)
         edges.extend([centre, *(centre + steps), *(centre - steps)])
-    edges = np.array(edges, dtype=float)
-    return np.unique(edges[(edges > lo) & (edges < hi)])
+    out = np.array(edges, dtype=float)
+    return np.unique(out[(out > lo) & (out < hi)])
 
 
 def drift_radius(poles: Sequence[Pole], moved: np.ndarray, step: float) -> float:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -22,6 +23,8 @@ from typing import Callable, Dict
 import numpy as np
 
 from thermnet import __version__
+
+log = logging.getLogger(__name__)
 
 _memory: Dict[str, Dict[str, np.ndarray]] = {}
 
@@ -79,7 +82,7 @@ def write_table(path: Path, arrays: Dict[str, np.ndarray]) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".npz.tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays, **{CHECKSUM: np.array(checksum(arrays))})
+            np.savez(fh, **arrays, **{CHECKSUM: np.array(checksum(arrays))})  # type: ignore[arg-type]
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -103,6 +106,7 @@ def cached_table(name: str, spec: dict,
     path = cache_dir() / f"{key}.npz"
     arrays = read_table(path)
     if arrays is None:
+        log.info("building table %s (cache %s)", name, path)
         arrays = {k: np.asarray(v) for k, v in build().items()}
         try:
             write_table(path, arrays)      # replaces a damaged file

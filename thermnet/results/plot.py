@@ -143,7 +143,8 @@ def unit_for(dim: Optional[str], values=()) -> Optional[Unit]:
 
 
 def _si_symbol(dim: str) -> str:
-    return {"thermal_conductance": "W/K", "dimensionless": "1"}.get(dim, PLOT_SYMBOLS.get(dim, "SI"))
+    return {"thermal_conductance": "W/K", "dimensionless": "1"}.get(
+        dim, PLOT_SYMBOLS.get(dim, "SI"))
 
 
 def axis_label(name: str, unit: Optional[Unit]) -> str:
@@ -300,7 +301,7 @@ def _step_labels(results: Sequence[AnalysisResult], names: Sequence[str],
     units = {}
     for n in names:
         units[n] = unit_for(dims.get(n), [r.step.get(n, np.nan) for r in results])
-    out = []
+    out: List[Optional[str]] = []
     for r in results:
         parts = []
         for n in names:
@@ -355,8 +356,8 @@ def _sweep_panels(group: List[AnalysisResult]) -> List[Panel]:
     # the x unit from the points that converged (a failed point's value may be far off)
     xs = [np.asarray(r.columns[xname], dtype=float)[np.asarray(r.converged, dtype=bool)]
           if len(r.converged) == len(r.columns[xname]) else r.columns[xname] for r in group]
-    xs = np.concatenate(xs)
-    xunit = unit_for(dims.get(xname), xs if xs.size else x0)
+    x_all = np.concatenate(xs)
+    xunit = unit_for(dims.get(xname), x_all if x_all.size else x0)
     out = []
     for col in first.columns:
         if col == xname:
@@ -398,7 +399,7 @@ def figure(results: Results, source: Optional[str] = None):
     try:
         columns = panels(results)
     except PlotError as exc:
-        raise exc.at(source) if source else exc
+        raise (exc.at(source) if source else exc) from None
     Figure = require_matplotlib()
     nrows = max(len(c) for c in columns)
     ncols = len(columns)

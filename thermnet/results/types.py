@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 import numpy as np
 
@@ -15,10 +15,10 @@ class AnalysisResult:
 
     analysis: str                                  # "op" or "sweep"
     step: Dict[str, float]
-    columns: Dict[str, object]
+    columns: Dict[str, Any]
     converged: np.ndarray                          # bool per point (one for op)
     failures: List[str] = field(default_factory=list)     # "point k (NAME=v): reason"
-    energy_balance: np.ndarray = None              # relative residual per point
+    energy_balance: Optional[np.ndarray] = None    # relative residual per point
     swept: Optional[str] = None
     # Beyond the JSON contract, for plots: the sweep's {"name", "spacing" (lin|log|list),
     # "kind" (source|param), "dimension"} and the dimension (a key of units.DIMENSIONS, or a
@@ -31,12 +31,12 @@ class AnalysisResult:
             if isinstance(v, np.ndarray):
                 return [None if not math.isfinite(x) else float(x) for x in v]
             return None if not math.isfinite(v) else float(v)
-        out = {"analysis": self.analysis, "step": dict(self.step),
+        out: Dict[str, Any] = {"analysis": self.analysis, "step": dict(self.step),
                "columns": {k: clean(v) for k, v in self.columns.items()},
                "converged": [bool(c) for c in self.converged] if self.analysis == "sweep"
                else bool(self.converged[0])}
         if self.failures:
-            out["failures"] = list(self.failures)
+            out["failures"] = [str(f) for f in self.failures]
         if self.energy_balance is not None:
             eb = clean(np.asarray(self.energy_balance))
             out["energy_balance"] = eb if self.analysis == "sweep" else eb[0]

@@ -9,15 +9,15 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
+from thermnet.errors import ConvergenceError, ThermnetError
 from thermnet.model.balance import HeatBalance
 from thermnet.model.circuit import Circuit
 from thermnet.model.probes import Probe
 from thermnet.netlist.elaborate import FlatCircuit, Quantity, Sweep, Target
 from thermnet.quantities import QUANTITIES
-from thermnet.units import derivative_dimension
-from thermnet.errors import ConvergenceError, ThermnetError
 from thermnet.results.types import AnalysisResult, Results
 from thermnet.solve.steady import SolverMemory, SteadyState, linear_solve, require, solve
+from thermnet.units import derivative_dimension
 
 log = logging.getLogger(__name__)
 DERIV_REL = 1e-5       # D(): largest relative temperature move of the difference step
@@ -290,11 +290,12 @@ def _column_dimensions(flat: FlatCircuit, prints) -> Dict[str, str]:
 
 
 def target_dimension(flat: FlatCircuit, target: Target) -> str:
-    """A source's value dimension; a .param is dimensionless (it carries no unit)."""
+    """A source's value dimension; a .param's that of the unit it is defined with
+    (dimensionless without one)."""
     if target.kind != "source":
-        return "dimensionless"
+        return target.dimension or "dimensionless"
     from thermnet.elements import ELEMENT_KINDS
-    return ELEMENT_KINDS[flat.elements[target.key].letter].value_spec.dimension
+    return ELEMENT_KINDS[flat.elements[target.key].letter].value_param().dimension
 
 
 def quantity_dimension(flat: FlatCircuit, q: Quantity) -> Optional[str]:

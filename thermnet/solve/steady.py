@@ -11,11 +11,10 @@ from the common temperature that balances the heaters against the baths.  Conver
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import List, Optional
-
 import logging
 import warnings
+from dataclasses import dataclass, field
+from typing import List, Optional
 
 import numpy as np
 import scipy.linalg
@@ -230,7 +229,8 @@ def _stepping(bal: HeatBalance, memory: SolverMemory):
         except _Failed:
             step /= 4
             if step < 1e-6:
-                raise _Failed(f"source/heater stepping stalled at {lam:.3g} of full load")
+                raise _Failed(f"source/heater stepping stalled at {lam:.3g} of full "
+                              "load") from None
     return x
 
 
