@@ -93,3 +93,46 @@ E1 s bath cu vol={v}
         net.set("v", -1e-20)
     T = net.run()[0].columns["T(s)"]
     assert T == pytest.approx((0.05 ** 5 + 1e-12 / (2e9 * 1e-20)) ** 0.2, rel=1e-9)
+
+
+EPH = """.model cu eph(sigma=2e9)
+TB bath 0.05
+P1 s 1p
+E1 s bath cu vol=1e-20
+"""
+
+
+def _eph_T(P, sigma, vol):
+    """T^5 - Tb^5 = P / (Sigma V) (Giazotto et al. RMP 2006 Eq. 35)."""
+    return (0.05 ** 5 + P / (sigma * vol)) ** 0.2
+
+
+def test_sweep_step_and_derivative_of_element_parameters():
+    """ELEMENT.PARAM (an element keyword or its model's parameter) is swept, stepped and
+    differentiated like a .param, and goes back to its card value after the run."""
+    net = thermnet.parse(EPH + ".sweep E1.vol list 1e-20 2e-20\n.step E1.sigma list 1e9 2e9\n"
+                         ".print T(s) D(T(s),E1.vol)\n")
+    res = net.run()
+    for r, sigma in zip(res.results, (1e9, 2e9)):
+        assert r.step == {"E1.sigma": sigma}
+        vol = r.columns["E1.vol"]
+        T = _eph_T(1e-12, sigma, vol)
+        np.testing.assert_allclose(r.columns["T(s)"], T, rtol=1e-9)
+        # dT/dV = -P / (5 Sigma V^2 T^4)
+        np.testing.assert_allclose(r.columns["D(T(s),E1.vol)"],
+                                   -1e-12 / (5 * sigma * vol ** 2 * T ** 4), rtol=1e-7)
+    e = net._flat.elements["e1"]
+    assert e.params["vol"] == 1e-20 and e.model.values["sigma"] == 2e9
+    one = thermnet.parse(EPH + ".print T(s)\n").set("E1.vol", "3e-20")
+    assert one.run()[0].columns["T(s)"] == pytest.approx(_eph_T(1e-12, 2e9, 3e-20), rel=1e-9)
+
+
+def test_element_parameter_errors_are_located():
+    with pytest.raises(thermnet.NetlistError, match="E1 has no numeric parameter 'vl'.*"
+                       "did you mean 'vol'"):
+        thermnet.parse(EPH + ".sweep E1.vl list 1 2\n")
+    with pytest.raises(thermnet.NetlistError, match="no element 'E2'"):
+        thermnet.parse(EPH + ".sweep E2.vol list 1 2\n")
+    net = thermnet.parse(EPH + ".sweep E1.vol list 1e-20 -1e-20\n.print T(s)\n")
+    r = net.run()[0]
+    assert list(r.converged) == [True, False] and "vol must be positive" in r.failures[0]

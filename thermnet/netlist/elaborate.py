@@ -97,13 +97,18 @@ class FlatCircuit:
         if b is None:
             raise ValueError("this circuit was not elaborated with a binder")
         _check_overrides(b, overrides)
-        b.scope.reset({k.lower(): v for k, v in overrides.items()})
+        params = {k.lower(): v for k, v in overrides.items() if "." not in k}
+        b.restore_element_parameters()
+        b.scope.reset(params)
         for scope, args in b.instance_scopes:    # outer instances before inner ones
             scope.reset({k: amount_of(item, caller, what).named(what, item.span)
                          for k, item, caller, what in args})
         self.params = b.scope.evaluate_all()
         for rebind in b.bindings:
             rebind()
+        for key, v in overrides.items():
+            if "." in key:
+                b.set_element_parameter(key.lower(), v)
         if any(_varies(a.value, b.scope) for c in b.defs.top
                if isinstance(c, ast.OptionsCard) for a in c.assigns):
             options = _options(b.defs.top, b.scope)
@@ -113,10 +118,13 @@ class FlatCircuit:
             self.analyses, self.steps = _analyses(b, self.targets)
 
     def target(self, name: str) -> Target:
-        """The source or .param ``name``; NetlistError (with "did you mean") if none."""
+        """The source, .param or element parameter (ELEMENT.PARAM) ``name``; NetlistError
+        (with "did you mean") if none."""
         found = self.targets.get(name.lower())
         if isinstance(found, Target):
             return found
+        if self.binder is not None and "." in name:
+            return self.binder.element_parameter(name, None)
         raise NetlistError(found or f"'{name}' is neither a temperature source, a heater nor "
                            f"a .param of this netlist{did_you_mean(name, self._target_names())}")
 
@@ -312,6 +320,7 @@ class _Builder:
         # closure per element, and the arguments of every subcircuit instance's scope
         self.bindings: List[Callable[[], None]] = []
         self.instance_scopes: List[Tuple[ParamScope, List[Tuple[str, ast.Item, Scope, str]]]] = []
+        self.element_cards: Dict[str, float] = {}   # ELEMENT.PARAM set by a rebind: card value
         self.models = self._models(defs.top, self.scope)
 
     # models
@@ -640,6 +649,72 @@ class _Builder:
                    "models": self._models(sub.body, scope, inherited=ctx["models"])}
         self.instantiate(sub.body, sub_ctx, stack + (sub.card.name.text.lower(),))
 
+    # element parameters as targets: ELEMENT.PARAM (X1.ES.vol, RS1.value, XS.STI.tc)
+    def _element_parameter_spec(self, name: str, span: Optional[Span]):
+        """(element, where, parameter name, ParamSpec) of ``ELEMENT.PARAM``: where is "value"
+        (the positional value), "params" (an element keyword) or "model" (a model
+        parameter of that element's model)."""
+        head, _, param = name.rpartition(".")
+        e = self.elements.get(head.lower())
+        form = "ELEMENT.PARAM, e.g. X1.ES.vol, R1.value or XS.STI.tc"
+        if e is None:
+            raise NetlistError(f"'{name}' is neither a temperature source, a heater, a .param "
+                               f"nor a parameter of an element (no element '{head}'"
+                               f"{did_you_mean(head, [x.name for x in self.elements.values()])})",
+                               span, form)
+        kind = type(e)
+        if param.lower() == "value" and kind.value_spec is not None:
+            return e, "value", "value", kind.value_spec
+        for spec in kind.keywords:
+            if spec.name.lower() == param.lower():
+                return e, "params", spec.name, spec
+        for spec in (e.model.params if e.model is not None else ()):
+            if spec.name.lower() == param.lower() and not spec.choices:
+                return e, "model", spec.name, spec
+        known = (["value"] if kind.value_spec else []) + [p.name for p in kind.keywords] + \
+            [p.name for p in (e.model.params if e.model is not None else ()) if not p.choices]
+        raise NetlistError(f"{e.name} has no numeric parameter '{param}'"
+                           f"{did_you_mean(param, known)}", span,
+                           f"{e.name}.PARAM with PARAM one of " + ", ".join(known))
+
+    def element_parameter(self, name: str, span: Optional[Span]) -> Target:
+        """The Target of ``ELEMENT.PARAM`` (a .sweep, .step, D() or set() of it): bound like a
+        .param (its key has a dot, which no .param name has)."""
+        e, _, param, spec = self._element_parameter_spec(name, span)
+        return Target("param", f"{e.name.lower()}.{param.lower()}", f"{e.name}.{param}",
+                      spec.dimension)
+
+    def set_element_parameter(self, key: str, value: float) -> None:
+        """Give ``ELEMENT.PARAM`` the value (checked as on its card); the card's value is
+        kept for restore_element_parameters."""
+        e, where, param, spec = self._element_parameter_spec(key, None)
+        checked(spec, value, f"{e.name}.{param}", e.span)
+        current = e.value if where == "value" else \
+            (e.params if where == "params" else e.model.values)[param]
+        self.element_cards.setdefault(key, current)
+        self._assign(e, where, param, value)
+        try:
+            e.check()
+        except ValueError as exc:
+            raise NetlistError(f"{e.name}: {exc}", e.span, type(e).form) from None
+
+    def restore_element_parameters(self) -> None:
+        """Every element parameter set by set_element_parameter back to its card's value
+        (a value that depends on .params is then evaluated again by its binding)."""
+        for key, value in self.element_cards.items():
+            e, where, param, _ = self._element_parameter_spec(key, None)
+            self._assign(e, where, param, value)
+        self.element_cards.clear()
+
+    @staticmethod
+    def _assign(e: Element, where: str, param: str, value: float) -> None:
+        if where == "value":
+            e.value = value
+        elif where == "params":
+            e.params[param] = value
+        else:
+            e.model.values[param] = value
+
     # analyses and prints
     def targets(self) -> Dict[str, Union[Target, str]]:
         """Every temperature source, heater and top-level .param by key: its Target, or why
@@ -661,6 +736,8 @@ class _Builder:
         found = targets.get(word.text.lower())
         if isinstance(found, Target):
             return found
+        if not found and "." in word.text:
+            return self.element_parameter(word.text, word.span)
         if found:
             raise NetlistError(found, word.span, "rename the .param or the element")
         names = [t.name for t in targets.values() if isinstance(t, Target)]
@@ -863,7 +940,9 @@ def elaborate(cards: Sequence[ast.Card], file: str = "<netlist>",
 
 def _check_overrides(b: "_Builder", overrides: Dict[str, float]) -> None:
     for key, value in overrides.items():
-        if key.lower() not in b.scope.defs:
+        if "." in key:
+            b.element_parameter(key, None)          # raises for an unknown one
+        elif key.lower() not in b.scope.defs:
             raise NetlistError(f"no .param named '{key}' to set")
         if not math.isfinite(value):
             raise NetlistError(f"the value {value} set for .param '{key}' is not a finite "
