@@ -29,6 +29,7 @@ class Grid:
     radius: float = field(default=np.inf, compare=False)
 
 
+RESONANCE_RECHECK = 0.05   # |ln T| move after which a link without resonances is searched
 CHECK_RADIUS = 0.02         # |ln T| move that triggers a new photon-grid check
 
 
@@ -56,6 +57,7 @@ class HeatBalance:
         self._checked_at: Optional[np.ndarray] = None   # temperatures where the grids were verified
         self.evaluations = 0
         self._link_memo: Dict[int, tuple] = {}
+        self._no_resonance_at: Dict[int, np.ndarray] = {}   # link -> temps of its last search
         for e in circuit.flat.elements.values():
             e.configure(options)
         self._configured = dict(options)     # the options the elements were configured for
@@ -168,8 +170,7 @@ class HeatBalance:
             # the Bose factors of the link's own elements set the smallest energy scale
             n_panels = photonic.panels_for(float(temps.min()), float(temps.max()))
             smallest, top = photonic.grid_range(float(temps.max()), n_panels)
-            edges, moves = resonances.resonance_edges(
-                partial(self._admittances, k), link.incidence, temps, 0.0, top, smallest, top)
+            edges, moves = self._resonance_edges(k, temps, top, smallest)
             if fixed_nodes > 0:
                 order = max(2, -(-fixed_nodes // (n_panels + len(edges))))
             else:
@@ -194,6 +195,24 @@ class HeatBalance:
             self.grids[k] = grid
         self._checked_at = T.copy()
         return changed
+
+    def _resonance_edges(self, k: int, temps: np.ndarray, top: float, smallest: float):
+        """Panel edges around link k's narrow resonances (resonances.resonance_edges).  A
+        link that had none where it was last searched is not searched again until one of its
+        temperatures moves by RESONANCE_RECHECK (5 %): a pole far from narrow does not
+        become narrow over that range, and the error-controlled refinement (order p vs 2p
+        per panel) still checks the grid at every check."""
+        memo = self._no_resonance_at.get(k)
+        if memo is not None and np.all(np.abs(np.log(temps / memo)) < RESONANCE_RECHECK):
+            return np.empty(0), np.inf
+        edges, moves = resonances.resonance_edges(
+            partial(self._admittances, k), self.links[k].incidence, temps, 0.0, top,
+            smallest, top)
+        if len(edges):
+            self._no_resonance_at.pop(k, None)
+        else:
+            self._no_resonance_at[k] = temps.copy()
+        return edges, moves
 
     # ---- the balance ---------------------------------------------------------------------
     def flows(self, T: np.ndarray, heater_scale: float = 1.0, derivatives: bool = False):
@@ -281,6 +300,7 @@ class HeatBalance:
                 e.configure(self.options)
             self._configured = dict(self.options)
         self._link_memo.clear()
+        self._no_resonance_at.clear()
         self._checked_at = None
 
     def set_value(self, key: str, value: float) -> None:

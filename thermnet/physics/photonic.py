@@ -199,36 +199,70 @@ def transfer(y: np.ndarray, incidence: np.ndarray, dissipative: np.ndarray) -> n
     Each d_e has at most two non-zero entries (+1 at the element's first node, -1 at its
     second, none at the ground), so Y = sum_e y_e d_e d_e^T is four stamps per element (a
     sparse product over the flattened index, as SPICE stamps), and W is gathered from four
-    entries of Z per pair: memory n^2 + nd^2 per energy instead of n^2 nd^2.
+    entries of Z per pair: memory n^2 + nd^2 per energy instead of n^2 nd^2 (small networks:
+    dense products, which have less overhead).
     """
-    ne, n = incidence.shape
-    plus, minus, stamps = _stamps(np.ascontiguousarray(incidence, dtype=float).tobytes(),
-                                  incidence.shape)
-    Y = (stamps @ y).T.reshape(-1, n + 1, n + 1)[:, :n, :n]
-    Z = np.zeros((Y.shape[0], n + 1, n + 1), dtype=complex)    # index n: the ground (0)
-    Z[:, :n, :n] = _inverse(Y)
-    p, m = plus[dissipative], minus[dissipative]
-    return (Z[:, p[:, None], p[None, :]] - Z[:, p[:, None], m[None, :]]
-            - Z[:, m[:, None], p[None, :]] + Z[:, m[:, None], m[None, :]])
+    n = incidence.shape[1]
+    key = np.ascontiguousarray(incidence, dtype=float).tobytes(), incidence.shape
+    Y = _admittance_matrix(_stamps(*key), y, n)
+    return _transfer_from(_inverse(Y), _terminals(*key, np.asarray(dissipative).tobytes()))
+
+
+SMALL_NETWORK = 3    # nodes up to which dense products beat sparse stamps and gathers
 
 
 @lru_cache(maxsize=4096)
 def _stamps(incidence_bytes: bytes, shape: Tuple[int, int]):
-    """For a network's incidence matrix (as bytes, cached: one per network): the node index
-    of each element's + and - terminal (n, one past the last node, for the ground) and the
-    ((n+1)^2, n_elements) sparse matrix adding each element's admittance to Y at (+,+) and
-    (-,-) and subtracting it at (+,-) and (-,+), ground row and column included."""
+    """For a network's incidence matrix (as bytes, cached: one per network), the matrix that
+    adds each element's admittance to Y at (+,+) and (-,-) and subtracts it at (+,-) and
+    (-,+) (SPICE stamps; the ground's row and column dropped): dense (n_elements, n^2) for a
+    small network, sparse (n^2, n_elements) otherwise."""
     incidence = np.frombuffer(incidence_bytes).reshape(shape)
+    rows, cols, vals = [], [], []
+    for e, d in enumerate(incidence):
+        nodes = np.flatnonzero(d)
+        for a in nodes:
+            for b in nodes:
+                rows.append(a * shape[1] + b)
+                cols.append(e)
+                vals.append(d[a] * d[b])
+    stamps = scipy.sparse.csr_matrix((vals, (rows, cols)), shape=(shape[1] ** 2, shape[0]))
+    return stamps.toarray().T if shape[1] <= SMALL_NETWORK else stamps
+
+
+def _admittance_matrix(stamps, y: np.ndarray, n: int) -> np.ndarray:
+    """Y (n_energy, n, n) = sum_e y_e d_e d_e^T from the stamps."""
+    flat = y.T @ stamps if isinstance(stamps, np.ndarray) else (stamps @ y).T
+    return flat.reshape(-1, n, n)
+
+
+@lru_cache(maxsize=4096)
+def _terminals(incidence_bytes: bytes, shape: Tuple[int, int], dissipative_bytes: bytes):
+    """How W_ij = d_i^T Z d_j is taken from Z for the dissipative elements: for a small
+    network the dense (n^2, nd^2) matrix of d_i (x) d_j, else the node index of each
+    element's + and - terminal (n, one past the last node, for the ground)."""
+    incidence = np.frombuffer(incidence_bytes).reshape(shape)
+    d = incidence[np.frombuffer(dissipative_bytes, dtype=int)]
     n = shape[1]
-    plus = np.where((incidence > 0).any(axis=1), np.argmax(incidence > 0, axis=1), n)
-    minus = np.where((incidence < 0).any(axis=1), np.argmax(incidence < 0, axis=1), n)
-    e = np.arange(len(plus))
-    rows = np.concatenate((plus * (n + 1) + plus, minus * (n + 1) + minus,
-                           plus * (n + 1) + minus, minus * (n + 1) + plus))
-    vals = np.repeat([1.0, 1.0, -1.0, -1.0], len(plus))
-    stamps = scipy.sparse.csr_matrix((vals, (rows, np.tile(e, 4))),
-                                     shape=((n + 1) ** 2, len(plus)))
-    return plus, minus, stamps
+    if n <= SMALL_NETWORK:
+        return (d.T[:, None, :, None] * d.T[None, :, None, :]).reshape(n * n, -1)
+    plus = np.where((d > 0).any(axis=1), np.argmax(d > 0, axis=1), n)
+    minus = np.where((d < 0).any(axis=1), np.argmax(d < 0, axis=1), n)
+    return plus, minus
+
+
+def _transfer_from(Z: np.ndarray, terminals) -> np.ndarray:
+    """W (n_energy, nd, nd) from Z = Y^-1: a product with the dense pairs, or four entries
+    of Z (padded with the ground's zero row and column) per pair."""
+    n = Z.shape[-1]
+    if isinstance(terminals, np.ndarray):
+        nd = int(round(np.sqrt(terminals.shape[1])))
+        return (Z.reshape(-1, n * n) @ terminals).reshape(-1, nd, nd)
+    p, m = terminals
+    Zp = np.zeros((Z.shape[0], n + 1, n + 1), dtype=complex)
+    Zp[:, :n, :n] = Z
+    return (Zp[:, p[:, None], p[None, :]] - Zp[:, p[:, None], m[None, :]]
+            - Zp[:, m[:, None], p[None, :]] + Zp[:, m[:, None], m[None, :]])
 
 
 def transmission_from(y_diss: np.ndarray, W: np.ndarray) -> np.ndarray:

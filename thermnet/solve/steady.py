@@ -91,6 +91,7 @@ def _jacobian(bal: HeatBalance, x, log_ratio, heater_scale, source_T):
 
 
 SPARSE_FROM = 100      # free nodes from which a mostly empty Jacobian is solved as sparse
+SMALL = 8              # up to this many free nodes: numpy's solve (scipy's costs ~50 us more)
 
 
 def linear_solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -106,6 +107,8 @@ def linear_solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
             warnings.simplefilter("ignore", scipy.sparse.linalg.MatrixRankWarning)
             if n >= SPARSE_FROM and np.count_nonzero(A) < 0.1 * n * n:
                 return scipy.sparse.linalg.spsolve(scipy.sparse.csc_matrix(A), b)
+            if n <= SMALL:
+                return np.linalg.solve(A, b)        # least overhead for a few nodes
             return scipy.linalg.solve(A, b, check_finite=False)
     except (np.linalg.LinAlgError, scipy.linalg.LinAlgError, RuntimeError, ValueError):
         return np.linalg.lstsq(A, b, rcond=None)[0]
