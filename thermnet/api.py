@@ -9,9 +9,10 @@
 """
 from __future__ import annotations
 
-from typing import Dict, Union
+from typing import Optional, Dict, Union
 
 from thermnet.errors import NetlistError
+from thermnet.model.balance import HeatBalance
 from thermnet.model.circuit import Circuit
 from thermnet.netlist import ast
 from thermnet.netlist.elaborate import checked, did_you_mean, elaborate
@@ -36,6 +37,7 @@ class Netlist:
         # the structure, elaborated and checked once; set() and run() rebind its values
         self._flat = elaborate(cards, file)
         self._circuit = Circuit(self._flat)
+        self._balance: Optional[HeatBalance] = None     # built at the first run, kept
 
     @property
     def title(self) -> str:
@@ -105,7 +107,9 @@ class Netlist:
     def run(self, progress: bool = False) -> Results:
         """Run every analysis of the netlist (``.op`` if there is none)."""
         self._check_not_swept()
-        return analysis.run(self._circuit, self.params, self.sources, self.options, progress)
+        if self._balance is None:
+            self._balance = HeatBalance(self._circuit, self._flat.options)
+        return analysis.run(self._balance, self.params, self.sources, self.options, progress)
 
     def _check_not_swept(self) -> None:
         """A value set with set() that a .sweep or .step would override is an error."""

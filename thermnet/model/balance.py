@@ -57,6 +57,8 @@ class HeatBalance:
         self._checked_at: Optional[np.ndarray] = None   # temperatures where the grids were verified
         self.evaluations = 0
         self._link_memo: Dict[int, tuple] = {}
+        # the .param values the elements are bound to (solve.analysis.Context keeps it)
+        self.bound: Optional[tuple] = None
         self._no_resonance_at: Dict[int, np.ndarray] = {}   # link -> temps of its last search
         for e in circuit.flat.elements.values():
             e.configure(options)

@@ -30,28 +30,29 @@ class Context:
     demand to .param values (FlatCircuit.rebind: values only, never a re-elaboration), with
     source values and option overrides on top."""
 
-    def __init__(self, circuit: Circuit, params: Dict[str, float], sources: Dict[str, float],
+    def __init__(self, bal: HeatBalance, params: Dict[str, float], sources: Dict[str, float],
                  options: Dict[str, float]):
-        self.circuit = circuit
-        self.flat = circuit.flat
+        self.bal = bal
+        self.circuit = bal.circuit
+        self.flat = bal.circuit.flat
         self.params = dict(params)
         self.sources = dict(sources)
         self.option_overrides = options
-        self.flat.options.update(options)
-        self.bal = HeatBalance(circuit, self.flat.options)
-        self._bound: Optional[tuple] = None      # the .param values bound now
+        if any(self.flat.options.get(k) != v for k, v in options.items()):
+            self.flat.options.update(options)
+            bal.bound = None                     # configure the elements anew
 
     def balance(self, params: Optional[Dict[str, float]] = None) -> HeatBalance:
         """The heat balance at ``params`` (default: the context's) with every source at its
         current value: an override, else the netlist's own value."""
         params = self.params if params is None else params
         key = tuple(sorted(params.items()))
-        if key != self._bound:
-            self._bound = None               # a failed rebind leaves nothing half-bound
+        if key != self.bal.bound:
+            self.bal.bound = None            # a failed rebind leaves nothing half-bound
             self.flat.rebind(params)
             self.flat.options.update(self.option_overrides)
             self.bal.rebind()
-            self._bound = key
+            self.bal.bound = key
             log.debug("rebound .params %s", dict(key))
         bal = self.bal
         for k, v in bal.netlist_values.items():
@@ -315,11 +316,13 @@ def default_prints(flat: FlatCircuit):
             if k not in sources]
 
 
-def run(circuit: Circuit, params, sources, options, progress=False) -> Results:
-    """Every analysis of the elaborated ``circuit`` (each .step combination in turn) with
+def run(bal: HeatBalance, params, sources, options, progress=False) -> Results:
+    """Every analysis of the circuit of ``bal`` (each .step combination in turn) with
     .params, sources and options overridden by name.  The structure is built once; each
-    combination rebinds it; the netlist's own values are bound again at the end."""
-    ctx = Context(circuit, params, sources, options)
+    combination rebinds it; the netlist's own values are bound again at the end.  The
+    balance keeps its verified photon grids from one run to the next (a Netlist's runs);
+    every steady state still starts cold."""
+    ctx = Context(bal, params, sources, options)
     flat = ctx.flat
     try:
         ctx.balance()
@@ -342,6 +345,7 @@ def run(circuit: Circuit, params, sources, options, progress=False) -> Results:
                                runner.sweep(analysis, step))
                 results[-1].dimensions.update(step_dims)
     finally:
-        flat.rebind(params, analyses=True)
-        ctx.bal.rebind()
+        if steps:                            # back to the netlist's own (set) values
+            flat.rebind(params, analyses=True)
+            ctx.bal.bound = None
     return Results(flat.title, results)
