@@ -9,7 +9,7 @@
 """
 from __future__ import annotations
 
-from typing import Optional, Dict, Union
+from typing import Dict, Optional, Union
 
 from thermnet.errors import NetlistError
 from thermnet.model.balance import HeatBalance

@@ -11,7 +11,6 @@ import numpy as np
 
 from thermnet.errors import ConvergenceError, ThermnetError
 from thermnet.model.balance import HeatBalance
-from thermnet.model.circuit import Circuit
 from thermnet.model.probes import Probe
 from thermnet.netlist.elaborate import FlatCircuit, Quantity, Sweep, Target
 from thermnet.quantities import QUANTITIES
