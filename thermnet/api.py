@@ -9,17 +9,15 @@
 """
 from __future__ import annotations
 
-from typing import Dict, Optional, Union
+from typing import Any, Dict, Union
 
 from thermnet.errors import NetlistError
-from thermnet.model.balance import HeatBalance
 from thermnet.model.circuit import Circuit
 from thermnet.netlist import ast
 from thermnet.netlist.elaborate import checked, did_you_mean, elaborate
 from thermnet.netlist.parser import parse_file, parse_text
 from thermnet.options import OPTIONS
 from thermnet.results.types import Results
-from thermnet.solve import analysis
 from thermnet.units import UnitError, read
 
 Number = Union[float, int, str]
@@ -37,7 +35,7 @@ class Netlist:
         # the structure, elaborated and checked once; set() and run() rebind its values
         self._flat = elaborate(cards, file)
         self._circuit = Circuit(self._flat)
-        self._balance: Optional[HeatBalance] = None     # built at the first run, kept
+        self._balance: Any = None   # the HeatBalance, built at the first run and kept
 
     @property
     def title(self) -> str:
@@ -107,6 +105,9 @@ class Netlist:
     def run(self, progress: bool = False) -> Results:
         """Run every analysis of the netlist (``.op`` if there is none)."""
         self._check_not_swept()
+        # the numerics are imported here: 'thermnet check' needs none of them
+        from thermnet.model.balance import HeatBalance
+        from thermnet.solve import analysis
         if self._balance is None:
             self._balance = HeatBalance(self._circuit, self._flat.options)
         return analysis.run(self._balance, self.params, self.sources, self.options, progress)

@@ -22,8 +22,11 @@ import numpy as np
 
 from thermnet.elements.base import NodeSlot, ParamSpec, ThermalElement
 from thermnet.elements.superconductors import GAP_PARAMS, TC, SuperconductorModel
-from thermnet.physics import bcs, proximity
+from thermnet.lazy import lazy_import
 from thermnet.physics.constants import L0, hbar, kB
+
+bcs = lazy_import("thermnet.physics.bcs")
+proximity = lazy_import("thermnet.physics.proximity")
 
 # Largest ln accepted.  The solver's broadening eta = 1e-8 Delta shifts the E -> 0 solution by
 # a relative ~eta ln^2/4 (docs/physics-proximity.md, Section 4): 2.5e-3 at ln = 1000.

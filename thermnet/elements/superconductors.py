@@ -4,8 +4,13 @@ junction (``N``, model ``nis``) and the electron-phonon coupling of a BCS superc
 from __future__ import annotations
 
 from thermnet.elements.base import ImpedanceElement, Model, NodeSlot, ParamSpec
-from thermnet.physics import bcs, electron_phonon, mattis_bardeen, nis
+from thermnet.lazy import lazy_import
 from thermnet.physics.constants import hbar, kB
+
+bcs = lazy_import("thermnet.physics.bcs")
+electron_phonon = lazy_import("thermnet.physics.electron_phonon")
+mattis_bardeen = lazy_import("thermnet.physics.mattis_bardeen")
+nis = lazy_import("thermnet.physics.nis")
 
 # Every superconducting model takes these (language page, "Model types").
 GAP_PARAMS = (

@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from thermnet.elements.base import Model, NodeSlot, ParamSpec, ThermalElement
-from thermnet.physics import electron_phonon
+from thermnet.lazy import lazy_import
+
+electron_phonon = lazy_import("thermnet.physics.electron_phonon")
+
 
 
 class PowerLawEph(Model):
