@@ -79,7 +79,7 @@ def grid_range(t_max: float, n_panels: int) -> Tuple[float, float]:
 
 # ---- error-controlled photon-energy quadrature --------------------------------------------
 MAX_NODES = 100_000        # photon-energy nodes of one link's grid (or one TAU window)
-MAX_DOUBLED_ORDER = 48     # Gauss-Legendre order doubled up to this, then panels are split
+MAX_DOUBLED_ORDER = 24     # Gauss-Legendre order doubled up to this, then panels are split
 STALL_ROUNDS = 8           # splitting rounds without halving the error estimate: give up
 ROUNDING_FLOOR = 4 * np.finfo(float).eps    # per unit of sum_panels |integral|
 
@@ -261,8 +261,9 @@ def _transfer_from(Z: np.ndarray, terminals) -> np.ndarray:
     p, m = terminals
     Zp = np.zeros((Z.shape[0], n + 1, n + 1), dtype=complex)
     Zp[:, :n, :n] = Z
-    return (Zp[:, p[:, None], p[None, :]] - Zp[:, p[:, None], m[None, :]]
-            - Zp[:, m[:, None], p[None, :]] + Zp[:, m[:, None], m[None, :]])
+    # np.take: ~10x faster than fancy indexing along the inner axes of a stack
+    rows = np.take(Zp, p, axis=1) - np.take(Zp, m, axis=1)    # d_i^T Z, (nE, nd, n + 1)
+    return np.take(rows, p, axis=2) - np.take(rows, m, axis=2)
 
 
 def transmission_from(y_diss: np.ndarray, W: np.ndarray) -> np.ndarray:
