@@ -29,7 +29,7 @@ class Grid:
     radius: float = field(default=np.inf, compare=False)
 
 
-RESONANCE_RECHECK = 0.05   # |ln T| move after which a link without resonances is searched
+RESONANCE_RECHECK = 0.1    # |ln T| move after which a link without resonances is searched
 CHECK_RADIUS = 0.02         # |ln T| move that triggers a new photon-grid check
 
 
@@ -53,6 +53,7 @@ class HeatBalance:
                         for e in circuit.thermal_elements]
         self.links = [lk for lk in circuit.links if len(lk.dissipative) >= 2]
         self.link_idx = [np.array([self.index[n] for n in lk.temp_nodes]) for lk in self.links]
+        self.link_nodes = [_node_map(li) for li in self.link_idx]
         self.grids: List[Grid] = [Grid(8, 8) for _ in self.links]
         self._checked_at: Optional[np.ndarray] = None   # temperatures where the grids were verified
         self.evaluations = 0
@@ -201,7 +202,7 @@ class HeatBalance:
     def _resonance_edges(self, k: int, temps: np.ndarray, top: float, smallest: float):
         """Panel edges around link k's narrow resonances (resonances.resonance_edges).  A
         link that had none where it was last searched is not searched again until one of its
-        temperatures moves by RESONANCE_RECHECK (5 %): a pole far from narrow does not
+        temperatures moves by RESONANCE_RECHECK (10 %): a pole far from narrow does not
         become narrow over that range, and the error-controlled refinement (order p vs 2p
         per panel) still checks the grid at every check."""
         memo = self._no_resonance_at.get(k)
@@ -240,23 +241,20 @@ class HeatBalance:
             mag[idx[1]] += abs(q)
             if derivatives:
                 dq = e.heat_derivatives(*temps)
-                sign = np.sign(q)
                 for col, d in zip(idx, dq):
                     dnet[idx[0], col] -= d
                     dnet[idx[1], col] += d
-                    dmag[idx[0], col] += sign * d
-                    dmag[idx[1], col] += sign * d
+                    dmag[idx[0], col] += _abs_derivative(q, d)
+                    dmag[idx[1], col] += _abs_derivative(q, d)
         for k in range(len(self.links)):
             li = self.link_idx[k]
             if derivatives:
                 Q, dQ = self.link_heat_derivatives(k, T)
-                # node rows and columns of the link's elements: several may share a node
-                rows = np.zeros((n, len(li)))
-                rows[li, np.arange(len(li))] = 1.0
-                dout = dQ.sum(axis=1)                                 # (nd, nd_m)
-                dabs = np.einsum("ij,ijm->im", np.sign(Q), dQ)
-                dnet -= rows @ dout @ rows.T
-                dmag += rows @ dabs @ rows.T
+                # per node of the link (several of its elements may share one), then |Q|'s
+                to_node, rows, cols = self.link_nodes[k]
+                dQn = dQ @ to_node                                     # (nd, nd, n_nodes)
+                np.add.at(dnet, (rows, cols), -dQn.sum(axis=1))
+                np.add.at(dmag, (rows, cols), _abs_derivative(Q[:, :, None], dQn).sum(axis=1))
             else:
                 Q = self.link_heat(k, T)
             np.subtract.at(net, li, Q.sum(axis=1))
@@ -323,3 +321,20 @@ def _value(element) -> float:
     """The value of a source or heater (always given on its card)."""
     assert element.value is not None
     return float(element.value)
+
+
+def _abs_derivative(q, dq):
+    """d|q|/dT from q and dq/dT: sign(q) dq, and |dq| where q = 0 (the derivative for a
+    rising temperature, as a forward difference takes it: at equal temperatures, where
+    every flow vanishes, the flows' magnitudes then grow with the first Newton step)."""
+    return np.where(q != 0, np.sign(q) * dq, np.abs(dq))
+
+
+def _node_map(li: np.ndarray):
+    """For a link whose dissipative elements sit at nodes ``li``: the (n_elements, n_nodes)
+    matrix summing element columns into the link's distinct nodes, and the row and column
+    indices (element's node, link node) where they go in a node-by-node Jacobian."""
+    nodes, of = np.unique(li, return_inverse=True)
+    to_node = np.zeros((len(li), len(nodes)))
+    to_node[np.arange(len(li)), of] = 1.0
+    return to_node, li[:, None], nodes[None, :]
