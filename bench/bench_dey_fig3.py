@@ -41,7 +41,8 @@ NETLIST = os.path.join(HERE, "..", "netlists", "dey2023_fig3.net")
 P_TEST = 1.8e-12
 
 SWEEP_SNIPPET = f"""
-import time, thermnet, thermnet.api  # the imports outside the timing
+import time, thermnet, thermnet.api, thermnet.solve.analysis  # imports outside the timing
+import thermnet.physics.mattis_bardeen, thermnet.physics.electron_phonon  # noqa: E401
 t = time.perf_counter()
 res = thermnet.load({NETLIST!r}).run()
 assert res[0].converged.all()
