@@ -567,13 +567,7 @@ class _Builder:
         """Evaluate again the values of ``element`` that depend on .params (the scopes hold
         the new values) and check them as a card's."""
         for where, key, (item, scope, spec, what) in deferred:
-            v = self._value(item, scope, spec, what)
-            if where == "value":
-                element.value = v
-            elif where == "params":
-                element.params[key] = v
-            else:
-                element.model.values[key] = v
+            self._assign(element, where, key, self._value(item, scope, spec, what))
         if check_model is not None:
             check_model(element.model.values)
         try:
@@ -708,6 +702,8 @@ class _Builder:
 
     @staticmethod
     def _assign(e: Element, where: str, param: str, value: float) -> None:
+        """Set an element's positional value ("value"), keyword ("params") or model
+        parameter ("model")."""
         if where == "value":
             e.value = value
         elif where == "params":
