@@ -136,3 +136,9 @@ def test_element_parameter_errors_are_located():
     net = thermnet.parse(EPH + ".sweep E1.vol list 1e-20 -1e-20\n.print T(s)\n")
     r = net.run()[0]
     assert list(r.converged) == [True, False] and "vol must be positive" in r.failures[0]
+
+
+def test_a_param_sweep_leaves_the_netlist_values():
+    net = thermnet.parse(EPH + ".sweep E1.vol list 1e-20 2e-20\n.print T(s)\n")
+    net.run()
+    assert net._flat.elements["e1"].params["vol"] == 1e-20

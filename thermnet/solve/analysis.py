@@ -344,7 +344,8 @@ def run(bal: HeatBalance, params, sources, options, progress=False) -> Results:
                                runner.sweep(analysis, step))
                 results[-1].dimensions.update(step_dims)
     finally:
-        if steps:                            # back to the netlist's own (set) values
+        # back to the netlist's own (set) values: a .step or a swept .param moved them
+        if steps or ctx.bal.bound != tuple(sorted(params.items())):
             flat.rebind(params, analyses=True)
             ctx.bal.bound = None
     return Results(flat.title, results)
