@@ -43,12 +43,9 @@ class HeatBalance:
         self.fixed = np.array([self.index[n] for n in circuit.sources], dtype=int)
         # source values live here (set_value), not on the elaborated netlist's elements
         self.source_keys = [s.name.lower() for s in circuit.sources.values()]
-        self.source_T = np.array([s.value for s in circuit.sources.values()])
         self.heater_keys = [p.name.lower() for p in circuit.heaters]
-        self.heater_power = np.array([p.value for p in circuit.heaters], dtype=float)
         self.heater_idx = np.array([self.index[p.nodes[0]] for p in circuit.heaters], dtype=int)
-        self.netlist_values: Dict[str, float] = {
-            k: _value(circuit.flat.elements[k]) for k in self.source_keys + self.heater_keys}
+        self._take_source_values()
         self.thermal = [(e, [self.index[n] for n in e.terminals + e.extra_nodes])
                         for e in circuit.thermal_elements]
         self.links = [lk for lk in circuit.links if len(lk.dissipative) >= 2]
@@ -288,20 +285,25 @@ class HeatBalance:
         """Take the elements' values again after FlatCircuit.rebind: the netlist's source
         values, the options' settings; the photon grids are checked afresh at the next
         solve (admittances may have changed)."""
-        elements = self.circuit.flat.elements
-        self.netlist_values = {k: _value(elements[k])
-                               for k in self.source_keys + self.heater_keys}
-        self.source_T = np.array([self.netlist_values[k] for k in self.source_keys])
-        self.heater_power = np.array([self.netlist_values[k] for k in self.heater_keys],
-                                     dtype=float)
+        self._take_source_values()
         self.options = self.circuit.flat.options
         if self.options != self._configured:
-            for e in elements.values():
+            for e in self.circuit.flat.elements.values():
                 e.configure(self.options)
             self._configured = dict(self.options)
         self._link_memo.clear()
         self._no_resonance_at.clear()
         self._checked_at = None
+
+    def _take_source_values(self) -> None:
+        """The netlist's own values of the temperature sources and heaters (netlist_values)
+        and the arrays the balance uses (source_T, heater_power) set to them."""
+        elements = self.circuit.flat.elements
+        self.netlist_values: Dict[str, float] = {
+            k: _value(elements[k]) for k in self.source_keys + self.heater_keys}
+        self.source_T = np.array([self.netlist_values[k] for k in self.source_keys])
+        self.heater_power = np.array([self.netlist_values[k] for k in self.heater_keys],
+                                     dtype=float)
 
     def set_value(self, key: str, value: float) -> None:
         """Change the value of a temperature source or heater (no re-elaboration)."""
