@@ -327,3 +327,17 @@ def test_deep_expression_is_refused(depth):
 def test_parentheses_alone_do_not_nest():
     text = BASE + "G1 S bath {" + "(" * 5000 + "1n" + ")" * 5000 + "}\n"
     assert thermnet.parse(text).circuit().flat.elements["g1"].value == pytest.approx(1e-9)
+
+
+def test_circuit_values_outside_their_range_are_located_errors():
+    """A 1e-308 ohm resistor overflowed the photonic integrals (was: NaN marked converged)."""
+    text = """.model cu eph(sigma=2e9)
+TB bath 0.05
+P1 s 1p
+E1 s bath cu vol=1e-20
+E2 d bath cu vol=1e-20
+R1 a b 1e-308 temp=s
+R2 a b 10 temp=d
+"""
+    with pytest.raises(thermnet.NetlistError, match="R1 value must be from 1e-09 to 1e"):
+        thermnet.parse(text)

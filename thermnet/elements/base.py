@@ -28,12 +28,18 @@ REQUIRED = None
 
 # Physical range of a dimension's values (SI, inclusive), checked by ParamSpec.check: T
 # sources and Tc between 1 uK and 10 kK; volumes, areas and lengths of a device at most 1 m^3,
-# 1 m^2, 1 m (above, an SI number lost its scale: vol=42 for 42e-21).  docs/language.md.
+# 1 m^2, 1 m (above, an SI number lost its scale: vol=42 for 42e-21); resistances,
+# capacitances and inductances of circuit elements.  docs/language.md, "Valid values".
 LIMITS: Dict[str, Tuple[float, float]] = {
     "temperature": (1e-6, 1e4),
     "volume": (0.0, 1.0),
     "area": (0.0, 1.0),
     "length": (0.0, 1.0),
+    # circuit elements of a cryogenic device: beyond these, an admittance overflows in the
+    # photonic integrals (a 1e-308 ohm resistor) or a value lost its scale
+    "resistance": (1e-9, 1e15),
+    "capacitance": (1e-24, 1.0),
+    "inductance": (1e-18, 1e3),
 }
 DT_REL = 1e-5      # relative temperature step of the default derivatives by differences
 
