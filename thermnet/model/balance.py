@@ -27,9 +27,15 @@ class Grid:
     order: int
     edges: Tuple[float, ...] = ()
     radius: float = field(default=np.inf, compare=False)
+    # the temperature whose U_MAX kB t_top is the top of the range, fixed when the grid is
+    # chosen (so a grid is a fixed set of energies: the transmission of a network whose
+    # admittances do not depend on temperature is computed once per grid); 0: the link's
+    # current highest temperature
+    t_top: float = 0.0
 
 
 RESONANCE_RECHECK = 0.1    # |ln T| move after which a link without resonances is searched
+TOP_MARGIN = 1.1           # top of a grid's energy range: U_MAX kB (1.1 x the highest T)
 CHECK_RADIUS = 0.02         # |ln T| move that triggers a new photon-grid check
 
 
@@ -51,6 +57,9 @@ class HeatBalance:
         self.links = [lk for lk in circuit.links if len(lk.dissipative) >= 2]
         self.link_idx = [np.array([self.index[n] for n in lk.temp_nodes]) for lk in self.links]
         self.link_nodes = [_node_map(li) for li in self.link_idx]
+        self.static = [not any(e.temperature_dependent for e in lk.elements)
+                       for lk in self.links]
+        self._network_memo: Dict[int, tuple] = {}
         self.grids: List[Grid] = [Grid(8, 8) for _ in self.links]
         self._checked_at: Optional[np.ndarray] = None   # temperatures where the grids were verified
         self.evaluations = 0
@@ -74,15 +83,31 @@ class HeatBalance:
         """Photon energies (J) and weights of link k's grid at its elements' temperatures."""
         link = self.links[k]
         bps = [b for e, t in zip(link.dissipative_elements, temps) for b in e.breakpoints(t)]
-        return photonic.energy_grid(float(temps.max()), grid.n_panels, grid.order, bps,
-                                    grid.edges)
+        return photonic.energy_grid(grid.t_top or float(temps.max()), grid.n_panels,
+                                    grid.order, bps, grid.edges)
 
-    def _link_spectrum(self, k: int, T: np.ndarray, grid: Grid):
+    def _network(self, k: int, temps: np.ndarray, grid: Grid):
+        """Energies, weights, admittances of every element, W = d_i^T Z d_j and the
+        transmission tau of link k on ``grid`` at ``temps``; kept per grid for a link whose
+        admittances do not depend on temperature (resistors, capacitors, inductors): then
+        only the Bose factors move."""
+        static = self.static[k] and grid.t_top > 0
+        memo = self._network_memo.get(k)
+        if static and memo is not None and memo[0] == grid:
+            return memo[1]
         link = self.links[k]
-        temps = T[self.link_idx[k]]
         E, w = self._quadrature(k, temps, grid)
         y = self._admittances(k, E, temps)
-        return E, w, photonic.transmission(y, link.incidence, link.dissipative), temps
+        W = photonic.transfer(y, link.incidence, link.dissipative)
+        out = E, w, y, W, photonic.transmission_from(y[link.dissipative], W)
+        if static:
+            self._network_memo[k] = (grid, out)
+        return out
+
+    def _link_spectrum(self, k: int, T: np.ndarray, grid: Grid):
+        temps = T[self.link_idx[k]]
+        E, w, _, _, tau = self._network(k, temps, grid)
+        return E, w, tau, temps
 
     def _admittances(self, k: int, E: np.ndarray, temps: np.ndarray) -> np.ndarray:
         """Admittances (S) of every element of link k at photon energies E, (n_el, nE)."""
@@ -102,9 +127,7 @@ class HeatBalance:
         if memo is not None and memo[0] == key and memo[2] is not None:
             return memo[1], memo[2]
         link = self.links[k]
-        E, w = self._quadrature(k, temps, self.grids[k])
-        y = self._admittances(k, E, temps)
-        W = photonic.transfer(y, link.incidence, link.dissipative)
+        E, w, y, W, _ = self._network(k, temps, self.grids[k])
         moving = [m for m, e in enumerate(link.dissipative_elements) if e.temperature_dependent]
         dy = np.zeros((len(temps), len(E)), dtype=complex)
         for m in moving:
@@ -131,10 +154,17 @@ class HeatBalance:
         self._link_memo[k] = (key, Q, None)
         return Q
 
+    def _top_for(self, k: int, T: np.ndarray) -> float:
+        """t_top of a grid chosen at T: the link's highest temperature with a margin of
+        TOP_MARGIN (10 %): the neglected tail e^(-U_MAX t_top / T) stays below 1e-14 while a
+        Newton solve moves that temperature up to 1.5 t_top, and the grid is checked again at
+        the solution."""
+        return float(T[self.link_idx[k]].max()) * TOP_MARGIN
+
     def _emission_on(self, k: int, T: np.ndarray, n_panels: int, order: int, extra):
         """Emission of link k on the grid of ``n_panels`` panels, order ``order`` and the
         extra panel edges ``extra`` (``photonic.refine`` varies the last two)."""
-        return self._emission(k, T, Grid(n_panels, order, extra))
+        return self._emission(k, T, Grid(n_panels, order, extra, t_top=self._top_for(k, T)))
 
     def _emission(self, k: int, T: np.ndarray, grid: Grid):
         """Panel centres (J) and the emitted power matrix int E tau_ij n(E, T_i) dE / h (W)
@@ -168,8 +198,9 @@ class HeatBalance:
         for k, link in enumerate(self.links):
             temps = T[self.link_idx[k]]
             # the Bose factors of the link's own elements set the smallest energy scale
-            n_panels = photonic.panels_for(float(temps.min()), float(temps.max()))
-            smallest, top = photonic.grid_range(float(temps.max()), n_panels)
+            t_top = self._top_for(k, T)
+            n_panels = photonic.panels_for(float(temps.min()), t_top)
+            smallest, top = photonic.grid_range(t_top, n_panels)
             edges, moves = self._resonance_edges(k, temps, top, smallest)
             if fixed_nodes > 0:
                 order = max(2, -(-fixed_nodes // (n_panels + len(edges))))
@@ -189,7 +220,7 @@ class HeatBalance:
                     f"{rtol:g} not met, estimated relative error {got.error:.2g} with "
                     f"{got.nodes} nodes: {got.failure}; loosen photon_rtol"
                     + (" or change photon_nodes (0: automatic)" if fixed_nodes > 0 else ""))
-            grid = Grid(n_panels, got.order, got.edges, moves)
+            grid = Grid(n_panels, got.order, got.edges, moves, t_top=self._top_for(k, T))
             old = self.grids[k]
             changed = changed or grid != old
             self.grids[k] = grid
@@ -292,6 +323,7 @@ class HeatBalance:
                 e.configure(self.options)
             self._configured = dict(self.options)
         self._link_memo.clear()
+        self._network_memo.clear()
         self._no_resonance_at.clear()
         self._checked_at = None
 
