@@ -64,3 +64,7 @@ class ConvergenceError(ThermnetError):
             detail += "\n  tried: " + "; ".join(self.tried)
         super().__init__(message + detail)
         self.message = message
+
+
+class PhotonGridError(ConvergenceError):
+    """The photon-energy quadrature of a link (or a TAU window) cannot meet photon_rtol."""

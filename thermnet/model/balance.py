@@ -12,6 +12,7 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
+from thermnet.errors import PhotonGridError
 from thermnet.model.circuit import Circuit
 from thermnet.physics import photonic, resonances
 from thermnet.physics.constants import h
@@ -127,12 +128,12 @@ class HeatBalance:
         if memo is not None and memo[0] == key and memo[2] is not None:
             return memo[1], memo[2]
         link = self.links[k]
-        E, w, y, W, _ = self._network(k, temps, self.grids[k])
+        E, w, y, W, tau = self._network(k, temps, self.grids[k])
         moving = [m for m, e in enumerate(link.dissipative_elements) if e.temperature_dependent]
         dy = np.zeros((len(temps), len(E)), dtype=complex)
         for m in moving:
             dy[m] = link.dissipative_elements[m].admittance_derivative(E, temps[m])
-        Q, dQ = photonic.heat_and_derivatives(E, w, y[link.dissipative], dy, W, temps,
+        Q, dQ = photonic.heat_and_derivatives(E, w, tau, y[link.dissipative], dy, W, temps,
                                               np.array(moving, dtype=int))
         self._link_memo[k] = (key, Q, dQ)
         return Q, dQ
@@ -161,10 +162,12 @@ class HeatBalance:
         the solution."""
         return float(T[self.link_idx[k]].max()) * TOP_MARGIN
 
-    def _emission_on(self, k: int, T: np.ndarray, n_panels: int, order: int, extra):
-        """Emission of link k on the grid of ``n_panels`` panels, order ``order`` and the
-        extra panel edges ``extra`` (``photonic.refine`` varies the last two)."""
-        return self._emission(k, T, Grid(n_panels, order, extra, t_top=self._top_for(k, T)))
+    def _emission_on(self, k: int, T: np.ndarray, n_panels: int, t_top: float, order: int,
+                     extra):
+        """Emission of link k on the grid of ``n_panels`` panels up to U_MAX kB t_top, order
+        ``order`` and the extra panel edges ``extra`` (``photonic.refine`` varies the last
+        two)."""
+        return self._emission(k, T, Grid(n_panels, order, extra, t_top=t_top))
 
     def _emission(self, k: int, T: np.ndarray, grid: Grid):
         """Panel centres (J) and the emitted power matrix int E tau_ij n(E, T_i) dE / h (W)
@@ -209,18 +212,18 @@ class HeatBalance:
                 # sweep does not toggle between two orders (each change re-polishes a state)
                 order = 6 if first else max(6, self.grids[k].order)
             got = photonic.refine(
-                partial(self._emission_on, k, T, n_panels),
+                partial(self._emission_on, k, T, n_panels, t_top),
                 order, edges.tolist(), rtol, photonic.MAX_NODES, adapt=fixed_nodes <= 0)
             if got.failure:
                 names = " ".join(e.name for e in link.elements)
                 at = ", ".join(f"T({self.circuit.display(n)}) = {t:.6g} K"
                                for n, t in dict(zip(link.temp_nodes, temps)).items())
-                raise photonic.PhotonGridError(
+                raise PhotonGridError(
                     f"photon-energy grid of the network {names} (at {at}): photon_rtol = "
                     f"{rtol:g} not met, estimated relative error {got.error:.2g} with "
                     f"{got.nodes} nodes: {got.failure}; loosen photon_rtol"
                     + (" or change photon_nodes (0: automatic)" if fixed_nodes > 0 else ""))
-            grid = Grid(n_panels, got.order, got.edges, moves, t_top=self._top_for(k, T))
+            grid = Grid(n_panels, got.order, got.edges, moves, t_top=t_top)
             old = self.grids[k]
             changed = changed or grid != old
             self.grids[k] = grid

@@ -9,7 +9,7 @@ from typing import Dict, Optional
 import numpy as np
 
 from thermnet.elements.base import Heater, ImpedanceElement, TemperatureSource, ThermalElement
-from thermnet.errors import NetlistError
+from thermnet.errors import NetlistError, PhotonGridError
 from thermnet.model.balance import HeatBalance
 from thermnet.netlist.elaborate import Quantity
 from thermnet.physics import photonic, resonances
@@ -124,7 +124,7 @@ class Probe:
 
         got = photonic.refine(panel_integrals, 8, extra.tolist(), rtol, photonic.MAX_NODES)
         if got.failure:
-            raise photonic.PhotonGridError(
+            raise PhotonGridError(
                 f"{q.column}: the average of tau over {e_min / h:.6g}..{e_max / h:.6g} Hz "
                 f"(network {' '.join(e.name for e in link.elements)}) does not meet "
                 f"photon_rtol = {rtol:g}: estimated relative error {got.error:.2g} with "

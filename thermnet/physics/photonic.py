@@ -25,7 +25,6 @@ from typing import Callable, Sequence, Tuple
 import numpy as np
 import scipy.sparse
 
-from thermnet.errors import ConvergenceError
 from thermnet.physics.constants import h, kB
 
 U_MAX = 48.0   # integrate E up to U_MAX kB Tmax: the neglected tail is < U_MAX e^-U_MAX ~ 7e-20
@@ -52,10 +51,11 @@ def energy_grid(t_max: float, n_panels: int, order: int, breakpoints: Sequence[f
     Panels are geometric, halving towards E = 0 ``n_panels`` times (the Bose factor of a cold
     element varies on the scale kB T_min), and every breakpoint inside the range (e.g. 2 Delta
     of a film, where its conductivity has a kink) and every ``extra`` edge (J: the panels of
-    the network's resonances and the adaptive splits, :func:`refine`) splits its panel.  The
-    edges move continuously with ``t_max`` and the breakpoints, and the extra edges are fixed
-    energies, so the quadrature is a smooth function of the temperatures within a Newton
-    solve.  The nodes are ordered panel by panel, ``order`` per panel.
+    the network's resonances and the adaptive splits, :func:`refine`) splits its panel.  A
+    link's grid fixes ``t_max`` when it is chosen (model/balance.py, Grid.t_top), so only the
+    breakpoints move with the temperatures, continuously: the quadrature is a smooth
+    function of the temperatures within a Newton solve.  The nodes are ordered panel by
+    panel, ``order`` per panel.
     """
     top = U_MAX * kB * t_max
     edges = top * np.concatenate(([0.0], 2.0 ** -np.arange(n_panels - 1, -1, -1.0)))
@@ -82,13 +82,6 @@ MAX_NODES = 100_000        # photon-energy nodes of one link's grid (or one TAU 
 MAX_DOUBLED_ORDER = 24     # Gauss-Legendre order doubled up to this, then panels are split
 STALL_ROUNDS = 8           # splitting rounds without halving the error estimate: give up
 ROUNDING_FLOOR = 4 * np.finfo(float).eps    # per unit of sum_panels |integral|
-
-
-class PhotonGridError(ConvergenceError):
-    """The photon-energy quadrature of a link (or a TAU window) cannot meet photon_rtol."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -306,13 +299,13 @@ def _inverse(Y: np.ndarray) -> np.ndarray:
 
 
 def bose_energy_derivative(energy: np.ndarray, T) -> np.ndarray:
-    """d/dT of E n(E, T) (J/K): (E / T) x e^x / (e^x - 1)^2, x = E / kB T; 0 at T = 0."""
+    """d/dT of E n(E, T) (J/K): kB x^2 e^x / (e^x - 1)^2, x = E / kB T (the derivative of
+    the Bose-Einstein factor, n = 1/(e^x - 1)); 0 at T = 0, kB in the limit E -> 0."""
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         T = np.asarray(T, dtype=float)
         x = energy / (kB * T)
         xs = np.minimum(x, 700.0)
-        em = np.expm1(xs)
-        # x e^x / (e^x - 1)^2 = x / (em (1 + 1/em)^-1 em) written to stay finite as x -> 0
+        em = np.expm1(xs)                 # e^x - 1 without cancellation at small x
         val = kB * xs * xs * (em + 1.0) / (em * em)
         return np.where((x < 700) & (x > 0), val, np.where(x > 0, 0.0, kB))
 
@@ -327,9 +320,9 @@ def heat_matrix(energy: np.ndarray, weights: np.ndarray, tau: np.ndarray,
     return (qi - qi.T) / h
 
 
-def heat_and_derivatives(energy: np.ndarray, weights: np.ndarray, y_diss: np.ndarray,
-                         dy_diss: np.ndarray, W: np.ndarray, temps: np.ndarray,
-                         moving: np.ndarray):
+def heat_and_derivatives(energy: np.ndarray, weights: np.ndarray, tau: np.ndarray,
+                         y_diss: np.ndarray, dy_diss: np.ndarray, W: np.ndarray,
+                         temps: np.ndarray, moving: np.ndarray):
     """Q_ij (W) and dQ_ij/dt_m (W/K) with t_m the temperature of dissipative element m.
 
     Differentiating Dey et al. Eq. 3 under the integral (the quadrature nodes held fixed):
@@ -344,6 +337,7 @@ def heat_and_derivatives(energy: np.ndarray, weights: np.ndarray, y_diss: np.nda
 
     Parameters
     ----------
+    tau : (n_energy, nd, nd) from :func:`transmission_from`.
     y_diss, dy_diss : (nd, n_energy) admittances of the dissipative elements and dY/dT.
     W : (n_energy, nd, nd) from :func:`transfer`.
     moving : indices m of the elements whose admittance depends on their temperature.
@@ -352,19 +346,18 @@ def heat_and_derivatives(energy: np.ndarray, weights: np.ndarray, y_diss: np.nda
     -------
     Q : (nd, nd); dQ : (nd, nd, nd), dQ[i, j, m] = dQ_ij/dt_m.
     """
-    tau = transmission_from(y_diss, W)
-    en = bose_energy(energy[:, None], temps[None, :])              # (nE, nd)
+    Q = heat_matrix(energy, weights, tau, temps)
     den = bose_energy_derivative(energy[:, None], temps[None, :])  # (nE, nd)
     wh = weights / h
-    wt = wh[:, None, None] * tau
-    qi = np.einsum("kij,ki->ij", wt, en)
-    Q = qi - qi.T
     nd = len(temps)
     dQ = np.zeros((nd, nd, nd))
-    A = np.einsum("kij,ki->ij", wt, den)             # (1/h) int E tau_ij n_i' dE
+    A = np.einsum("k,kij,ki->ij", wh, tau, den)      # (1/h) int E tau_ij n_i' dE
     idx = np.arange(nd)
     dQ[idx, :, idx] += A                              # d/dt_i of the n_i term
     dQ[:, idx, idx] -= A.T                            # d/dt_j of the n_j term
+    if not len(moving):
+        return Q, dQ
+    en = bose_energy(energy[:, None], temps[None, :])              # (nE, nd)
     re = y_diss.real.T                                # (nE, nd)
     W2 = W.real ** 2 + W.imag ** 2
     for m in moving:

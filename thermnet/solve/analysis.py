@@ -89,7 +89,7 @@ def tangent(bal: HeatBalance, T: np.ndarray, target: Target, rebound, v0: float)
     Jacobian, a .param's central difference of F at fixed T (``rebound(v)``: the balance
     with the parameter at v; step PARAM_REL |p|, or PARAM_REL where p = 0).
     Raises ConvergenceError where dF/dT is singular (a fold: no derivative)."""
-    net, _, dnet, _ = bal.flows(T, derivatives=True)
+    _, _, dnet, _ = bal.flows(T, derivatives=True)
     free = bal.free
     dT = np.zeros(len(T))
     if target.kind == "param":

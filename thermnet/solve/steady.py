@@ -149,11 +149,11 @@ def _newton(bal: HeatBalance, x0: np.ndarray, memory: SolverMemory, heater_scale
     F, S = bal.residual(np.exp(x), heater_scale, source_T)
     x_anchor = x.copy()
 
-    def jacobian_at(x, F, S):
+    def jacobian_at(x):
         return _jacobian(bal, x, log_ratio, heater_scale, source_T)
 
     stored = memory.recall(log_ratio, n) if pseudo_dt is None else None
-    J, fresh = (stored, False) if stored is not None else (jacobian_at(x, F, S), True)
+    J, fresh = (stored, False) if stored is not None else (jacobian_at(x), True)
     for it in range(1, maxiter + 1):
         if np.all(np.abs(F) <= _tolerance(bal, S)) and pseudo_dt is None:
             memory.keep(log_ratio, J)
@@ -177,7 +177,7 @@ def _newton(bal: HeatBalance, x0: np.ndarray, memory: SolverMemory, heater_scale
         good = np.all(np.isfinite(gn)) and np.linalg.norm(gn) <= 0.25 * norm0
         if not good and not fresh:
             # chord step not good enough: new Jacobian here, redo the step
-            J, fresh = jacobian_at(x, F, S), True
+            J, fresh = jacobian_at(x), True
             continue
         alpha = 1.0
         # Armijo sufficient decrease, for the fraction of the Newton step taken
@@ -204,7 +204,7 @@ def _newton(bal: HeatBalance, x0: np.ndarray, memory: SolverMemory, heater_scale
         fresh = False
         if pseudo_dt is not None or alpha < 1.0 or frac < 1.0:
             # damped, capped or pseudo-transient: far from linear, a chord step would be poor
-            J, fresh = jacobian_at(x, F, S), True
+            J, fresh = jacobian_at(x), True
         if np.abs(alpha * dx).max() < 1e-15 and np.all(np.abs(F) <= 1e3 * _tolerance(bal, S)):
             memory.keep(log_ratio, J)
             return x, F, S, it
