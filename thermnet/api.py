@@ -14,7 +14,7 @@ from typing import Any, Dict, Union
 from thermnet.errors import NetlistError
 from thermnet.model.circuit import Circuit
 from thermnet.netlist import ast
-from thermnet.netlist.elaborate import checked, did_you_mean, elaborate
+from thermnet.netlist.elaborate import Sweep, checked, did_you_mean, elaborate
 from thermnet.netlist.parser import parse_file, parse_text
 from thermnet.options import OPTIONS
 from thermnet.results.types import Results
@@ -114,7 +114,7 @@ class Netlist:
 
     def _check_not_swept(self) -> None:
         """A value set with set() that a .sweep or .step would override is an error."""
-        varied = [("sweep", s) for s in self._flat.analyses if s is not None] + \
+        varied = [("sweep", s) for s in self._flat.analyses if isinstance(s, Sweep)] + \
             [("step", s) for s in self._flat.steps]
         for card, s in varied:
             if s.target.key in (self.sources if s.target.kind == "source" else self.params):

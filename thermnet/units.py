@@ -33,6 +33,12 @@ DIMENSIONS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "thermal_conductance": ("thermal conductance (W/K)", ("w/k",)),
     "angle": ("angle (rad)", ("rad",)),
     "frequency": ("frequency (Hz)", ("hz",)),
+    "time": ("time (s)", ("s",)),
+    "heat_capacity": ("heat capacity (J/K)", ("j/k",)),
+    "energy": ("energy (J)", ("j",)),
+    "angle_deg": ("phase (degrees)", ()),
+    "temperature_noise": ("temperature noise (K/sqrt(Hz))", ()),
+    "power_noise": ("noise-equivalent power (W/sqrt(Hz))", ()),
     "volume": ("volume (m^3, SI number)", ()),
     "area": ("area (m^2, SI number)", ()),
     "length": ("length (m, SI number)", ()),
@@ -46,12 +52,14 @@ DIMENSIONS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
 
 DISPLAY = {"k": "K", "w": "W", "ohm": "ohm", "ω": "ohm", "f": "F", "h": "H", "s": "S",
            "w/k": "W/K", "rad": "rad",
-           "hz": "Hz"}
+           "hz": "Hz", "j/k": "J/K", "j": "J"}
 
 # How results show each dimension (plot axes, table headers): the symbol, and the SI prefix
 # of a zero or empty column (cryogenic temperatures in mK, heats in pW).
 PLOT_SYMBOLS = {"temperature": "K", "power": "W", "resistance": "Ω", "capacitance": "F",
-                "inductance": "H", "conductance": "S", "angle": "rad", "frequency": "Hz"}
+                "inductance": "H", "conductance": "S", "angle": "rad", "frequency": "Hz",
+                "time": "s", "heat_capacity": "J/K", "energy": "J", "angle_deg": "°",
+                "temperature_noise": "K/√Hz", "power_noise": "W/√Hz"}
 PLOT_PREFIX = {"temperature": "m", "power": "p"}
 
 _NUMBER = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(.*)$")

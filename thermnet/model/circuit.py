@@ -13,9 +13,15 @@ from typing import Dict, List
 import networkx as nx
 import numpy as np
 
-from thermnet.elements.base import Heater, ImpedanceElement, TemperatureSource, ThermalElement
+from thermnet.elements.base import (
+    HeatCapacity,
+    Heater,
+    ImpedanceElement,
+    TemperatureSource,
+    ThermalElement,
+)
 from thermnet.errors import NetlistError
-from thermnet.netlist.elaborate import FlatCircuit
+from thermnet.netlist.elaborate import FlatCircuit, Quantity
 
 
 @dataclass
@@ -45,6 +51,7 @@ class Circuit:
                                                        if isinstance(e, ThermalElement)]
         self.impedances: List[ImpedanceElement] = [e for e in els
                                                    if isinstance(e, ImpedanceElement)]
+        self.capacities: List[HeatCapacity] = [e for e in els if isinstance(e, HeatCapacity)]
         for e in els:
             if isinstance(e, TemperatureSource):
                 node = e.nodes[0]
@@ -134,7 +141,7 @@ class Circuit:
     def _check_photonic_pair(self, q) -> None:
         """Q(A,B) and TAU(A,B) (also inside D()) need two different thermal nodes with
         dissipative elements in one photonic link: else the value would be a silent 0."""
-        if q.func == "D":
+        if q.args and isinstance(q.args[0], Quantity):       # D(), PH(), RE(), IM()
             self._check_photonic_pair(q.args[0])
             return
         if q.func not in ("Q", "TAU"):

@@ -88,8 +88,17 @@ class Call:
     span: Span
 
 
+@dataclass(frozen=True)
+class CallAssign:
+    """``T(NODE)=VALUE`` (``.ic``)."""
+
+    call: Call
+    value: "Item"
+    span: Span
+
+
 Value = Union[Word, Num, Str, ExprValue]
-Item = Union[Word, Num, Str, ExprValue, Assign, Call]
+Item = Union[Word, Num, Str, ExprValue, Assign, Call, CallAssign]
 
 
 # ---- cards ------------------------------------------------------------------------------
@@ -183,3 +192,36 @@ class EndCard(Card):
 class ElementCard(Card):
     name: Word
     items: Tuple[Item, ...]
+
+
+# ---- time and small-signal analyses (netlist/timecards.py) ---------------------------------
+@dataclass(frozen=True)
+class TranCard(Card):
+    values: Tuple[Value, ...]          # TSTEP TSTOP [TSTART [TMAX]]
+
+
+@dataclass(frozen=True)
+class IcCard(Card):
+    settings: Tuple[CallAssign, ...]   # T(NODE)=VALUE ...
+
+
+@dataclass(frozen=True)
+class FrequencySpec:
+    """``dec|oct|lin N FSTART FSTOP``."""
+
+    mode: Word
+    count: Num
+    start: Value
+    stop: Value
+
+
+@dataclass(frozen=True)
+class AcCard(Card):
+    spec: FrequencySpec
+
+
+@dataclass(frozen=True)
+class NoiseCard(Card):
+    output: Call                       # T(NODE)
+    source: Word                       # a heater or temperature source
+    spec: FrequencySpec

@@ -19,8 +19,9 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from thermnet.errors import NetlistError, Span
-from thermnet.netlist import ast
+from thermnet.netlist import ast, timecards
 from thermnet.netlist.source import LogicalLine, logical_lines
+from thermnet.quantities import QUANTITIES
 
 CARD_FORMS = {
     ".title": ".title TEXT",
@@ -37,6 +38,7 @@ CARD_FORMS = {
     ".options": ".options KEY=VALUE ...",
     ".end": ".end",
 }
+CARD_FORMS.update(timecards.FORMS)
 
 
 @lru_cache(maxsize=1)
@@ -91,6 +93,13 @@ class _ToAst(Transformer):
     def call(self, meta, c):
         args = tuple(c[1]) if len(c) > 1 else ()
         return ast.Call(ast.Word(str(c[0]), self._span(c[0])), args, self._meta_span(meta))
+
+    @v_args(meta=True)
+    def call_assign(self, meta, c):
+        """``T(NODE)=VALUE`` (``.ic``)."""
+        args = tuple(c[1]) if len(c) > 2 else ()
+        call = ast.Call(ast.Word(str(c[0]), self._span(c[0])), args, self._meta_span(meta))
+        return ast.CallAssign(call, c[-1], self._meta_span(meta))
 
     def arglist(self, c):
         return list(c)
@@ -181,6 +190,12 @@ def _sweep_spec(items: Sequence[Any], card: str, span: Span) -> ast.SweepSpec:
     return ast.SweepSpec(name, mode, (rest[0], rest[1]), rest[2])
 
 
+def _bare(word: str) -> bool:
+    """Whether ``word`` is a print quantity without arguments (ONOISE, INOISE)."""
+    kind = QUANTITIES.get(word.upper())
+    return kind is not None and not kind.args
+
+
 def _card(kind, head, items, line: LogicalLine) -> ast.Card:
     span, text = line.first, line.text
     if kind == "title":
@@ -238,11 +253,15 @@ def _card(kind, head, items, line: LogicalLine) -> ast.Card:
     if name == ".print":
         _expect(len(items) >= 1, ".print needs at least one quantity", span, name)
         for it in items:
-            _expect(isinstance(it, ast.Call), "expected a quantity such as T(NODE)",
-                    it.span, name)
-        return ast.PrintCard(span, text, tuple(items))
+            # a quantity without arguments (ONOISE) is written as a bare word
+            _expect(isinstance(it, ast.Call) or (isinstance(it, ast.Word) and _bare(it.text)),
+                    "expected a quantity such as T(NODE)", it.span, name)
+        return ast.PrintCard(span, text, tuple(it if isinstance(it, ast.Call) else
+                                               ast.Call(it, (), it.span) for it in items))
     if name == ".options":
         return ast.OptionsCard(span, text, _assigns(items, name))
+    if name in timecards.FORMS:
+        return timecards.parse_card(name, items, span, text)
     raise AssertionError(name)  # every name of CARD_FORMS is handled above
 
 

@@ -17,7 +17,7 @@ from thermnet.results.types import Results
 
 def _rows(r):
     cols = list(r.columns)
-    if r.analysis == "op":
+    if not r.series:
         return cols, [[r.columns[c] for c in cols]]
     n = len(next(iter(r.columns.values()))) if cols else 0
     return cols, [[r.columns[c][i] for c in cols] for i in range(n)]
@@ -45,9 +45,19 @@ def to_table(res: Results) -> str:
         eb = np.asarray(r.energy_balance) if r.energy_balance is not None else np.array([])
         if eb.size and np.isfinite(eb).any():
             out.append(f"energy balance: max relative residual {np.nanmax(np.abs(eb)):.2g}")
+        for key, value in r.extras.items():
+            out.append(f"{key.replace('_', ' ')}: {_extra(value)}")
         for f in r.failures:
             out.append(f"FAILED {f}")
     return "\n".join(out) + "\n"
+
+
+def _extra(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_extra(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return " ".join(_extra(v) for v in value)
+    return _fmt(value) if isinstance(value, float) else str(value)
 
 
 def to_json(res: Results) -> str:

@@ -13,7 +13,7 @@ class AnalysisResult:
     """Columns of one analysis.  For ``op`` each column is a float; for a sweep, a numpy
     array over the sweep points (NaN where the point failed), the swept name first."""
 
-    analysis: str                                  # "op" or "sweep"
+    analysis: str                                  # "op", "sweep", "tran", "ac", "noise"
     step: Dict[str, float]
     columns: Dict[str, Any]
     converged: np.ndarray                          # bool per point (one for op)
@@ -25,6 +25,14 @@ class AnalysisResult:
     # ratio such as "temperature/power" for D()) of every column and .step name.
     sweep: Optional[dict] = None
     dimensions: Dict[str, str] = field(default_factory=dict)
+    # further results of the analysis, as JSON values under their own keys: "time_constants"
+    # (.ac, s), "energy" (.tran: heater energy, stored heat, heat into baths, J)
+    extras: Dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def series(self) -> bool:
+        """Columns over points (every analysis but op)."""
+        return self.analysis != "op"
 
     def to_json(self) -> dict:
         def clean(v):
@@ -33,17 +41,18 @@ class AnalysisResult:
             return None if not math.isfinite(v) else float(v)
         out: Dict[str, Any] = {"analysis": self.analysis, "step": dict(self.step),
                "columns": {k: clean(v) for k, v in self.columns.items()},
-               "converged": [bool(c) for c in self.converged] if self.analysis == "sweep"
+               "converged": [bool(c) for c in self.converged] if self.series
                else bool(self.converged[0])}
         if self.failures:
             out["failures"] = [str(f) for f in self.failures]
         if self.energy_balance is not None:
             eb = clean(np.asarray(self.energy_balance))
-            out["energy_balance"] = eb if self.analysis == "sweep" else eb[0]
+            out["energy_balance"] = eb if self.series else eb[0]
         if self.sweep:
             out["sweep"] = dict(self.sweep)
         if self.dimensions:
             out["dimensions"] = dict(self.dimensions)
+        out.update(self.extras)
         return out
 
     @classmethod
@@ -51,7 +60,7 @@ class AnalysisResult:
         """The inverse of ``to_json`` (null -> NaN); keys beyond the contract are optional."""
         def num(v):
             return float("nan") if v is None else float(v)
-        sweep = doc["analysis"] == "sweep"
+        sweep = doc["analysis"] != "op"
         columns = {k: np.array([num(x) for x in v]) if sweep else num(v)
                    for k, v in doc["columns"].items()}
         n = len(next(iter(columns.values()))) if sweep and columns else 1
@@ -69,7 +78,12 @@ class AnalysisResult:
         return cls(doc["analysis"], {k: float(v) for k, v in doc.get("step", {}).items()},
                    columns, converged, list(doc.get("failures", [])), eb, swept,
                    dict(info) if isinstance(info, dict) else None,
-                   dict(doc.get("dimensions", {})))
+                   dict(doc.get("dimensions", {})),
+                   {k: v for k, v in doc.items() if k not in _KEYS})
+
+
+_KEYS = {"analysis", "step", "columns", "converged", "failures", "energy_balance", "sweep",
+         "dimensions"}
 
 
 @dataclass

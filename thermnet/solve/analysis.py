@@ -9,12 +9,13 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from thermnet.errors import ConvergenceError, ThermnetError
+from thermnet.errors import ConvergenceError, NetlistError, ThermnetError
 from thermnet.model.balance import HeatBalance
 from thermnet.model.probes import Probe
 from thermnet.netlist.elaborate import FlatCircuit, Quantity, Sweep, Target
-from thermnet.quantities import QUANTITIES
+from thermnet.quantities import QUANTITIES, applies
 from thermnet.results.types import AnalysisResult, Results
+from thermnet.solve import smallsignal, transient
 from thermnet.solve.steady import SolverMemory, SteadyState, linear_solve, require, solve
 from thermnet.units import derivative_dimension
 
@@ -301,11 +302,47 @@ def target_dimension(flat: FlatCircuit, target: Target) -> str:
 def quantity_dimension(flat: FlatCircuit, q: Quantity) -> Optional[str]:
     """``temperature``, ``power`` ...; ``D(X,NAME)``: X's over NAME's, e.g. ``temperature/power``
     (X's alone for a .param, ``dimensionless`` for like over like); None if not known."""
+    if q.func in ("RE", "IM"):
+        return quantity_dimension(flat, q.args[0])
     if q.func != "D":
         return QUANTITIES[q.func].dimension
     inner, target = q.args
     num, den = quantity_dimension(flat, inner), target_dimension(flat, target)
     return None if num is None else derivative_dimension(num, den)
+
+
+def analysis_kind(analysis) -> str:
+    """op, sweep, tran, ac or noise."""
+    if analysis is None:
+        return "op"
+    if isinstance(analysis, Sweep):
+        return "sweep"
+    return type(analysis).__name__.lower()
+
+
+def prints_for(flat: FlatCircuit, prints, kind: str):
+    """The .print quantities an analysis of ``kind`` prints (quantities.applies), or its
+    defaults: the free nodes' temperatures, ONOISE and INOISE for .noise."""
+    chosen = [q for q in prints if applies(q.func, kind)]
+    if chosen:
+        return chosen
+    if kind == "noise":
+        from thermnet.netlist.elaborate import Quantity as Q
+        return [Q("ONOISE", (), "ONOISE", None), Q("INOISE", (), "INOISE", None)]
+    return default_prints(flat)
+
+
+def check_prints(flat: FlatCircuit) -> None:
+    """A quantity no analysis of the netlist prints is an error at its place (it would be
+    silently missing from the output)."""
+    kinds = {analysis_kind(a) for a in (flat.analyses or [None])}
+    for q in flat.prints:
+        if not any(applies(q.func, k) for k in kinds):
+            need = {"PH": ".ac", "RE": ".ac", "IM": ".ac", "D": ".op or .sweep"}.get(
+                q.func, ".noise")
+            raise NetlistError(f"{q.column} is printed by {need} analyses only, and this "
+                               "netlist has none", q.span, f"add {need.split()[0]} ..., or "
+                               "remove it from .print")
 
 
 def default_prints(flat: FlatCircuit):
@@ -323,6 +360,7 @@ def run(bal: HeatBalance, params, sources, options, progress=False) -> Results:
     every steady state still starts cold."""
     ctx = Context(bal, params, sources, options)
     flat = ctx.flat
+    check_prints(flat)
     try:
         ctx.balance()
         steps = list(flat.steps)
@@ -338,10 +376,19 @@ def run(bal: HeatBalance, params, sources, options, progress=False) -> Results:
                 step[st.target.name] = float(v)
             flat.rebind(ctx.params, analyses=True)   # sweep values may depend on .step's
             ctx.balance()
-            runner = Runner(ctx, prints, progress)
             for analysis in (flat.analyses or [None]):
-                results.append(runner.op(step) if analysis is None else
-                               runner.sweep(analysis, step))
+                kind = analysis_kind(analysis)
+                runner = Runner(ctx, prints_for(flat, prints, kind), progress)
+                if analysis is None:
+                    results.append(runner.op(step))
+                elif isinstance(analysis, Sweep):
+                    results.append(runner.sweep(analysis, step))
+                elif kind == "tran":
+                    results.append(transient.run_tran(runner, analysis, step))
+                elif kind == "ac":
+                    results.append(smallsignal.run_ac(runner, analysis, step))
+                else:
+                    results.append(smallsignal.run_noise(runner, analysis, step))
                 results[-1].dimensions.update(step_dims)
     finally:
         # back to the netlist's own (set) values: a .step or a swept .param moved them
