@@ -252,17 +252,9 @@ class HeatCapacity(Element):
         """Temperatures (K) where C(T) is not smooth (a superconductor's Tc)."""
         return ()
 
-    def stored_heat(self, T0: float, T1: float) -> float:
-        """Heat (J) taken up warming from T0 to T1: int C dT by 20-point Gauss-Legendre on
-        each smooth piece (exact for the polynomial laws gamma T and beta T^3)."""
-        x, w = np.polynomial.legendre.leggauss(20)
-        lo, hi = sorted((T0, T1))
-        edges = [lo] + [k for k in self.kinks() if lo < k < hi] + [hi]
-        total = 0.0
-        for a, b in zip(edges[:-1], edges[1:]):
-            mid, half = 0.5 * (a + b), 0.5 * (b - a)
-            total += half * sum(wk * self.capacity(mid + half * xk) for xk, wk in zip(x, w))
-        return total if T1 >= T0 else -total
+    def capacities(self, T: np.ndarray) -> np.ndarray:
+        """C at every temperature of the array T (J/K)."""
+        return np.array([self.capacity(float(t)) for t in np.ravel(T)]).reshape(np.shape(T))
 
 
 class ImpedanceElement(Element):

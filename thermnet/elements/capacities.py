@@ -3,6 +3,8 @@ metal ``cel``, BCS superconductor ``cbcs``) or of the lattice (``cph``).  Formul
 sources: ``thermnet/physics/heat_capacity.py``."""
 from __future__ import annotations
 
+import numpy as np
+
 from thermnet.elements.base import HeatCapacity, Model, NodeSlot, ParamSpec
 from thermnet.elements.superconductors import GAP_PARAMS, TC
 from thermnet.lazy import lazy_import
@@ -19,7 +21,7 @@ class NormalElectrons(Model):
     doc = "normal-metal electrons: C = gamma*vol*T"
 
     def capacity(self, T, vol):
-        return float(heat_capacity.normal_electrons(T, self.gamma, vol))
+        return heat_capacity.normal_electrons(T, self.gamma, vol)
 
 
 class BCSElectrons(Model):
@@ -45,7 +47,7 @@ class Lattice(Model):
     doc = "lattice (phonons): C = beta*vol*T^3"
 
     def capacity(self, T, vol):
-        return float(heat_capacity.lattice(T, self.beta, vol))
+        return heat_capacity.lattice(T, self.beta, vol)
 
 
 class NodeHeatCapacity(HeatCapacity):
@@ -75,6 +77,11 @@ class NodeHeatCapacity(HeatCapacity):
             assert self.value is not None
             return float(self.value)
         return float(self.model.capacity(T, self.params["vol"]))
+
+    def capacities(self, T):
+        if self.model is None:
+            return np.full(np.shape(T), float(self.value))
+        return np.asarray(self.model.capacity(np.asarray(T, dtype=float), self.params["vol"]))
 
     def capacity_derivative(self, T: float) -> float:
         if self.model is None:

@@ -583,9 +583,12 @@ class _Builder:
                        "rate": None}[field_kind]
             values.append(value_of(arg, scope, dim, f"{card.name.text} {name} value {k + 1}"))
         try:
-            return waveforms.build(name, values)
+            wf = waveforms.build(name, values)
         except ValueError as exc:
             raise NetlistError(f"{card.name.text}: {exc}", call.span, waveforms.USAGE) from None
+        for v in wf.extremes():                 # every value it takes must be valid
+            checked(kind.value_param(), v, f"{card.name.text} {name} value", call.span)
+        return wf
 
     def _check_model(self, card, mcard, mtype, values, model_specs, override_spans) -> None:
         """The model type's cross-parameter rules (``check_values``), located at the

@@ -53,24 +53,27 @@ def lattice(T, beta: float, vol: float):
     return beta * vol * np.asarray(T, dtype=float) ** 3
 
 
-def gap_squared_slope(T: float, tc: float, gapratio: float, kind: str) -> float:
-    """d(Delta^2)/dT (J^2/K) of the model's gap law, 0 above Tc; one-sided (from below) within
-    a step of Tc, where Delta^2 is linear in T."""
-    if T >= tc:
-        return 0.0
+def gap_squared_slope(T, tc: float, gapratio: float, kind: str):
+    """d(Delta^2)/dT (J^2/K) of the model's gap law at T (scalar or array), 0 above Tc;
+    one-sided (from below) within a step of Tc, where Delta^2 is linear in T."""
+    T = np.asarray(T, dtype=float)
     step = GAP_STEP * tc
-    lo, hi = T - step, min(T + step, tc)
-    d2 = [float(bcs.gap(t, tc, gapratio, kind)) ** 2 for t in (lo, hi)]
-    return (d2[1] - d2[0]) / (hi - lo)
+    lo, hi = T - step, np.minimum(T + step, tc)
+    d2 = [np.asarray(bcs.gap(t, tc, gapratio, kind)) ** 2 for t in (lo, hi)]
+    out = np.where(T < tc, (d2[1] - d2[0]) / (hi - lo), 0.0)
+    return out if out.ndim else float(out)
 
 
-def bcs_electrons(T: float, gamma: float, vol: float, tc: float, gapratio: float = 1.764,
-                  kind: str = "tanh") -> float:
-    """Electronic heat capacity (J/K) of a BCS superconductor (module docstring)."""
-    T = float(T)
-    delta = float(bcs.gap(T, tc, gapratio, kind)) / (kB * T)
-    a = -gap_squared_slope(T, tc, gapratio, kind) / (2 * kB ** 2 * T)
+def bcs_electrons(T, gamma: float, vol: float, tc: float, gapratio: float = 1.764,
+                  kind: str = "tanh"):
+    """Electronic heat capacity (J/K) of a BCS superconductor (module docstring), at T
+    (scalar or array)."""
+    T = np.asarray(T, dtype=float)
+    Tc = T[..., None]
+    delta = np.asarray(bcs.gap(T, tc, gapratio, kind))[..., None] / (kB * Tc)
+    a = -np.asarray(gap_squared_slope(T, tc, gapratio, kind))[..., None] / (2 * kB ** 2 * Tc)
     e = np.sqrt(_X ** 2 + delta ** 2)
-    weight = 0.25 / np.cosh(0.5 * np.minimum(e, 2 * 350.0)) ** 2
-    integral = float(np.dot(_W, weight * (_X ** 2 + delta ** 2 + a)))
-    return 6.0 * gamma * vol * T / math.pi ** 2 * integral
+    weight = 0.25 / np.cosh(0.5 * np.minimum(e, 700.0)) ** 2
+    integral = np.sum(_W * weight * (_X ** 2 + delta ** 2 + a), axis=-1)
+    out = 6.0 * gamma * vol * T / math.pi ** 2 * integral
+    return out if out.ndim else float(out)
