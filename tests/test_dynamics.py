@@ -74,7 +74,7 @@ def _pulse(t, p1, p2, td, tr, tf, pw):
 
 def test_tran_step_response_matches_an_independent_ode_solution():
     p = (0.0, 10e-15, 1e-6, 1e-9, 1e-9, 20e-6)
-    text = ISLAND + f"P1 A PULSE(0 10f 1u 1n 1n 20u)\n.options trtol=1e-9\n.tran 1u 40u\n.print T(A)\n"
+    text = ISLAND + "P1 A PULSE(0 10f 1u 1n 1n 20u)\n.options trtol=1e-9\n.tran 1u 40u\n.print T(A)\n"
     res = _run(text)[0]
     assert res.analysis == "tran"
     t_out = res.columns["time"]
