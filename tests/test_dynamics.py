@@ -247,3 +247,28 @@ def test_dynamics_errors_are_located(text, line, col, message):
     err = info.value
     assert message in str(err)
     assert (err.span.line, err.span.column) == (line, col), str(err)
+
+
+CONTRACT_EXAMPLE = """.title island relaxation after a heater step
+.model cu eph(sigma=2e9 n=5)
+.model cue cel(gamma=71)
+TB bath 50mK
+P1 A PULSE(0 10f 1u 1n 1n 20u 40u)
+E1 A bath cu vol=1e-19
+H1 A cue vol=1e-19
+.tran 0.1u 40u
+.print T(A) P(E1)
+"""
+
+
+def test_contract_example_runs_as_written():
+    """netlist-language-v2, "Heat capacity and time": the example, as written."""
+    r = _run(CONTRACT_EXAMPLE)[0]
+    t, T = r.columns["time"], r.columns["T(A)"]
+    assert len(t) == 401 and t[-1] == pytest.approx(40e-6)
+    # heated from 1 us to 21 us, relaxing after; the e-ph heat follows sigma V (T^5 - Tb^5)
+    assert T[t <= 1e-6].max() == pytest.approx(TB, rel=1e-9)
+    assert t[T.argmax()] == pytest.approx(21e-6)        # the last output before the fall
+    np.testing.assert_allclose(r.columns["P(E1)"], SIGMA * VOL * (T ** 5 - TB ** 5),
+                               rtol=1e-9, atol=1e-30)
+    assert np.abs(r.energy_balance).max() < 1e-5
