@@ -215,6 +215,7 @@ def stored_heat(bal: HeatBalance, T0: np.ndarray, T_all: np.ndarray) -> np.ndarr
                 owner.append(np.full(len(_GL_X), k))
         if not nodes:
             continue
-        x, w, k = np.concatenate(nodes), np.concatenate(weights), np.concatenate(owner)
-        total += np.cumsum(np.bincount(k, weights=w * e.capacities(x), minlength=len(T_all)))
+        x, w, which = np.concatenate(nodes), np.concatenate(weights), np.concatenate(owner)
+        total += np.cumsum(np.bincount(which, weights=w * e.capacities(x),
+                                       minlength=len(T_all)))
     return total
