@@ -272,3 +272,25 @@ def test_contract_example_runs_as_written():
     np.testing.assert_allclose(r.columns["P(E1)"], SIGMA * VOL * (T ** 5 - TB ** 5),
                                rtol=1e-9, atol=1e-30)
     assert np.abs(r.energy_balance).max() < 1e-5
+
+
+def test_cli_check_and_json_round_trip(tmp_path):
+    import io
+    import json
+    import os
+    from contextlib import redirect_stdout
+
+    from thermnet import cli
+    from thermnet.results.types import Results
+    path = os.path.join(os.path.dirname(__file__), "..", "netlists", "bolometer.net")
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert cli.main(["check", path]) == 0
+    assert "ac (61 frequencies), noise T(A) referred to P1 (61 frequencies)" in out.getvalue()
+    target = tmp_path / "b.json"
+    assert cli.main(["run", path, "-q", "--format", "json", "-o", str(target)]) == 0
+    doc = json.loads(target.read_text())
+    again = Results.from_json(doc).to_json()
+    assert again == doc
+    ac = doc["results"][1]
+    assert ac["analysis"] == "ac" and len(ac["time_constants"]) == 1

@@ -185,8 +185,7 @@ class Circuit:
             lines.append(f"  link {k + 1}: elements " + " ".join(e.name for e in link.elements)
                          + "; dissipative at " + ", ".join(self.display(t)
                                                            for t in link.temp_nodes))
-        an = ["op" if a is None else f"sweep {a.target.name} ({len(a.values)} points)"
-              for a in f.analyses] or ["op (default)"]
+        an = ["op" if a is None else a.describe() for a in f.analyses] or ["op (default)"]
         lines.append("analyses: " + ", ".join(an) + "".join(
             f"; step {s.target.name} ({len(s.values)} values)" for s in f.steps))
         lines.append("print: " + (" ".join(q.column for q in f.prints) or "(default)"))

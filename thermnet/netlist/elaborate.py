@@ -64,6 +64,9 @@ class Sweep:
     mode: str
     span: Span
 
+    def describe(self) -> str:
+        return f"sweep {self.target.name} ({len(self.values)} points)"
+
 
 @dataclass
 class FlatCircuit:

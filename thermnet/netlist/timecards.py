@@ -82,6 +82,9 @@ class Tran:
     tmax: float
     span: Span
 
+    def describe(self) -> str:
+        return f"tran {self.tstart:g}..{self.tstop:g} s ({len(self.values)} output times)"
+
     @property
     def values(self) -> np.ndarray:
         n = int(math.floor((self.tstop - self.tstart) / self.tstep * (1 + 1e-12))) + 1
@@ -99,6 +102,9 @@ class Ac:
     mode: str
     span: Span
 
+    def describe(self) -> str:
+        return f"ac ({len(self.values)} frequencies)"
+
 
 @dataclass(frozen=True)
 class Noise:
@@ -111,6 +117,10 @@ class Noise:
     values: np.ndarray
     mode: str
     span: Span
+
+    def describe(self) -> str:
+        return f"noise T({self.output_name}) referred to {self.source_name} " \
+            f"({len(self.values)} frequencies)"
 
 
 def frequencies(mode: str, n: int, f0: float, f1: float) -> np.ndarray:
