@@ -88,8 +88,18 @@ class Call:
     span: Span
 
 
+@dataclass(frozen=True)
+class Condition:
+    """``QUANTITY=VALUE`` or ``{expr}=VALUE`` (a .measure's WHEN): ``left`` a Call or an
+    ExprValue."""
+
+    left: Union[Call, ExprValue]
+    value: "Item"
+    span: Span
+
+
 Value = Union[Word, Num, Str, ExprValue]
-Item = Union[Word, Num, Str, ExprValue, Assign, Call]
+Item = Union[Word, Num, Str, ExprValue, Assign, Call, Condition]
 
 
 # ---- cards ------------------------------------------------------------------------------
@@ -166,7 +176,14 @@ class StepCard(Card):
 
 @dataclass(frozen=True)
 class PrintCard(Card):
-    quantities: Tuple[Call, ...]
+    quantities: Tuple[Union[Call, ExprValue], ...]     # T(S), or {expression of quantities}
+
+
+@dataclass(frozen=True)
+class MeasureCard(Card):
+    """``.measure ANALYSIS NAME ...``: the items as written, read by netlist/measures.py."""
+
+    items: Tuple[Item, ...]
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,24 @@ def to_table(res: Results) -> str:
             out.append(f"energy balance: max relative residual {np.nanmax(np.abs(eb)):.2g}")
         for f in r.failures:
             out.append(f"FAILED {f}")
+        out.extend(_measure_lines(r))
     return "\n".join(out) + "\n"
+
+
+def _measure_lines(r) -> list:
+    """The .measure section of one analysis: NAME = value unit, or FAILED and why."""
+    if not r.measures:
+        return []
+    from thermnet.units import PLOT_SYMBOLS
+    width = max(len(k) for k in r.measures)
+    lines = ["measures"]
+    for k, v in r.measures.items():
+        if k in r.measure_failures:
+            lines.append(f"  {k.ljust(width)} = FAILED: {r.measure_failures[k]}")
+            continue
+        unit = PLOT_SYMBOLS.get(r.measure_dimensions.get(k, ""), "")
+        lines.append(f"  {k.ljust(width)} = {_fmt(v)}" + (f" {unit}" if unit else ""))
+    return lines
 
 
 def to_json(res: Results) -> str:
