@@ -294,3 +294,26 @@ def test_cli_check_and_json_round_trip(tmp_path):
     assert again == doc
     ac = doc["results"][1]
     assert ac["analysis"] == "ac" and len(ac["time_constants"]) == 1
+
+
+def test_measure_and_expressions_over_a_transient_and_an_ac_sweep():
+    text = ISLAND + """P1 A PULSE(0 10f 1u 1n 1n 20u) ac=1e-18
+.tran 0.5u 40u
+.ac dec 5 1 1meg
+.print T(A) {1000*(T(A) - 0.05)}
+.measure tran tpeak MAX T(A)
+.measure tran t90 WHEN T(A)=0.12 RISE=1
+.measure ac f3db WHEN T(A)=1.1313708e-4 FALL=1
+"""
+    tran, ac = _run(text)
+    t, T = tran.columns["time"], tran.columns["T(A)"]
+    np.testing.assert_allclose(tran.columns["{1000*(T(A) - 0.05)}"], 1000 * (T - 0.05),
+                               rtol=1e-12)
+    assert tran.measures["tpeak"] == pytest.approx(T.max(), rel=1e-12)
+    k = np.argmax(T >= 0.12)
+    assert tran.measures["t90"] == pytest.approx(np.interp(0.12, T[k - 1:k + 1], t[k - 1:k + 1]),
+                                                 rel=1e-9)
+    f, mag = ac.columns["freq"], ac.columns["T(A)"]
+    k = np.argmax(mag <= 1.1313708e-4)
+    assert ac.measures["f3db"] == pytest.approx(
+        np.interp(1.1313708e-4, mag[k - 1:k + 1][::-1], f[k - 1:k + 1][::-1]), rel=1e-9)

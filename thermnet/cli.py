@@ -51,7 +51,14 @@ def _write_stdout(text: str) -> None:
 
 
 def _report_failures(file: str, res, note: str = "") -> int:
-    """Warn about failed sweep points on stderr; the exit status."""
+    """Warn about failed sweep points and failed .measure cards on stderr; the exit
+    status (a failed measurement is a warning, as in SPICE: its value is null, its reason
+    in the output; the status counts failed points only)."""
+    for r in res.results:
+        for k, why in r.measure_failures.items():
+            step = "".join(f" {n}={v:g}" for n, v in r.step.items())
+            print(f"{file}: warning: .measure {k} of the {r.analysis}{step} failed: {why}",
+                  file=sys.stderr)
     if res.ok:
         return EXIT_OK
     for r in res.results:

@@ -92,7 +92,8 @@ NOISE_ONLY = {"ONOISE", "INOISE", "NOISE"}
 def applies(func: str, analysis: str) -> bool:
     """Whether a quantity whose outermost function is ``func`` is printed by an analysis
     (op, sweep, tran, ac, noise): D() needs a steady state, PH/RE/IM a small-signal
-    response, ONOISE/INOISE/NOISE a noise analysis."""
+    response, ONOISE/INOISE/NOISE a noise analysis; an expression {...} is printed where its
+    values are real numbers at a state (op, sweep, tran without D() inside)."""
     if func in NOISE_ONLY:
         return analysis == "noise"
     if analysis == "noise":
@@ -101,4 +102,6 @@ def applies(func: str, analysis: str) -> bool:
         return analysis == "ac"
     if func == "D":
         return analysis in ("op", "sweep")
+    if func == "EXPR":                 # an expression of quantities (netlist/columns.py)
+        return analysis in ("op", "sweep", "tran")
     return True

@@ -64,7 +64,7 @@ class Circuit:
         self.links = self._links()
         self.thermal_graph = self._thermal_graph()
         self._check_paths()
-        for q in flat.prints:
+        for q in flat.all_quantities():
             self._check_photonic_pair(q)
 
     def display(self, node: str) -> str:
@@ -143,6 +143,10 @@ class Circuit:
         dissipative elements in one photonic link: else the value would be a silent 0."""
         if q.args and isinstance(q.args[0], Quantity):       # D(), PH(), RE(), IM()
             self._check_photonic_pair(q.args[0])
+            return
+        if q.func == "EXPR":                   # an expression of quantities (columns.py)
+            for part in q.args:
+                self._check_photonic_pair(part)
             return
         if q.func not in ("Q", "TAU"):
             return

@@ -89,16 +89,17 @@ class Call:
 
 
 @dataclass(frozen=True)
-class CallAssign:
-    """``T(NODE)=VALUE`` (``.ic``)."""
+class Condition:
+    """``QUANTITY=VALUE`` or ``{expr}=VALUE`` (a .measure's WHEN): ``left`` a Call or an
+    ExprValue."""
 
-    call: Call
+    left: Union[Call, ExprValue]
     value: "Item"
     span: Span
 
 
 Value = Union[Word, Num, Str, ExprValue]
-Item = Union[Word, Num, Str, ExprValue, Assign, Call, CallAssign]
+Item = Union[Word, Num, Str, ExprValue, Assign, Call, Condition]
 
 
 # ---- cards ------------------------------------------------------------------------------
@@ -175,7 +176,14 @@ class StepCard(Card):
 
 @dataclass(frozen=True)
 class PrintCard(Card):
-    quantities: Tuple[Call, ...]
+    quantities: Tuple[Union[Call, ExprValue], ...]     # T(S), or {expression of quantities}
+
+
+@dataclass(frozen=True)
+class MeasureCard(Card):
+    """``.measure ANALYSIS NAME ...``: the items as written, read by netlist/measures.py."""
+
+    items: Tuple[Item, ...]
 
 
 @dataclass(frozen=True)
@@ -202,7 +210,7 @@ class TranCard(Card):
 
 @dataclass(frozen=True)
 class IcCard(Card):
-    settings: Tuple[CallAssign, ...]   # T(NODE)=VALUE ...
+    settings: Tuple[Condition, ...]    # T(NODE)=VALUE ...
 
 
 @dataclass(frozen=True)

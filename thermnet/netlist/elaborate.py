@@ -88,7 +88,12 @@ class FlatCircuit:
     # ambiguous (a source and a .param of the same name)
     targets: Dict[str, Union[Target, str]] = field(default_factory=dict)
     binder: Optional["_Builder"] = field(default=None, repr=False, compare=False)
+    measures: List[Any] = field(default_factory=list)     # netlist/measures.Measure
     initial: Dict[str, float] = field(default_factory=dict)   # .ic: node key -> K
+
+    def all_quantities(self) -> List[Quantity]:
+        """The .print quantities and those the .measure cards evaluate at every point."""
+        return list(self.prints) + [q for m in self.measures for q in m.quantities]
 
     def rebind(self, overrides: Dict[str, float], analyses: bool = False) -> None:
         """Every value at these .param values (``overrides`` by name; the others at their
@@ -280,9 +285,10 @@ def _split(cards: Sequence[ast.Card]) -> _Definitions:
         elif current is not None:
             if isinstance(card, (ast.OpCard, ast.SweepCard, ast.StepCard, ast.PrintCard,
                                  ast.OptionsCard, ast.TitleCard, ast.GlobalCard,
-                                 ast.IcCard) + timecards.CARDS):
+                                 ast.MeasureCard, ast.IcCard) + timecards.CARDS):
                 raise NetlistError(f"'{card.line.split()[0]}' is not allowed inside .subckt",
-                                   card.span, "put analyses, .print, .options, .global and "
+                                   card.span, "put analyses, .print, .measure, .options, "
+                                   ".global and "
                                    ".title at top level")
             current.body.append(card)
         elif isinstance(card, ast.TitleCard):
@@ -965,20 +971,24 @@ def elaborate(cards: Sequence[ast.Card], file: str = "<netlist>",
     b.instantiate(defs.top, ctx)
     _check_temp_nodes(b)
     targets = b.targets()
+    from thermnet.netlist.columns import expression_quantity
+    from thermnet.netlist.measures import elaborate_measures
     prints: List[Quantity] = []
     print_span = None
     for card in defs.top:
         if isinstance(card, ast.PrintCard):
             print_span = print_span or card.span
-            prints.extend(b.quantity(q) for q in card.quantities)
+            prints.extend(b.quantity(q) if isinstance(q, ast.Call) else
+                          expression_quantity(b, q, targets) for q in card.quantities)
     analyses, steps = _analyses(b, targets)
     _check_size(steps, analyses)
+    measures = elaborate_measures(b, defs.top, targets, analyses)
     thermal = {k: b.node_display[k] for k, v in b.node_kind.items() if v == "thermal"}
     electrical = {k: b.node_display[k] for k, v in b.node_kind.items() if v == "electrical"}
     return FlatCircuit(defs.title, file, b.elements, thermal, electrical, b.node_spans, params,
                        analyses, steps, prints, _options(defs.top, b.scope), print_span,
-                       targets, b, timecards.initial_temperatures(defs.top, b.scope,
-                                                                  b.node_kind))
+                       targets, b, measures,
+                       timecards.initial_temperatures(defs.top, b.scope, b.node_kind))
 
 
 def _check_overrides(b: "_Builder", overrides: Dict[str, float]) -> None:

@@ -34,11 +34,16 @@ CARD_FORMS = {
     ".op": ".op",
     ".sweep": ".sweep NAME START STOP N [lin|log]  or  .sweep NAME list V1 V2 ...",
     ".step": ".step NAME START STOP N [lin|log]  or  .step NAME list V1 V2 ...",
-    ".print": ".print QUANTITY...  e.g. .print T(S) Q(S,D) P(E1)",
+    ".print": ".print QUANTITY...  e.g. .print T(S) Q(S,D) P(E1) {Q(S,D)/TAU(S,D)}",
+    ".measure": ".measure ANALYSIS NAME MAX|MIN|PP|AVG EXPR [FROM=v TO=v]  or  FIND EXPR "
+                "AT=v  or  [FIND EXPR] WHEN EXPR=v [RISE=n|FALL=n|CROSS=n]  or  "
+                "PARAM={expression of measures}",
     ".options": ".options KEY=VALUE ...",
     ".end": ".end",
 }
 CARD_FORMS.update(timecards.FORMS)
+
+CARD_ALIASES = {".meas": ".measure"}      # SPICE spellings of the same card
 
 
 @lru_cache(maxsize=1)
@@ -95,11 +100,16 @@ class _ToAst(Transformer):
         return ast.Call(ast.Word(str(c[0]), self._span(c[0])), args, self._meta_span(meta))
 
     @v_args(meta=True)
-    def call_assign(self, meta, c):
-        """``T(NODE)=VALUE`` (``.ic``)."""
+    def call_condition(self, meta, c):
         args = tuple(c[1]) if len(c) > 2 else ()
-        call = ast.Call(ast.Word(str(c[0]), self._span(c[0])), args, self._meta_span(meta))
-        return ast.CallAssign(call, c[-1], self._meta_span(meta))
+        left = ast.Call(ast.Word(str(c[0]), self._span(c[0])), args, self._meta_span(meta))
+        return ast.Condition(left, c[-1], self._meta_span(meta))
+
+    @v_args(meta=True)
+    def expr_condition(self, meta, c):
+        text = self.line.text[meta.start_pos:]
+        left = ast.ExprValue(c[0], text[:_closing_brace(text) + 1], self._meta_span(meta))
+        return ast.Condition(left, c[1], self._meta_span(meta))
 
     def arglist(self, c):
         return list(c)
@@ -133,6 +143,16 @@ class _ToAst(Transformer):
         return ("element", ast.Word(str(c[0]), self._span(c[0])), tuple(c[1:]))
 
 
+def _closing_brace(text: str) -> int:
+    """Index of the '}' that closes the '{' at text[0]."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth == 0:
+            return i
+    return len(text) - 1
+
+
 def _syntax_error(err: UnexpectedInput, line: LogicalLine) -> NetlistError:
     offset = getattr(err, "pos_in_stream", None)
     if offset is None:
@@ -148,7 +168,7 @@ def _syntax_error(err: UnexpectedInput, line: LogicalLine) -> NetlistError:
     else:
         what = "unexpected end of line"
     first = line.text.split()[0].lower() if line.text.split() else ""
-    expected = CARD_FORMS.get(first, "")
+    expected = CARD_FORMS.get(CARD_ALIASES.get(first, first), "")
     if not expected and not first.startswith("."):
         from thermnet.elements.base import element_form
         expected = element_form(first[:1])
@@ -202,7 +222,7 @@ def _card(kind, head, items, line: LogicalLine) -> ast.Card:
         return ast.TitleCard(span, text, head)
     if kind == "element":
         return ast.ElementCard(span, text, head, items)
-    name = head.text.lower()
+    name = CARD_ALIASES.get(head.text.lower(), head.text.lower())
     if name not in CARD_FORMS:
         raise NetlistError(f"unknown card '{head.text}'", head.span,
                            "one of " + " ".join(sorted(CARD_FORMS)))
@@ -254,10 +274,16 @@ def _card(kind, head, items, line: LogicalLine) -> ast.Card:
         _expect(len(items) >= 1, ".print needs at least one quantity", span, name)
         for it in items:
             # a quantity without arguments (ONOISE) is written as a bare word
-            _expect(isinstance(it, ast.Call) or (isinstance(it, ast.Word) and _bare(it.text)),
-                    "expected a quantity such as T(NODE)", it.span, name)
-        return ast.PrintCard(span, text, tuple(it if isinstance(it, ast.Call) else
-                                               ast.Call(it, (), it.span) for it in items))
+            _expect(isinstance(it, (ast.Call, ast.ExprValue))
+                    or (isinstance(it, ast.Word) and _bare(it.text)),
+                    "expected a quantity such as T(NODE) or {expression}", it.span, name)
+        return ast.PrintCard(span, text, tuple(ast.Call(it, (), it.span)
+                                               if isinstance(it, ast.Word) else it
+                                               for it in items))
+    if name == ".measure":
+        _expect(len(items) >= 3, ".measure needs an analysis, a name and what to measure",
+                span, name)
+        return ast.MeasureCard(span, text, tuple(items))
     if name == ".options":
         return ast.OptionsCard(span, text, _assigns(items, name))
     if name in timecards.FORMS:
@@ -328,7 +354,8 @@ def parse_text(text: str, name: str = "<netlist>", _stack: Tuple[str, ...] = (),
                                f"{MAX_NESTING})", line.first,
                                "split it with .param NAME={...}")
         kind, head, items = _transform(tree, line)
-        if included and kind == "dot" and head.text.lower() not in CARD_FORMS:
+        if included and kind == "dot" and CARD_ALIASES.get(head.text.lower(), head.text.lower()) \
+                not in CARD_FORMS:
             raise _not_a_netlist(name, head.span, "an unknown card")
         card = _card(kind, head, items, line)
         if isinstance(card, ast.IncludeCard):

@@ -53,8 +53,9 @@ def parse_card(name: str, items: Sequence, span: Span, text: str) -> ast.Card:
     if name == ".ic":
         _expect(len(items) >= 1, ".ic needs T(NODE)=VALUE", span, name)
         for it in items:
-            _expect(isinstance(it, ast.CallAssign) and it.call.name.text.upper() == "T"
-                    and len(it.call.args) == 1, "expected T(NODE)=VALUE", it.span, name)
+            _expect(isinstance(it, ast.Condition) and isinstance(it.left, ast.Call)
+                    and it.left.name.text.upper() == "T" and len(it.left.args) == 1,
+                    "expected T(NODE)=VALUE", it.span, name)
         return ast.IcCard(span, text, tuple(items))
     if name == ".ac":
         return ast.AcCard(span, text, _frequency_spec(items, name, span))
@@ -198,7 +199,8 @@ def initial_temperatures(cards, scope, node_kind: Dict[str, str]) -> Dict[str, f
         if not isinstance(card, ast.IcCard):
             continue
         for s in card.settings:
-            node = s.call.args[0]
+            assert isinstance(s.left, ast.Call)
+            node = s.left.args[0]
             text = getattr(node, "text", "?")
             key = text.lower()
             if node_kind.get(key) != "thermal":

@@ -49,6 +49,7 @@ def to_table(res: Results) -> str:
             out.append(f"{key.replace('_', ' ')}: {_extra(value)}")
         for f in r.failures:
             out.append(f"FAILED {f}")
+        out.extend(_measure_lines(r))
     return "\n".join(out) + "\n"
 
 
@@ -58,6 +59,22 @@ def _extra(value) -> str:
     if isinstance(value, (list, tuple)):
         return " ".join(_extra(v) for v in value)
     return _fmt(value) if isinstance(value, float) else str(value)
+
+
+def _measure_lines(r) -> list:
+    """The .measure section of one analysis: NAME = value unit, or FAILED and why."""
+    if not r.measures:
+        return []
+    from thermnet.units import PLOT_SYMBOLS
+    width = max(len(k) for k in r.measures)
+    lines = ["measures"]
+    for k, v in r.measures.items():
+        if k in r.measure_failures:
+            lines.append(f"  {k.ljust(width)} = FAILED: {r.measure_failures[k]}")
+            continue
+        unit = PLOT_SYMBOLS.get(r.measure_dimensions.get(k, ""), "")
+        lines.append(f"  {k.ljust(width)} = {_fmt(v)}" + (f" {unit}" if unit else ""))
+    return lines
 
 
 def to_json(res: Results) -> str:

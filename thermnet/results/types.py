@@ -25,6 +25,11 @@ class AnalysisResult:
     # ratio such as "temperature/power" for D()) of every column and .step name.
     sweep: Optional[dict] = None
     dimensions: Dict[str, str] = field(default_factory=dict)
+    # .measure results of this analysis (solve/measure.py): NAME -> value (NaN where the
+    # measurement failed), NAME -> why it failed, NAME -> dimension where known
+    measures: Dict[str, float] = field(default_factory=dict)
+    measure_failures: Dict[str, str] = field(default_factory=dict)
+    measure_dimensions: Dict[str, str] = field(default_factory=dict)
     # further results of the analysis, as JSON values under their own keys: "time_constants"
     # (.ac, s), "energy" (.tran: heater energy, stored heat, heat into baths, J)
     extras: Dict[str, Any] = field(default_factory=dict)
@@ -52,6 +57,12 @@ class AnalysisResult:
             out["sweep"] = dict(self.sweep)
         if self.dimensions:
             out["dimensions"] = dict(self.dimensions)
+        if self.measures:
+            out["measures"] = {k: clean(v) for k, v in self.measures.items()}
+        if self.measure_failures:
+            out["measure_failures"] = dict(self.measure_failures)
+        if self.measure_dimensions:
+            out["measure_dimensions"] = dict(self.measure_dimensions)
         out.update(self.extras)
         return out
 
@@ -79,11 +90,14 @@ class AnalysisResult:
                    columns, converged, list(doc.get("failures", [])), eb, swept,
                    dict(info) if isinstance(info, dict) else None,
                    dict(doc.get("dimensions", {})),
+                   {k: num(v) for k, v in doc.get("measures", {}).items()},
+                   dict(doc.get("measure_failures", {})),
+                   dict(doc.get("measure_dimensions", {})),
                    {k: v for k, v in doc.items() if k not in _KEYS})
 
 
 _KEYS = {"analysis", "step", "columns", "converged", "failures", "energy_balance", "sweep",
-         "dimensions"}
+         "dimensions", "measures", "measure_failures", "measure_dimensions"}
 
 
 @dataclass

@@ -12,12 +12,17 @@ import numpy as np
 from thermnet.errors import ConvergenceError, NetlistError, ThermnetError
 from thermnet.model.balance import HeatBalance
 from thermnet.model.probes import Probe
+from thermnet.netlist.columns import (
+    ExpressionQuantity,
+    evaluate_column,
+    quantity_dimension,
+    target_dimension,
+)
 from thermnet.netlist.elaborate import FlatCircuit, Quantity, Sweep, Target
-from thermnet.quantities import QUANTITIES, applies
+from thermnet.quantities import applies
 from thermnet.results.types import AnalysisResult, Results
-from thermnet.solve import smallsignal, transient
+from thermnet.solve import measure, smallsignal, transient
 from thermnet.solve.steady import SolverMemory, SteadyState, linear_solve, require, solve
-from thermnet.units import derivative_dimension
 
 log = logging.getLogger(__name__)
 DERIV_REL = 1e-5       # D(): largest relative temperature move of the difference step
@@ -162,11 +167,17 @@ class Runner:
 
     def columns(self, bal: HeatBalance, state: SteadyState, target_values) -> Dict[str, float]:
         probe = Probe(bal, state.T)
-        out = {}
-        for q in self.prints:
-            out[q.column] = probe.value(q) if q.func != "D" else \
-                self.derivative(q, state.T, target_values, {})
-        return out
+        return {q.column: self.value(probe, q, state.T, target_values) for q in self.prints}
+
+    def value(self, probe: Probe, q: Quantity, T: np.ndarray, target_values) -> float:
+        """One column at the state T: a quantity, a derivative, or an expression of them
+        (netlist/columns.py)."""
+        if isinstance(q, ExpressionQuantity):
+            parts = {p.column: self.value(probe, p, T, target_values) for p in q.args}
+            return evaluate_column(q, parts, target_values)
+        if q.func == "D":
+            return self.derivative(q, T, target_values, {})
+        return probe.value(q)
 
     def derivative(self, q: Quantity, T: np.ndarray, target_values,
                    overrides: Dict[Target, float]) -> float:
@@ -290,25 +301,7 @@ def _column_dimensions(flat: FlatCircuit, prints) -> Dict[str, str]:
     return {k: v for k, v in dims.items() if v is not None}
 
 
-def target_dimension(flat: FlatCircuit, target: Target) -> str:
-    """A source's value dimension; a .param's that of the unit it is defined with
-    (dimensionless without one)."""
-    if target.kind != "source":
-        return target.dimension or "dimensionless"
-    from thermnet.elements import ELEMENT_KINDS
-    return ELEMENT_KINDS[flat.elements[target.key].letter].value_param().dimension
-
-
-def quantity_dimension(flat: FlatCircuit, q: Quantity) -> Optional[str]:
-    """``temperature``, ``power`` ...; ``D(X,NAME)``: X's over NAME's, e.g. ``temperature/power``
-    (X's alone for a .param, ``dimensionless`` for like over like); None if not known."""
-    if q.func in ("RE", "IM"):
-        return quantity_dimension(flat, q.args[0])
-    if q.func != "D":
-        return QUANTITIES[q.func].dimension
-    inner, target = q.args
-    num, den = quantity_dimension(flat, inner), target_dimension(flat, target)
-    return None if num is None else derivative_dimension(num, den)
+# target_dimension and quantity_dimension live in netlist/columns.py (imported above)
 
 
 def analysis_kind(analysis) -> str:
@@ -323,13 +316,20 @@ def analysis_kind(analysis) -> str:
 def prints_for(flat: FlatCircuit, prints, kind: str):
     """The .print quantities an analysis of ``kind`` prints (quantities.applies), or its
     defaults: the free nodes' temperatures, ONOISE and INOISE for .noise."""
-    chosen = [q for q in prints if applies(q.func, kind)]
+    chosen = [q for q in prints if applies(q.func, kind)
+              and not (kind == "tran" and _has_derivative(q))]
     if chosen:
         return chosen
     if kind == "noise":
         from thermnet.netlist.elaborate import Quantity as Q
         return [Q("ONOISE", (), "ONOISE", None), Q("INOISE", (), "INOISE", None)]
     return default_prints(flat)
+
+
+def _has_derivative(q) -> bool:
+    """Whether D() appears in q (an expression's parts included)."""
+    return q.func == "D" or (isinstance(q, ExpressionQuantity) and
+                             any(_has_derivative(p) for p in q.args))
 
 
 def check_prints(flat: FlatCircuit) -> None:
@@ -365,6 +365,7 @@ def run(bal: HeatBalance, params, sources, options, progress=False) -> Results:
         ctx.balance()
         steps = list(flat.steps)
         prints = flat.prints or default_prints(flat)
+        hidden = measure.hidden_columns(flat.measures, prints)
         step_dims = {st.target.name: target_dimension(flat, st.target) for st in steps}
         results = []
         combos = list(itertools.product(*[s.values for s in steps])) if steps else [()]
@@ -378,7 +379,8 @@ def run(bal: HeatBalance, params, sources, options, progress=False) -> Results:
             ctx.balance()
             for analysis in (flat.analyses or [None]):
                 kind = analysis_kind(analysis)
-                runner = Runner(ctx, prints_for(flat, prints, kind), progress)
+                runner = Runner(ctx, prints_for(flat, prints, kind) +
+                                [q for q in hidden if applies(q.func, kind)], progress)
                 if analysis is None:
                     results.append(runner.op(step))
                 elif isinstance(analysis, Sweep):
@@ -390,6 +392,7 @@ def run(bal: HeatBalance, params, sources, options, progress=False) -> Results:
                 else:
                     results.append(smallsignal.run_noise(runner, analysis, step))
                 results[-1].dimensions.update(step_dims)
+                measure.attach(results[-1], flat, hidden)
     finally:
         # back to the netlist's own (set) values: a .step or a swept .param moved them
         if steps or ctx.bal.bound != tuple(sorted(params.items())):

@@ -173,12 +173,18 @@ def _integrate(system: TransientSystem, runner, tran, step, T0, AnalysisResult):
         cols[q.column] = np.empty(len(out_times))
     balance = np.empty(len(out_times))
     first = len(times) - len(out_times)
+    params = bal.circuit.flat.params
+
+    def values_now(target):
+        """A source's value at the current output time, a .param's value (expressions)."""
+        return bal.value(target.key) if target.kind == "source" else params[target.key]
+
     for i, t in enumerate(out_times):
         yt, T = states[float(t)], T_all[first + i]
         system.set_time(t)
         probe = Probe(bal, T)
         for q in runner.prints:
-            cols[q.column][i] = probe.value(q)
+            cols[q.column][i] = runner.value(probe, q, T, values_now)
         e_in, e_out, u = yt[-2], yt[-1], stored[first + i]
         balance[i] = (e_in - e_out - u) / max(abs(e_in) + abs(e_out) + abs(u),
                                               rtol * heat_scale, 1e-300)
