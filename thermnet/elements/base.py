@@ -106,9 +106,20 @@ class Model:
         if cls.type_name:
             MODEL_TYPES[cls.type_name] = cls
 
-    def __init__(self, name: str, values: Dict[str, float]):
+    # a model that takes a table of positional values (rtable(T1 R1 T2 R2 ...) or a data
+    # file): the dimension of each column, repeated row by row; () for none
+    table_dimensions: ClassVar[Tuple[str, ...]] = ()
+
+    def __init__(self, name: str, values: Dict[str, float], table: Tuple[float, ...] = ()):
         self.name = name
         self.values = dict(values)
+        self.table = tuple(table)
+
+    @classmethod
+    def check_table(cls, table: Tuple[float, ...]) -> Optional[Tuple[int, str]]:
+        """(index of the offending entry, why) if ``table`` cannot be this model's table
+        (each entry was already checked against its column's dimension), else None."""
+        return None
 
     def __getattr__(self, key):
         values = self.__dict__.get("values", {})
@@ -227,7 +238,8 @@ class ImpedanceElement(Element):
     """
 
     dissipative: ClassVar[bool] = False
-    temperature_dependent: ClassVar[bool] = False    # admittance depends on its temp= node
+    # admittance depends on its temp= node (per instance: a resistor with a table model)
+    temperature_dependent: bool = False
 
     @property
     def temp_node(self) -> Optional[str]:
