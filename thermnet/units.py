@@ -32,6 +32,7 @@ DIMENSIONS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "conductance": ("electrical conductance (S)", ("s",)),
     "thermal_conductance": ("thermal conductance (W/K)", ("w/k",)),
     "angle": ("angle (rad)", ("rad",)),
+    "current": ("current (A)", ("a",)),
     "frequency": ("frequency (Hz)", ("hz",)),
     "volume": ("volume (m^3, SI number)", ()),
     "area": ("area (m^2, SI number)", ()),
@@ -45,13 +46,14 @@ DIMENSIONS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
 }
 
 DISPLAY = {"k": "K", "w": "W", "ohm": "ohm", "ω": "ohm", "f": "F", "h": "H", "s": "S",
-           "w/k": "W/K", "rad": "rad",
+           "w/k": "W/K", "rad": "rad", "a": "A",
            "hz": "Hz"}
 
 # How results show each dimension (plot axes, table headers): the symbol, and the SI prefix
 # of a zero or empty column (cryogenic temperatures in mK, heats in pW).
 PLOT_SYMBOLS = {"temperature": "K", "power": "W", "resistance": "Ω", "capacitance": "F",
-                "inductance": "H", "conductance": "S", "angle": "rad", "frequency": "Hz"}
+                "inductance": "H", "conductance": "S", "angle": "rad", "frequency": "Hz",
+                "current": "A"}
 PLOT_PREFIX = {"temperature": "m", "power": "p"}
 
 _NUMBER = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(.*)$")

@@ -237,7 +237,8 @@ class ImpedanceElement(Element):
     dissipative).  Convention: Y_L = 1/(i omega L), Y_C = i omega C, omega = energy/hbar.
     """
 
-    dissipative: ClassVar[bool] = False
+    dissipative: bool = False        # per instance: a junction with temp= (josephson.py)
+    can_open: ClassVar[bool] = False  # its admittance may vanish (an open circuit)
     # admittance depends on its temp= node (per instance: a resistor with a table model)
     temperature_dependent: bool = False
 

@@ -99,7 +99,7 @@ class HeatBalance:
         link = self.links[k]
         E, w = self._quadrature(k, temps, grid)
         y = self._admittances(k, E, temps)
-        W = photonic.transfer(y, link.incidence, link.dissipative)
+        W = photonic.transfer(y, link.incidence, link.dissipative, link.floating)
         out = E, w, y, W, photonic.transmission_from(y[link.dissipative], W)
         if static:
             self._network_memo[k] = (grid, out)
@@ -240,7 +240,7 @@ class HeatBalance:
         if memo is not None and np.all(np.abs(np.log(temps / memo)) < RESONANCE_RECHECK):
             return np.empty(0), np.inf
         edges, moves = resonances.resonance_edges(
-            partial(self._admittances, k), self.links[k].incidence, temps, 0.0, top,
+            partial(self._admittances, k), self.links[k].pole_incidence, temps, 0.0, top,
             smallest, top)
         if len(edges):
             self._no_resonance_at.pop(k, None)

@@ -8,7 +8,7 @@ component of the electrical graph is a photonic link.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import networkx as nx
 import numpy as np
@@ -16,6 +16,7 @@ import numpy as np
 from thermnet.elements.base import Heater, ImpedanceElement, TemperatureSource, ThermalElement
 from thermnet.errors import NetlistError
 from thermnet.netlist.elaborate import FlatCircuit
+from thermnet.physics import photonic
 
 
 @dataclass
@@ -27,10 +28,22 @@ class PhotonicLink:
     incidence: np.ndarray             # (n_elements, n_nodes - 1)
     dissipative: np.ndarray           # indices into elements
     temp_nodes: List[str]             # thermal node of each dissipative element
+    # groups of nodes joined to the rest only by elements that may open (Josephson
+    # junctions): transfer() handles them without a singular matrix
+    floating: Tuple[Tuple[int, ...], ...] = ()
 
     @property
     def dissipative_elements(self) -> List[ImpedanceElement]:
         return [self.elements[i] for i in self.dissipative]
+
+    @property
+    def pole_incidence(self) -> np.ndarray:
+        """The incidence matrix for the resonance search: each floating group grounded at
+        one node (exact for an open junction; the search only places panel edges)."""
+        if not self.floating:
+            return self.incidence
+        return self.incidence[:, photonic.gauge_columns(self.incidence.shape[1],
+                                                        self.floating)]
 
 
 class Circuit:
@@ -98,7 +111,9 @@ class Circuit:
                     inc[k, index[b]] -= 1.0
             diss = np.array([k for k, e in enumerate(elements) if e.dissipative], dtype=int)
             links.append(PhotonicLink(elements, nodes, inc, diss,
-                                      [elements[k].temp_node for k in diss]))
+                                      [elements[k].temp_node for k in diss],
+                                      photonic.floating_components(
+                                          inc, [e.can_open for e in elements])))
         return links
 
     def _thermal_graph(self) -> nx.MultiGraph:

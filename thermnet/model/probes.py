@@ -113,13 +113,13 @@ class Probe:
         base = np.concatenate((np.linspace(e_min, e_max, 9), bps))
         width = (e_max - e_min) / 8
         extra, _ = resonances.resonance_edges(
-            lambda E, t: bal._admittances(k, E, t), link.incidence, temps, e_min, e_max,
+            lambda E, t: bal._admittances(k, E, t), link.pole_incidence, temps, e_min, e_max,
             width, width, track=False)
 
         def panel_integrals(order, edges):
             E, w = photonic.panel_nodes(np.unique(np.concatenate((base, edges))), order)
             tau = photonic.transmission(bal._admittances(k, E, temps), link.incidence,
-                                        link.dissipative)
+                                        link.dissipative, link.floating)
             return photonic.panel_sums(E, w[:, None, None] * tau, order)
 
         got = photonic.refine(panel_integrals, 8, extra.tolist(), rtol, photonic.MAX_NODES)
