@@ -41,6 +41,13 @@ DIMENSIONS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "specific_resistance": ("specific resistance (ohm m^2, SI number)", ()),
     "specific_capacitance": ("specific capacitance (F/m^2, SI number)", ()),
     "coupling": ("coupling constant (SI number)", ()),
+    "time": ("time (s, SI number)", ()),
+    "velocity": ("velocity (m/s, SI number)", ()),
+    "line_length": ("line length (m, SI number)", ()),
+    "resistance_per_length": ("resistance per length (ohm/m, SI number)", ()),
+    "inductance_per_length": ("inductance per length (H/m, SI number)", ()),
+    "conductance_per_length": ("conductance per length (S/m, SI number)", ()),
+    "capacitance_per_length": ("capacitance per length (F/m, SI number)", ()),
     "dimensionless": ("dimensionless number", ()),
     "count": ("whole number", ()),
 }

@@ -37,6 +37,13 @@ class PhotonicLink:
         return [self.elements[i] for i in self.dissipative]
 
     @property
+    def distributed(self) -> List[ImpedanceElement]:
+        """The distinct distributed elements (transmission lines) of the network."""
+        seen = {id(p): p for p in (getattr(e, "parent", e) for e in self.elements)
+                if p.distributed}
+        return list(seen.values())
+
+    @property
     def pole_incidence(self) -> np.ndarray:
         """The incidence matrix for the resonance search: each floating group grounded at
         one node (exact for an open junction; the search only places panel edges)."""
@@ -80,11 +87,11 @@ class Circuit:
         g = nx.MultiGraph()
         g.add_nodes_from(self.flat.electrical_nodes)
         for e in self.impedances:
-            a, b = e.nodes
-            if a == b:
-                raise NetlistError(f"{e.name} has both ends on node '{self.display(a)}'",
-                                   e.span, e.form)
-            g.add_edge(a, b, key=e.name, element=e)
+            for k, (a, b) in enumerate(e.graph_edges()):
+                if a == b:
+                    raise NetlistError(f"{e.name} has both ends on node '{self.display(a)}'",
+                                       e.span, e.form)
+                g.add_edge(a, b, key=e.name if k == 0 else f"{e.name}#{k}", element=e)
         for e in self.impedances:
             for n in e.nodes:
                 if g.degree(n) == 1:
@@ -100,15 +107,15 @@ class Circuit:
             nodes = sorted(comp, key=list(self.flat.electrical_nodes).index)
             index = {n: i - 1 for i, n in enumerate(nodes)}
             sub = self.electrical_graph.subgraph(comp)
-            elements = [d["element"] for _, _, d in sub.edges(data=True)]
-            elements.sort(key=self.impedances.index)
+            found = {id(d["element"]): d["element"] for _, _, d in sub.edges(data=True)}
+            # every element's branches (itself, or a multi-port's two-terminal branches)
+            elements = [b for e in sorted(found.values(), key=self.impedances.index)
+                        for b in e.branches()]
             inc = np.zeros((len(elements), len(nodes) - 1))
             for k, e in enumerate(elements):
-                a, b = e.nodes
-                if index[a] >= 0:
-                    inc[k, index[a]] += 1.0
-                if index[b] >= 0:
-                    inc[k, index[b]] -= 1.0
+                for node, coef in e.terminal_coefficients():
+                    if index[node] >= 0:
+                        inc[k, index[node]] += coef
             diss = np.array([k for k, e in enumerate(elements) if e.dissipative], dtype=int)
             links.append(PhotonicLink(elements, nodes, inc, diss,
                                       [elements[k].temp_node for k in diss],

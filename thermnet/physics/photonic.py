@@ -321,9 +321,19 @@ def _terminals(incidence_bytes: bytes, shape: Tuple[int, int], dissipative_bytes
     n = shape[1]
     if n <= SMALL_NETWORK:
         return (d.T[:, None, :, None] * d.T[None, :, None, :]).reshape(n * n, -1)
+    if np.any(np.count_nonzero(d, axis=1) > 2):     # a branch of a multi-port (a line)
+        return _Rows(d)
     plus = np.where((d > 0).any(axis=1), np.argmax(d > 0, axis=1), n)
     minus = np.where((d < 0).any(axis=1), np.argmax(d < 0, axis=1), n)
     return plus, minus
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Incidence rows of the dissipative branches (nd, n), for branches with more than two
+    terminals: W = D Z D^T by products."""
+
+    d: np.ndarray
 
 
 def _transfer_from(Z: np.ndarray, terminals) -> np.ndarray:
@@ -333,6 +343,9 @@ def _transfer_from(Z: np.ndarray, terminals) -> np.ndarray:
     if isinstance(terminals, np.ndarray):
         nd = int(round(np.sqrt(terminals.shape[1])))
         return (Z.reshape(-1, n * n) @ terminals).reshape(-1, nd, nd)
+    if isinstance(terminals, _Rows):
+        d = terminals.d
+        return d @ Z @ d.T
     p, m = terminals
     Zp = np.zeros((Z.shape[0], n + 1, n + 1), dtype=complex)
     Zp[:, :n, :n] = Z
