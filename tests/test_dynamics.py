@@ -175,6 +175,10 @@ EQUILIBRIUM_CASES = {
     "S-photonic": ".model ti mb(tc=0.4)\nX1 n1 n2 ti R0=50 temp=A\nRX n1 n2 20 temp=bath",
     "N-photonic": ".model al nis(tc=1.2 rspec=1e-9 cspec=50e-3)\nX1 n1 n2 al area=1e-12 temp=A\n"
                   "RX n1 n2 20 temp=bath",
+    "R-rtable-photonic": ".model rt rtable(0.05 10 0.2 30)\nX1 n1 n2 rt temp=A\n"
+                         "RX n1 n2 20 temp=bath",
+    "O-lossy-line-photonic": "X1 n1 0 n2 0 r=10 l=400n c=160p len=0.5 temp=A\n"
+                             "RX n1 0 20 temp=bath\nRY n2 0 80 temp=bath",
 }
 
 

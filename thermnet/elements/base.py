@@ -37,6 +37,7 @@ LIMITS: Dict[str, Tuple[float, float]] = {
     "volume": (0.0, 1.0),
     "area": (0.0, 1.0),
     "length": (0.0, 1.0),
+    "line_length": (0.0, 1e4),      # a transmission line: cables of the cryostat included
     # circuit elements of a cryogenic device: beyond these, an admittance overflows in the
     # photonic integrals (a 1e-308 ohm resistor) or a value lost its scale
     "resistance": (1e-9, 1e15),
@@ -108,9 +109,20 @@ class Model:
         if cls.type_name:
             MODEL_TYPES[cls.type_name] = cls
 
-    def __init__(self, name: str, values: Dict[str, float]):
+    # a model that takes a table of positional values (rtable(T1 R1 T2 R2 ...) or a data
+    # file): the dimension of each column, repeated row by row; () for none
+    table_dimensions: ClassVar[Tuple[str, ...]] = ()
+
+    def __init__(self, name: str, values: Dict[str, float], table: Tuple[float, ...] = ()):
         self.name = name
         self.values = dict(values)
+        self.table = tuple(table)
+
+    @classmethod
+    def check_table(cls, table: Tuple[float, ...]) -> Optional[Tuple[int, str]]:
+        """(index of the offending entry, why) if ``table`` cannot be this model's table
+        (each entry was already checked against its column's dimension), else None."""
+        return None
 
     def __getattr__(self, key):
         values = self.__dict__.get("values", {})
@@ -265,8 +277,16 @@ class ImpedanceElement(Element):
     dissipative).  Convention: Y_L = 1/(i omega L), Y_C = i omega C, omega = energy/hbar.
     """
 
-    dissipative: ClassVar[bool] = False
-    temperature_dependent: ClassVar[bool] = False    # admittance depends on its temp= node
+    dissipative: bool = False        # per instance: a junction with temp= (josephson.py)
+    # its admittance may vanish (an open junction) or it does not join its nodes at DC (the
+    # cross branch of a transmission line): it ties no nodes together when the network's
+    # floating node groups are found (physics/photonic.floating_components)
+    can_open: bool = False
+    # a distributed element (a transmission line): infinitely many resonances, so the
+    # photon grid takes its panel edges (panel_edges) instead of a pole search
+    distributed: ClassVar[bool] = False
+    # admittance depends on its temp= node (per instance: a resistor with a table model)
+    temperature_dependent: bool = False
 
     @property
     def temp_node(self) -> Optional[str]:
@@ -291,6 +311,25 @@ class ImpedanceElement(Element):
         """Photon energies (J) where the admittance has a kink at temperature T (e.g. 2 Delta
         of a superconductor); the photon-energy quadrature splits its panels there."""
         return ()
+
+    def branches(self) -> Tuple["ImpedanceElement", ...]:
+        """The two-terminal branches the element stamps into the nodal analysis: itself,
+        or (a multi-port such as a transmission line) branch objects whose admittances sum
+        to its nodal stamp (elements/lines.py)."""
+        return (self,)
+
+    def terminal_coefficients(self) -> Tuple[Tuple[str, float], ...]:
+        """(node, coefficient) of the branch's incidence vector: +1 at N1, -1 at N2."""
+        return ((self.nodes[0], 1.0), (self.nodes[1], -1.0))
+
+    def graph_edges(self) -> Tuple[Tuple[str, str], ...]:
+        """Pairs of nodes the element connects in the electrical graph (its network)."""
+        return ((self.nodes[0], self.nodes[1]),)
+
+    def panel_edges(self, top: float) -> np.ndarray:
+        """Photon energies (J) below ``top`` where the quadrature should start a panel (a
+        distributed element's resonance spacing); none for a lumped element."""
+        return np.empty(0)
 
     def superconducting_gap0(self) -> Optional[float]:
         """Delta0 (J) of the element's superconductor, if any (sets TAU's window)."""

@@ -15,7 +15,7 @@ import numpy as np
 from thermnet.errors import PhotonGridError
 from thermnet.model.circuit import Circuit
 from thermnet.physics import photonic, resonances
-from thermnet.physics.constants import h
+from thermnet.physics.constants import h, kB
 
 
 @dataclass
@@ -84,9 +84,12 @@ class HeatBalance:
     def _quadrature(self, k: int, temps: np.ndarray, grid: Grid):
         """Photon energies (J) and weights of link k's grid at its elements' temperatures."""
         link = self.links[k]
+        t_top = grid.t_top or float(temps.max())
         bps = [b for e, t in zip(link.dissipative_elements, temps) for b in e.breakpoints(t)]
-        return photonic.energy_grid(grid.t_top or float(temps.max()), grid.n_panels,
-                                    grid.order, bps, grid.edges)
+        top = photonic.U_MAX * kB * t_top
+        for e in link.distributed:
+            bps.extend(e.panel_edges(top).tolist())
+        return photonic.energy_grid(t_top, grid.n_panels, grid.order, bps, grid.edges)
 
     def _network(self, k: int, temps: np.ndarray, grid: Grid):
         """Energies, weights, admittances of every element, W = d_i^T Z d_j and the
@@ -100,7 +103,7 @@ class HeatBalance:
         link = self.links[k]
         E, w = self._quadrature(k, temps, grid)
         y = self._admittances(k, E, temps)
-        W = photonic.transfer(y, link.incidence, link.dissipative)
+        W = photonic.transfer(y, link.incidence, link.dissipative, link.floating)
         out = E, w, y, W, photonic.transmission_from(y[link.dissipative], W)
         if static:
             self._network_memo[k] = (grid, out)
@@ -240,8 +243,12 @@ class HeatBalance:
         memo = self._no_resonance_at.get(k)
         if memo is not None and np.all(np.abs(np.log(temps / memo)) < RESONANCE_RECHECK):
             return np.empty(0), np.inf
+        if self.links[k].distributed:
+            # a line's resonances, infinitely many, lie on the panels of its own spacing
+            # (panel_edges); the per-panel error control checks the rest
+            return np.empty(0), np.inf
         edges, moves = resonances.resonance_edges(
-            partial(self._admittances, k), self.links[k].incidence, temps, 0.0, top,
+            partial(self._admittances, k), self.links[k].pole_incidence, temps, 0.0, top,
             smallest, top)
         if len(edges):
             self._no_resonance_at.pop(k, None)

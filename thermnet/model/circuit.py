@@ -8,7 +8,7 @@ component of the electrical graph is a photonic link.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import networkx as nx
 import numpy as np
@@ -22,6 +22,7 @@ from thermnet.elements.base import (
 )
 from thermnet.errors import NetlistError
 from thermnet.netlist.elaborate import FlatCircuit, Quantity
+from thermnet.physics import photonic
 
 
 @dataclass
@@ -33,10 +34,29 @@ class PhotonicLink:
     incidence: np.ndarray             # (n_elements, n_nodes - 1)
     dissipative: np.ndarray           # indices into elements
     temp_nodes: List[str]             # thermal node of each dissipative element
+    # groups of nodes joined to the rest only by elements that may open (Josephson
+    # junctions): transfer() handles them without a singular matrix
+    floating: Tuple[Tuple[int, ...], ...] = ()
 
     @property
     def dissipative_elements(self) -> List[ImpedanceElement]:
         return [self.elements[i] for i in self.dissipative]
+
+    @property
+    def distributed(self) -> List[ImpedanceElement]:
+        """The distinct distributed elements (transmission lines) of the network."""
+        seen = {id(p): p for p in (getattr(e, "parent", e) for e in self.elements)
+                if p.distributed}
+        return list(seen.values())
+
+    @property
+    def pole_incidence(self) -> np.ndarray:
+        """The incidence matrix for the resonance search: each floating group grounded at
+        one node (exact for an open junction; the search only places panel edges)."""
+        if not self.floating:
+            return self.incidence
+        return self.incidence[:, photonic.gauge_columns(self.incidence.shape[1],
+                                                        self.floating)]
 
 
 class Circuit:
@@ -74,11 +94,11 @@ class Circuit:
         g = nx.MultiGraph()
         g.add_nodes_from(self.flat.electrical_nodes)
         for e in self.impedances:
-            a, b = e.nodes
-            if a == b:
-                raise NetlistError(f"{e.name} has both ends on node '{self.display(a)}'",
-                                   e.span, e.form)
-            g.add_edge(a, b, key=e.name, element=e)
+            for k, (a, b) in enumerate(e.graph_edges()):
+                if a == b:
+                    raise NetlistError(f"{e.name} has both ends on node '{self.display(a)}'",
+                                       e.span, e.form)
+                g.add_edge(a, b, key=e.name if k == 0 else f"{e.name}#{k}", element=e)
         for e in self.impedances:
             for n in e.nodes:
                 if g.degree(n) == 1:
@@ -94,18 +114,20 @@ class Circuit:
             nodes = sorted(comp, key=list(self.flat.electrical_nodes).index)
             index = {n: i - 1 for i, n in enumerate(nodes)}
             sub = self.electrical_graph.subgraph(comp)
-            elements = [d["element"] for _, _, d in sub.edges(data=True)]
-            elements.sort(key=self.impedances.index)
+            found = {id(d["element"]): d["element"] for _, _, d in sub.edges(data=True)}
+            # every element's branches (itself, or a multi-port's two-terminal branches)
+            elements = [b for e in sorted(found.values(), key=self.impedances.index)
+                        for b in e.branches()]
             inc = np.zeros((len(elements), len(nodes) - 1))
             for k, e in enumerate(elements):
-                a, b = e.nodes
-                if index[a] >= 0:
-                    inc[k, index[a]] += 1.0
-                if index[b] >= 0:
-                    inc[k, index[b]] -= 1.0
+                for node, coef in e.terminal_coefficients():
+                    if index[node] >= 0:
+                        inc[k, index[node]] += coef
             diss = np.array([k for k, e in enumerate(elements) if e.dissipative], dtype=int)
             links.append(PhotonicLink(elements, nodes, inc, diss,
-                                      [elements[k].temp_node for k in diss]))
+                                      [elements[k].temp_node for k in diss],
+                                      photonic.floating_components(
+                                          inc, [e.can_open for e in elements])))
         return links
 
     def _thermal_graph(self) -> nx.MultiGraph:

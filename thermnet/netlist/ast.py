@@ -124,6 +124,11 @@ class ModelCard(Card):
     name: Word
     type: Word
     params: Tuple[Assign, ...]
+    # positional values inside the ( ): a table such as rtable(T1 R1 T2 R2 ...), or the
+    # numbers of a data file named by file="..." (read by the parser); ``columns``: the
+    # file's numbers per row (0: written inline)
+    table: Tuple[Value, ...] = ()
+    columns: int = 0
 
 
 @dataclass(frozen=True)

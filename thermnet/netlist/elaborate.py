@@ -367,8 +367,44 @@ class _Builder:
                 values[specs[k].name] = self._value(a.value, scope, specs[k], what)
                 if _varies(a.value, scope):
                     evals[specs[k].name] = (a.value, scope, specs[k], what)
-            models[key] = (card, mtype, values, evals)
+            models[key] = (card, mtype, values, evals, self._table(card, mtype, scope))
         return models
+
+    def _table(self, card: ast.ModelCard, mtype, scope) -> Tuple[float, ...]:
+        """A model's table (positional values or a data file's numbers), each entry read in
+        its column's dimension and checked there, then the model type's rules
+        (``check_table``) located at the offending entry."""
+        dims = mtype.table_dimensions
+        form = mtype.form()
+        if not card.table:
+            if dims:
+                raise NetlistError(f"model type {mtype.type_name} needs a table", card.type.span,
+                                   form)
+            return ()
+        if not dims:
+            raise NetlistError(f"model type {mtype.type_name} takes no table values",
+                               card.table[0].span, form)
+        if card.columns and card.columns != len(dims):
+            raise NetlistError(f"the data file has {card.columns} columns, model type "
+                               f"{mtype.type_name} takes {len(dims)}", card.table[0].span, form)
+        if len(card.table) % len(dims):
+            raise NetlistError(f"{len(card.table)} table values: model type "
+                               f"{mtype.type_name} takes them in groups of {len(dims)}",
+                               card.table[-1].span, form)
+        values = []
+        for i, item in enumerate(card.table):
+            what = f"{card.name.text} table entry {i + 1}"
+            if _varies(item, scope):
+                raise NetlistError(f"{what}: a table takes numbers (or expressions of "
+                                   "numbers), not .params", item.span, form)
+            spec = ParamSpec("entry", dims[i % len(dims)])
+            values.append(checked(spec, value_of(item, scope, spec.dimension, what), what,
+                                  item.span))
+        problem = mtype.check_table(tuple(values))
+        if problem:
+            index, message = problem
+            raise NetlistError(f"{card.name.text}: {message}", card.table[index].span, form)
+        return tuple(values)
 
     def _value(self, item, scope, spec, what):
         if spec.choices:
@@ -539,7 +575,7 @@ class _Builder:
                 params[spec.name] = spec.default
         check_model = None
         if model_entry:
-            mcard, mtype, mvalues, mevals = model_entry
+            mcard, mtype, mvalues, mevals, mtable = model_entry
             values = {p.name: p.default for p in mtype.params if p.default is not None}
             values.update(mvalues)
             values.update(overrides)
@@ -554,7 +590,7 @@ class _Builder:
                             model_specs=model_specs, override_spans=override_spans):
                 self._check_model(card, mcard, mtype, values, model_specs, override_spans)
             check_model(values)
-            model = mtype(mcard.name.text, values)
+            model = mtype(mcard.name.text, values, mtable)
         try:
             element = kind(name, nodes, value, model, params, node_params, card.name.span)
         except ValueError as exc:

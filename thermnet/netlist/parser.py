@@ -234,8 +234,10 @@ def _card(kind, head, items, line: LogicalLine) -> ast.Card:
                 ".model needs a name and a type", span, name)
         if isinstance(items[1], ast.Call):
             _expect(len(items) == 2, "unexpected text after the model's ( )", items[-1].span, name)
+            args = items[1].args
+            table = tuple(a for a in args if isinstance(a, (ast.Num, ast.ExprValue, ast.Word)))
             return ast.ModelCard(span, text, items[0], items[1].name,
-                                 _assigns(items[1].args, name))
+                                 _assigns([a for a in args if a not in table], name), table)
         _expect(isinstance(items[1], ast.Word), "expected the model type", items[1].span, name)
         return ast.ModelCard(span, text, items[0], items[1], _assigns(items[2:], name))
     if name == ".include":
@@ -358,6 +360,8 @@ def parse_text(text: str, name: str = "<netlist>", _stack: Tuple[str, ...] = (),
                 not in CARD_FORMS:
             raise _not_a_netlist(name, head.span, "an unknown card")
         card = _card(kind, head, items, line)
+        if isinstance(card, ast.ModelCard):
+            card = _model_data_file(card, name, reading)
         if isinstance(card, ast.IncludeCard):
             cards.extend(_include(card, name, _stack, reading))
         elif isinstance(card, ast.EndCard):
@@ -424,6 +428,96 @@ def _include(card: ast.IncludeCard, including: str, stack: Tuple[str, ...],
     if bad is not None:
         raise _not_a_netlist(path, Span(path, *bad), "not a UTF-8 text file: an invalid byte")
     return parse_text(text, path, stack + (including,), reading)
+
+
+MAX_TABLE_VALUES = 1_000_000     # numbers of one model's data file
+
+
+def _model_data_file(card: ast.ModelCard, including: str, reading: _Reading) -> ast.ModelCard:
+    """A ``.model NAME TYPE(file="DATA.csv" ...)``: the file's numbers become the model's
+    table, each with its own place in the file (an error in the data points at it).  The
+    file is found and read as an ``.include`` is (relative to the netlist that names it;
+    a regular file; --sandbox folders; the size budget).  Format: rows of numbers separated
+    by commas, semicolons or blanks, the same count in every row; lines starting with '#'
+    and a first line that is not numbers (a header) are skipped."""
+    files = [a for a in card.params if a.key.text.lower() == "file"]
+    if not files:
+        return card
+    form = f'.model {card.name.text} {card.type.text}(file="DATA.csv")'
+    a = files[0]
+    if not isinstance(a.value, ast.Str) or len(files) > 1 or card.table:
+        raise NetlistError("file= takes one quoted file name, and no values beside it",
+                           a.span, form)
+    base = os.path.dirname(including) if not including.startswith("<") else os.getcwd()
+    path = os.path.normpath(os.path.join(base, a.value.text))
+    real = os.path.realpath(path)
+    if reading.roots is not None and not any(_inside(real, r) for r in reading.roots):
+        raise NetlistError(f"data file '{a.value.text}' is outside the netlist's folder and "
+                           "the device library (--sandbox)", a.value.span,
+                           "a data file in the netlist's folder (or below it) or in "
+                           "netlists/lib")
+    if any(_inside(real, r) for r in _PSEUDO_ROOTS):
+        raise NetlistError(f"data file '{a.value.text}' is a system file ({real})",
+                           a.value.span, form)
+    try:
+        data = _read_bytes(path, reading, regular_only=True)
+    except OSError as exc:
+        raise NetlistError(f"cannot read data file '{a.value.text}' ({exc.strerror}; looked "
+                           f"for {path})", a.value.span, form + " with the file relative "
+                           "to the netlist") from None
+    except _TooLarge:
+        raise NetlistError(f"data file '{a.value.text}' makes the netlist larger than "
+                           f"{MAX_NETLIST_BYTES // 1_000_000} MB", a.value.span,
+                           "a smaller file") from None
+    text, bad = _decode(data)
+    if bad is not None:
+        raise UnquotedError(f"data file '{path}' is not a UTF-8 text file (an invalid byte "
+                            "here)", Span(path, *bad), "a CSV file of numbers")
+    table, columns = _numbers(text, path)
+    return ast.ModelCard(card.span, card.line, card.name, card.type,
+                         tuple(p for p in card.params if p is not a), table, columns)
+
+
+_NUMBER = re.compile(r"[^\s,;]+")
+
+
+def _numbers(text: str, path: str) -> Tuple[Tuple[ast.Num, ...], int]:
+    """The numbers of a data file, row by row, and the count per row (module docstring of
+    :func:`_model_data_file`)."""
+    out: List[ast.Num] = []
+    columns = 0
+    first = True
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        row = [(m.group(), m.start() + 1) for m in _NUMBER.finditer(raw)]
+        numeric = all(_FLOAT.fullmatch(t) for t, _ in row)
+        if first and not numeric:        # a header line
+            first = False
+            continue
+        first = False
+        for t, col in row:
+            if not _FLOAT.fullmatch(t):
+                raise UnquotedError(f"data file: '{t[:20]}' is not a number",
+                                    Span(path, lineno, col), "rows of plain numbers (SI "
+                                    "units) separated by commas")
+        if columns and len(row) != columns:
+            raise UnquotedError(f"data file: {len(row)} numbers in this row, {columns} in "
+                                "the first", Span(path, lineno, 1), "the same number of "
+                                "columns in every row")
+        columns = len(row)
+        out.extend(ast.Num(t, Span(path, lineno, col, raw)) for t, col in row)
+        if len(out) > MAX_TABLE_VALUES:
+            raise UnquotedError(f"data file: more than {MAX_TABLE_VALUES} numbers",
+                                Span(path, lineno, 1), "a smaller table")
+    if not out:
+        raise UnquotedError("data file has no numbers", Span(path, 1, 1),
+                            "rows of numbers separated by commas, e.g. 0.1, 25.3")
+    return tuple(out), columns
+
+
+_FLOAT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
 def _inside(path: str, root: str) -> bool:
