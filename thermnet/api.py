@@ -68,6 +68,15 @@ class Netlist:
         self.params = params
         return self
 
+    def hold(self, name: str, value: Number) -> "Netlist":
+        """``set(name, value)`` on a netlist that may sweep or step ``name``: that
+        ``.sweep``/``.step`` is dropped first (as ``without_sweeps(name)``, a new Netlist),
+        so the run holds ``name`` at ``value``.  What ``thermnet run --set`` does."""
+        key = self._flat.target(name).key
+        varied = {s.target.key for s in self._flat.analyses if s is not None} | \
+            {s.target.key for s in self._flat.steps}
+        return (self.without_sweeps(name) if key in varied else self).set(name, value)
+
     def set_option(self, name: str, value: Number) -> "Netlist":
         """Set an ``.options`` key (checked against its valid range)."""
         key = name.lower()

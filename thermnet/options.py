@@ -48,7 +48,9 @@ OPTIONS: Dict[str, Option] = {
     "exact": Option(0, "count",
                     "1: evaluate superconducting kernels by direct quadrature instead of "
                     "cached tables (slow; for checking)", 0, 1),
-    "progress": Option(1, "count", "1: progress bar on stderr for long sweeps (CLI)", 0, 1),
+    "progress": Option(1, "count",
+                       "1: one progress bar on stderr over the run (CLI; run(progress=True)); "
+                       "0: none", 0, 1),
 }
 
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from thermnet.errors import ThermnetError
 from thermnet.results.types import Results
+from thermnet.units import engineering
 
 
 def _rows(r):
@@ -27,21 +28,29 @@ def _fmt(v) -> str:
     return "nan" if not math.isfinite(v) else f"{v:.10g}"
 
 
-def to_table(res: Results) -> str:
+def to_table(res: Results, si: bool = False) -> str:
+    """The human table: engineering notation with units (``125.63 mK``, ``3.94 fW``, from
+    each column's dimension), or with ``si`` plain SI numbers to 10 digits."""
+    def show(v, dimension):
+        return _fmt(v) if si else engineering(v, dimension)
     out = []
     if res.title:
         out.append(res.title)
     for r in res.results:
         head = r.analysis + (f" over {r.swept}" if r.swept else "")
         if r.step:
-            head += "  [" + ", ".join(f"{k}={v:g}" for k, v in r.step.items()) + "]"
+            head += "  [" + ", ".join(f"{k}={show(v, r.dimensions.get(k))}"
+                                      for k, v in r.step.items()) + "]"
         out.append("")
         out.append(head)
         cols, rows = _rows(r)
-        widths = [max(16, len(c)) for c in cols]
+        dims = [r.dimensions.get(c) for c in cols]
+        cells = [[show(v, d) for v, d in zip(row, dims)] for row in rows]
+        widths = [max([16, len(c)] + [len(row[j]) for row in cells])
+                  for j, c in enumerate(cols)]
         out.append("  ".join(c.rjust(w) for c, w in zip(cols, widths)))
-        for row in rows:
-            out.append("  ".join(_fmt(v).rjust(w) for v, w in zip(row, widths)))
+        for row in cells:
+            out.append("  ".join(v.rjust(w) for v, w in zip(row, widths)))
         eb = np.asarray(r.energy_balance) if r.energy_balance is not None else np.array([])
         if eb.size and np.isfinite(eb).any():
             out.append(f"energy balance: max relative residual {np.nanmax(np.abs(eb)):.2g}")
@@ -55,30 +64,37 @@ def to_json(res: Results) -> str:
 
 
 def to_csv(res: Results) -> str:
-    """One CSV block; step values and the analysis index as leading columns."""
+    """One table with one header (``pandas.read_csv`` reads it): a row per point, the
+    analysis (``INDEX:KIND``) and the ``.step`` values as leading columns, then the union of
+    every analysis's columns (empty where an analysis has no such column; ``nan`` where a
+    point failed), then ``converged`` (1/0).  Numbers to 10 significant digits."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    step_names = []
-    for r in res.results:
-        for k in r.step:
-            if k not in step_names:
-                step_names.append(k)
-    prev_cols = None       # a new header whenever the columns change
+    step_names, columns = _union(r.step for r in res.results), \
+        _union(r.columns for r in res.results)
+    w.writerow(["analysis"] + step_names + columns + ["converged"])
     for idx, r in enumerate(res.results):
         cols, rows = _rows(r)
-        if cols != prev_cols:
-            w.writerow(["analysis"] + step_names + cols + ["converged"])
-            prev_cols = cols
         conv = list(r.converged)
         for i, row in enumerate(rows):
+            values = dict(zip(cols, row))
             w.writerow([f"{idx}:{r.analysis}"] + [_fmt(r.step.get(k, float("nan")))
                                                   for k in step_names]
-                       + [_fmt(v) for v in row] + [int(bool(conv[i]))])
+                       + [_fmt(values[c]) if c in values else "" for c in columns]
+                       + [int(bool(conv[i]))])
     return buf.getvalue()
 
 
+def _union(dicts) -> list:
+    """The keys of ``dicts``, each once, in the order first seen."""
+    out: dict = {}
+    for d in dicts:
+        out.update(dict.fromkeys(d))
+    return list(out)
+
+
 FORMATS = {"table": to_table, "json": to_json, "csv": to_csv}
-EXTENSIONS = {".json": "json", ".csv": "csv"}      # any other name: the table
+EXTENSIONS = {".json": "json", ".csv": "csv"}      # any other name (.txt, .table): the table
 
 
 def format_for(path) -> str:
