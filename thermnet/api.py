@@ -112,14 +112,17 @@ class Netlist:
         return Circuit(flat)
 
     def run(self, progress: bool = False) -> Results:
-        """Run every analysis of the netlist (``.op`` if there is none)."""
+        """Run every analysis of the netlist (``.op`` if there is none).  Failed sweep points
+        (NaN, with their reasons in ``failures``) raise a ``FailedPointsWarning``."""
         self._check_not_swept()
         # the numerics are imported here: 'thermnet check' needs none of them
         from thermnet.model.balance import HeatBalance
         from thermnet.solve import analysis
         if self._balance is None:
             self._balance = HeatBalance(self._circuit, self._flat.options)
-        return analysis.run(self._balance, self.params, self.sources, self.options, progress)
+        res = analysis.run(self._balance, self.params, self.sources, self.options, progress)
+        res.warn_failures()           # FailedPointsWarning: NaN points are never silent
+        return res
 
     def _check_not_swept(self) -> None:
         """A value set with set() that a .sweep or .step would override is an error."""

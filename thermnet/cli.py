@@ -5,9 +5,10 @@ import argparse
 import logging
 import os
 import sys
+import warnings
 from typing import List, Optional
 
-from thermnet.errors import ThermnetError
+from thermnet.errors import FailedPointsWarning, ThermnetError
 
 EXIT_OK, EXIT_ERROR, EXIT_FAILED_POINTS, EXIT_BUG = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141          # 128 + SIGPIPE: the reader of stdout went away
@@ -31,6 +32,8 @@ def _netlist(args):
 def _run(args) -> int:
     from thermnet.results.io import FORMATS, check_target, format_for, to_table, write_atomic
     fmt = args.format or format_for(args.output)
+    if fmt == "netcdf" and not args.output:
+        raise _write_error("<stdout>", OSError("netCDF is binary; give -o FILE.nc"))
     if args.output:
         check_target(args.output, protect=(args.file,))    # before any work
     net = _netlist(args)
@@ -43,7 +46,7 @@ def _run(args) -> int:
         except OSError as exc:
             raise _write_error(args.output, exc) from None
     else:
-        _write_stdout(text)
+        _write_stdout(text if isinstance(text, str) else text.decode())
     return _report_failures(args.file, res)
 
 
@@ -159,9 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="solve a netlist and print its .print quantities")
     r.add_argument("file", help=FILE_HELP)
-    r.add_argument("--format", choices=("table", "json", "csv"),
-                   help="output format (default: from the -o file's extension, .json or "
-                   ".csv, else table)")
+    r.add_argument("--format", choices=("table", "json", "csv", "netcdf"),
+                   help="output format (default: from the -o file's extension, .json, "
+                   ".csv or .nc (netCDF, needs thermnet[data]), else table)")
     r.add_argument("--set", action="append", type=_assignment, metavar="NAME=VALUE",
                    help=SET_HELP)
     r.add_argument("--si", action="store_true",
@@ -209,7 +212,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         logging.basicConfig(level=logging.INFO if args.verbose == 1 else logging.DEBUG,
                             format="thermnet: %(name)s: %(message)s")
     try:
-        return args.func(args)
+        with warnings.catch_warnings():
+            # failed points are reported on stderr and in the exit status (_report_failures)
+            warnings.simplefilter("ignore", FailedPointsWarning)
+            return args.func(args)
     except ThermnetError as exc:
         if args.debug:
             raise

@@ -8,10 +8,12 @@ import math
 import os
 import stat
 import tempfile
+from typing import Callable, Dict, Union
 
 import numpy as np
 
 from thermnet.errors import ThermnetError
+from thermnet.results.frames import long_table, to_netcdf_bytes
 from thermnet.results.types import Results
 from thermnet.units import engineering
 
@@ -64,37 +66,28 @@ def to_json(res: Results) -> str:
 
 
 def to_csv(res: Results) -> str:
-    """One table with one header (``pandas.read_csv`` reads it): a row per point, the
-    analysis (``INDEX:KIND``) and the ``.step`` values as leading columns, then the union of
-    every analysis's columns (empty where an analysis has no such column; ``nan`` where a
-    point failed), then ``converged`` (1/0).  Numbers to 10 significant digits."""
+    """One table with one header (``pandas.read_csv`` reads it): the long table of
+    ``frames.long_table`` (a row per point; ``analysis`` as ``INDEX:KIND``, the ``.step``
+    values, the union of every analysis's columns, empty where an analysis has no such
+    column, ``nan`` where a point failed; ``converged`` 1/0), numbers to 10 digits."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    step_names, columns = _union(r.step for r in res.results), \
-        _union(r.columns for r in res.results)
-    w.writerow(["analysis"] + step_names + columns + ["converged"])
-    for idx, r in enumerate(res.results):
-        cols, rows = _rows(r)
-        conv = list(r.converged)
-        for i, row in enumerate(rows):
-            values = dict(zip(cols, row))
-            w.writerow([f"{idx}:{r.analysis}"] + [_fmt(r.step.get(k, float("nan")))
-                                                  for k in step_names]
-                       + [_fmt(values[c]) if c in values else "" for c in columns]
-                       + [int(bool(conv[i]))])
+    steps, columns, header, rows = long_table(res)
+    w.writerow(header)
+    present = [{c for c in r.columns} for r in res.results]
+    for row in rows:
+        idx = int(row[0].split(":")[0])
+        values = row[1 + len(steps):-1]
+        w.writerow([row[0]] + [_fmt(v) for v in row[1:1 + len(steps)]]
+                   + [_fmt(v) if c in present[idx] else "" for c, v in zip(columns, values)]
+                   + [int(row[-1])])
     return buf.getvalue()
 
 
-def _union(dicts) -> list:
-    """The keys of ``dicts``, each once, in the order first seen."""
-    out: dict = {}
-    for d in dicts:
-        out.update(dict.fromkeys(d))
-    return list(out)
-
-
-FORMATS = {"table": to_table, "json": to_json, "csv": to_csv}
-EXTENSIONS = {".json": "json", ".csv": "csv"}      # any other name (.txt, .table): the table
+FORMATS: Dict[str, Callable[[Results], Union[str, bytes]]] = {
+    "table": to_table, "json": to_json, "csv": to_csv, "netcdf": to_netcdf_bytes}
+# any other name (.txt, .table): the table; netCDF needs xarray (the [data] extra)
+EXTENSIONS = {".json": "json", ".csv": "csv", ".nc": "netcdf"}
 
 
 def format_for(path) -> str:
