@@ -10,6 +10,7 @@ import errno
 import os
 import re
 import stat
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any, List, Optional, Sequence, Tuple
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from thermnet import library
 from thermnet.errors import NetlistError, Span
 from thermnet.netlist import ast, timecards
 from thermnet.netlist.source import LogicalLine, logical_lines
@@ -300,8 +302,7 @@ MAX_INCLUDE_DEPTH = 16              # .include inside .include ...
 MAX_LINE_CHARS = 100_000            # one logical line ('+' continuations joined)
 MAX_NESTING = 100                   # depth of one card's syntax tree ({((...))}, a*b*c ...)
 # The shipped library of devices, which a sandboxed netlist may include besides its folder.
-LIBRARY_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "netlists", "lib")
+LIBRARY_DIR = library.library_dir()
 # Pseudo-file systems whose files claim to be regular but are not data (and may hold secrets).
 _PSEUDO_ROOTS = ("/proc", "/sys", "/dev")
 
@@ -396,9 +397,10 @@ def _not_a_netlist(path: str, span: Optional[Span], why: str) -> UnquotedError:
 def _include(card: ast.IncludeCard, including: str, stack: Tuple[str, ...],
              reading: _Reading) -> List[ast.Card]:
     base = os.path.dirname(including) if not including.startswith("<") else os.getcwd()
-    path = os.path.normpath(os.path.join(base, card.path))
+    path, looked = library.find_include(card.path, base)
     chain = [p for p in stack + (including,) if not p.startswith("<")]
-    hint = '.include "FILE" with FILE relative to the including file'
+    hint = ('.include "FILE" with FILE relative to the including file, a folder of '
+            f'${library.PATH_VARIABLE} or the shipped library')
     if os.path.abspath(path) in {os.path.abspath(p) for p in chain}:
         raise NetlistError(f"include cycle: '{card.path}' is already being included "
                            f"({' -> '.join(chain + [path])})",
@@ -419,7 +421,7 @@ def _include(card: ast.IncludeCard, including: str, stack: Tuple[str, ...],
         data = _read_bytes(path, reading, regular_only=True)
     except OSError as exc:
         raise NetlistError(f"cannot read include file '{card.path}' ({exc.strerror}; "
-                           f"looked for {path})", card.path_span, hint) from None
+                           f"looked for {', '.join(looked)})", card.path_span, hint) from None
     except _TooLarge:
         raise NetlistError(f"include file '{card.path}' makes the netlist larger than "
                            f"{MAX_NETLIST_BYTES // 1_000_000} MB (the limit for a netlist with "
@@ -564,22 +566,36 @@ def _line_col(before: str) -> Tuple[int, int]:
 
 
 def parse_file(path: str, sandbox: bool = False) -> List[ast.Card]:
-    """Parse the netlist file at ``path``.  ``sandbox``: includes only from the netlist's
-    own folder (and below) and the shipped device library."""
+    """Parse the netlist file at ``path`` (``-``: standard input, named ``<stdin>``, its
+    includes relative to the working directory).  ``sandbox``: includes only from the
+    netlist's own folder (and below) and the shipped device library."""
+    stdin = path == "-"
     roots = None
     if sandbox:
-        roots = (os.path.realpath(os.path.dirname(os.path.abspath(path))),
+        roots = (os.path.realpath(os.getcwd() if stdin else
+                                  os.path.dirname(os.path.abspath(path))),
                  os.path.realpath(LIBRARY_DIR))
     reading = _Reading(roots)
     try:
-        data = _read_bytes(path, reading, regular_only=False)
+        data = _read_stdin(reading) if stdin else \
+            _read_bytes(path, reading, regular_only=False)
     except OSError as exc:
         raise NetlistError(f"cannot read netlist '{path}': {exc.strerror}") from None
     except _TooLarge:
         raise NetlistError(f"netlist '{path}' is larger than "
                            f"{MAX_NETLIST_BYTES // 1_000_000} MB (the limit)") from None
+    name = "<stdin>" if stdin else path
     text, bad = _decode(data)
     if bad is not None:
-        raise UnquotedError(f"'{path}' is not a UTF-8 text file (an invalid byte here)",
-                            Span(path, *bad), "a netlist saved as UTF-8 text")
-    return parse_text(text, path, (), reading)
+        raise UnquotedError(f"'{name}' is not a UTF-8 text file (an invalid byte here)",
+                            Span(name, *bad), "a netlist saved as UTF-8 text")
+    return parse_text(text, name, (), reading)
+
+
+def _read_stdin(reading: _Reading) -> bytes:
+    """Standard input, at most ``reading.budget`` bytes (else _TooLarge)."""
+    data = sys.stdin.buffer.read(reading.budget + 1)
+    if len(data) > reading.budget:
+        raise _TooLarge()
+    reading.budget -= len(data)
+    return data

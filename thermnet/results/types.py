@@ -2,10 +2,39 @@
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 import numpy as np
+
+from thermnet.errors import FailedPointsWarning
+
+
+def _fold(name: str) -> str:
+    return "".join(name.split()).casefold()
+
+
+def _has(columns, name: str) -> bool:
+    return any(_fold(k) == _fold(name) for k in columns)
+
+
+def column_key(columns, name: str) -> str:
+    """The key of ``columns`` that is ``name`` case-insensitively (spaces ignored)."""
+    if name in columns:
+        return name
+    for k in columns:
+        if _fold(k) == _fold(name):
+            return k
+    raise KeyError(f"no column '{name}'; the columns are: {', '.join(columns)}")
+
+
+def union_keys(dicts) -> list:
+    """The keys of ``dicts``, each once, in the order first seen."""
+    out: dict = {}
+    for d in dicts:
+        out.update(dict.fromkeys(d))
+    return list(out)
 
 
 @dataclass
@@ -66,6 +95,10 @@ class AnalysisResult:
         out.update(self.extras)
         return out
 
+    def __getitem__(self, name: str):
+        """A column by name, case-insensitively: ``r["t(d)"]`` is ``r.columns["T(D)"]``."""
+        return self.columns[column_key(self.columns, name)]
+
     @classmethod
     def from_json(cls, doc: dict) -> "AnalysisResult":
         """The inverse of ``to_json`` (null -> NaN); keys beyond the contract are optional."""
@@ -116,8 +149,43 @@ class Results:
     def from_json(cls, doc: dict) -> "Results":
         return cls(doc.get("title", ""), [AnalysisResult.from_json(r) for r in doc["results"]])
 
-    def __getitem__(self, i) -> AnalysisResult:
-        return self.results[i]
+    def __getitem__(self, key):
+        """``res[i]``: the i-th AnalysisResult.  ``res["T(D)"]`` (any case, spaces ignored):
+        that column, of the only analysis there is, or stacked over the analyses that have
+        it (one row each, e.g. per ``.step`` value) when they are of one length."""
+        if not isinstance(key, str):
+            return self.results[key]
+        having = [r for r in self.results if _has(r.columns, key)]
+        if not having:
+            known = union_keys(r.columns for r in self.results)
+            raise KeyError(f"no column '{key}'; the columns are: {', '.join(known)}")
+        if len(having) == 1:
+            return having[0][key]
+        columns = [np.atleast_1d(np.asarray(r[key], dtype=float)) for r in having]
+        if len({c.shape for c in columns}) != 1:
+            raise KeyError(f"'{key}' has a different length in each analysis; take it from "
+                           "one (res[i][NAME]) or use res.to_dataframe()")
+        return np.array(columns) if columns[0].size > 1 else np.concatenate(columns)
+
+    def to_dataframe(self):
+        """A tidy pandas DataFrame, one row per point (``thermnet.results.frames``)."""
+        from thermnet.results.frames import to_dataframe
+        return to_dataframe(self)
+
+    def to_xarray(self, analysis: Optional[int] = None):
+        """An xarray Dataset over the ``.step`` and swept variables
+        (``thermnet.results.frames``)."""
+        from thermnet.results.frames import to_xarray
+        return to_xarray(self, analysis)
+
+    def warn_failures(self, stacklevel: int = 2) -> None:
+        """A ``FailedPointsWarning`` naming the failed points, if any."""
+        failures = [f for r in self.results for f in r.failures]
+        if not self.ok:
+            shown = "; ".join(failures[:3]) + (f"; ... ({len(failures)} in all)"
+                                                if len(failures) > 3 else "")
+            warnings.warn(f"{len(failures) or 'some'} point(s) failed (NaN in the results): "
+                          f"{shown}", FailedPointsWarning, stacklevel=stacklevel + 1)
 
     def __len__(self):
         return len(self.results)

@@ -22,6 +22,7 @@ from thermnet.netlist.elaborate import FlatCircuit, Quantity, Sweep, Target
 from thermnet.quantities import applies
 from thermnet.results.types import AnalysisResult, Results
 from thermnet.solve import measure, smallsignal, transient
+from thermnet.solve.progress import Progress, points
 from thermnet.solve.steady import SolverMemory, SteadyState, linear_solve, require, solve
 
 log = logging.getLogger(__name__)
@@ -160,10 +161,10 @@ def _predict(history, v) -> Optional[np.ndarray]:
 
 
 class Runner:
-    def __init__(self, ctx: Context, prints, progress=False):
+    def __init__(self, ctx: Context, prints, progress: Optional[Progress] = None):
         self.ctx = ctx
         self.prints = prints
-        self.progress = progress
+        self.progress = progress or Progress(None)
 
     def columns(self, bal: HeatBalance, state: SteadyState, target_values) -> Dict[str, float]:
         probe = Probe(bal, state.T)
@@ -249,6 +250,7 @@ class Runner:
             if exc.error is not None:        # the located error itself
                 raise exc.error from None
             raise ConvergenceError(f".op: {exc}") from None
+        self.progress.advance()
         flat = self.ctx.balance().circuit.flat
         return AnalysisResult("op", step, cols, np.array([True]), [], np.array([energy]),
                               dimensions=_column_dimensions(flat, self.prints))
@@ -269,13 +271,10 @@ class Runner:
         failures = []
         history: List[Tuple[float, np.ndarray]] = []   # last two points (value, T): predictor
         memory = SolverMemory()
-        iterator = range(n)
-        if self.progress:
-            from tqdm import tqdm
-            iterator = tqdm(iterator, desc=f"sweep {name}", unit="pt", leave=False, delay=0.5)
         saved = dict(self.ctx.sources), dict(self.ctx.params)
         try:
-            for i in iterator:
+            for i in range(n):
+                self.progress.advance()
                 v = float(sweep.values[i])
                 (self.ctx.params if sweep.target.kind == "param" else self.ctx.sources)[
                     sweep.target.key] = v
@@ -357,10 +356,12 @@ def run(bal: HeatBalance, params, sources, options, progress=False) -> Results:
     .params, sources and options overridden by name.  The structure is built once; each
     combination rebinds it; the netlist's own values are bound again at the end.  The
     balance keeps its verified photon grids from one run to the next (a Netlist's runs);
-    every steady state still starts cold."""
+    every steady state still starts cold.  ``progress``: one bar over every point of the
+    run (unless ``.options progress=0``)."""
     ctx = Context(bal, params, sources, options)
     flat = ctx.flat
     check_prints(flat)
+    bar = Progress(None)
     try:
         ctx.balance()
         steps = list(flat.steps)
@@ -369,6 +370,9 @@ def run(bal: HeatBalance, params, sources, options, progress=False) -> Results:
         step_dims = {st.target.name: target_dimension(flat, st.target) for st in steps}
         results = []
         combos = list(itertools.product(*[s.values for s in steps])) if steps else [()]
+        per_step = points(flat.analyses)
+        if progress and flat.options.get("progress", 1):
+            bar = Progress(per_step * len(combos), flat.title or "thermnet")
         for combo in combos:
             ctx.params, ctx.sources, step = dict(params), dict(sources), {}
             for st, v in zip(steps, combo):
@@ -376,11 +380,12 @@ def run(bal: HeatBalance, params, sources, options, progress=False) -> Results:
                     float(v)
                 step[st.target.name] = float(v)
             flat.rebind(ctx.params, analyses=True)   # sweep values may depend on .step's
+            bar.expect(points(flat.analyses) - per_step)
             ctx.balance()
             for analysis in (flat.analyses or [None]):
                 kind = analysis_kind(analysis)
                 runner = Runner(ctx, prints_for(flat, prints, kind) +
-                                [q for q in hidden if applies(q.func, kind)], progress)
+                                [q for q in hidden if applies(q.func, kind)], bar)
                 if analysis is None:
                     results.append(runner.op(step))
                 elif isinstance(analysis, Sweep):
@@ -394,6 +399,7 @@ def run(bal: HeatBalance, params, sources, options, progress=False) -> Results:
                 results[-1].dimensions.update(step_dims)
                 measure.attach(results[-1], flat, hidden)
     finally:
+        bar.close()
         # back to the netlist's own (set) values: a .step or a swept .param moved them
         if steps or ctx.bal.bound != tuple(sorted(params.items())):
             flat.rebind(params, analyses=True)
