@@ -9,7 +9,7 @@ import pytest
 
 import thermnet
 from thermnet.cli import main
-from thermnet.errors import NetlistError
+from thermnet.errors import FailedPointsWarning, NetlistError
 
 # One island heated by P1, cooled by electron-phonon coupling (no photonics: fast).  The
 # column {sin(...)} oscillates along the sweep so that RISE/FALL/CROSS have several events.
@@ -182,8 +182,9 @@ def test_failed_measure_is_nan_with_its_reason(tmp_path, capsys):
 def test_failed_point_in_range_fails_the_measure():
     # a column that is not finite at one point fails that point; a measure over it fails
     # (sqrt of a negative number above 0.5 pW)
-    r = run(".measure sweep m MAX T(A)\n.measure sweep ok MAX T(A) FROM=0.1p TO=0.4p\n",
-            BASE.replace("{1000*T(A)}", "{sqrt(0.5p-P1)}"))[0]
+    with pytest.warns(FailedPointsWarning):
+        r = run(".measure sweep m MAX T(A)\n.measure sweep ok MAX T(A) FROM=0.1p TO=0.4p\n",
+                BASE.replace("{1000*T(A)}", "{sqrt(0.5p-P1)}"))[0]
     assert not r.converged.all() and r.converged[0]
     assert "the point(s) at P1=5.35e-13" in r.measure_failures["m"]
     assert r.measures["ok"] == pytest.approx(
