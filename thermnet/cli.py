@@ -22,7 +22,10 @@ def _run(args) -> int:
         check_target(args.output, protect=(args.file,))    # before any work
     net = Netlist(parse_file(args.file, sandbox=args.sandbox), args.file)
     progress = (not args.quiet) and sys.stderr.isatty()
-    res = net.run(progress=progress)
+    from thermnet.solve.family import dask_client
+    with dask_client(args.dask) as client:
+        res = net.run(progress=progress, jobs=args.jobs, client=client,
+                      checkpoint=args.checkpoint)
     text = FORMATS[fmt](res)
     if args.output:
         try:
@@ -131,6 +134,15 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--output", help="write to this file (whole or not at all)")
     r.add_argument("--sandbox", action="store_true", help=SANDBOX_HELP)
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--jobs", type=_positive_int, default=None,
+                   help="processes for a .step family (default: all cores; 1: this "
+                   "process); results are the same whatever the number (docs/scaling.md)")
+    r.add_argument("--dask", metavar="ADDRESS",
+                   help="run a .step family on the Dask cluster whose scheduler is at "
+                   "ADDRESS (tcp://host:8786), or 'local' for a local Dask cluster")
+    r.add_argument("--checkpoint", metavar="DIR",
+                   help="keep each finished chunk of a .step family in DIR; a rerun "
+                   "computes only what is missing")
     r.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                    help="show tracebacks")
     r.set_defaults(func=_run)
