@@ -208,3 +208,47 @@ def test_cli_jobs_and_dask_flags(tmp_path):
     assert main(["run", str(net), "--jobs", "2", "-o", str(b)]) == 0
     assert a.read_text() == b.read_text()
     assert len(json.loads(a.read_text())["results"]) == 12
+
+
+# A family whose sweeps fail at one point each (a negative volume, refused by E1 at that
+# point only): the failure reasons must come through workers and checkpoints.
+FAILING = """.title failing points
+.param v=1e-20
+.model cu eph(sigma=2e9)
+TB bath 0.05
+P1 s 1p
+E1 s bath cu vol={v}
+.step P1 list 1p 2p 3p
+.sweep v list 1e-20 -1e-20 2e-20
+.print T(s)
+"""
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+def test_streamed_output_is_the_whole_output(fmt, serial):
+    """The checkpointed CLI writes chunk by chunk; the bytes equal the whole-run format."""
+    from thermnet.results.io import FORMATS
+    from thermnet.results.stream import PIECES
+    res = serial
+    for cuts in ([12], [1, 5, 6], [0, 12]):
+        parts, at = [], 0
+        for c in cuts:
+            parts.append(res.results[at:at + c])
+            at += c
+        assert "".join(PIECES[fmt](res.title, parts)) == FORMATS[fmt](res)
+
+
+def test_checkpointed_cli_keeps_failed_points(tmp_path, capsys):
+    from thermnet.cli import main
+    net = tmp_path / "failing.net"
+    net.write_text(FAILING)
+    whole = thermnet.load(str(net)).run(jobs=1)
+    assert [list(r.converged) for r in whole] == [[True, False, True]] * 3
+    out = tmp_path / "out.json"
+    for _ in range(2):                           # computed, then read back from the checkpoint
+        code = main(["run", str(net), "--jobs", "2", "--checkpoint", str(tmp_path / "ck"),
+                     "-o", str(out)])
+        assert code == 2                         # failed points: exit status 2
+        assert out.read_text() == to_json(whole)
+        err = capsys.readouterr().err
+        assert err.count("vol must be positive") == 3 and "point 1 (v=-1e-20)" in err

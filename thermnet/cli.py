@@ -5,7 +5,7 @@ import argparse
 import logging
 import os
 import sys
-from typing import List, Optional
+from typing import Any, List, Optional
 
 from thermnet.errors import ThermnetError
 
@@ -22,11 +22,18 @@ def _run(args) -> int:
         check_target(args.output, protect=(args.file,))    # before any work
     net = Netlist(parse_file(args.file, sandbox=args.sandbox), args.file)
     progress = (not args.quiet) and sys.stderr.isatty()
-    from thermnet.solve.family import dask_client
-    with dask_client(args.dask) as client:
-        res = net.run(progress=progress, jobs=args.jobs, client=client,
-                      checkpoint=args.checkpoint)
-    text = FORMATS[fmt](res)
+    from thermnet.results.stream import PIECES, Watch
+    from thermnet.solve import family
+    report: Any
+    text: Any
+    with family.dask_client(args.dask) as client:
+        if args.checkpoint is None:
+            res = net.run(progress=progress, jobs=args.jobs, client=client)
+            report, text = res, FORMATS[fmt](res)
+        else:        # written from the checkpoint, one chunk in memory at a time
+            store = family.run(net, args.jobs, client, args.checkpoint, progress, keep=False)
+            report = watch = Watch(store.results())
+            text = PIECES[fmt](net.title, watch)
     if args.output:
         try:
             write_atomic(args.output, text)
@@ -34,7 +41,7 @@ def _run(args) -> int:
             raise _write_error(args.output, exc) from None
     else:
         _write_stdout(text)
-    return _report_failures(args.file, res)
+    return _report_failures(args.file, report)
 
 
 def _write_error(path: str, exc: OSError):
@@ -42,10 +49,12 @@ def _write_error(path: str, exc: OSError):
     return OutputError(path, exc.strerror or str(exc))
 
 
-def _write_stdout(text: str) -> None:
-    """Print the results; a full disk is an OutputError (a closed pipe is left to main)."""
+def _write_stdout(text) -> None:
+    """Print the results (text, or its pieces); a full disk is an OutputError (a closed
+    pipe is left to main)."""
     try:
-        sys.stdout.write(text)
+        for piece in [text] if isinstance(text, str) else text:
+            sys.stdout.write(piece)
         sys.stdout.flush()
     except BrokenPipeError:
         raise
@@ -54,12 +63,14 @@ def _write_stdout(text: str) -> None:
 
 
 def _report_failures(file: str, res, note: str = "") -> int:
-    """Warn about failed sweep points on stderr; the exit status."""
+    """Warn about failed sweep points on stderr; the exit status.  ``res``: Results, or a
+    results.stream.Watch (ok, failures) of the results written."""
     if res.ok:
         return EXIT_OK
-    for r in res.results:
-        for f in r.failures:
-            print(f"{file}: warning: sweep {f}{note}", file=sys.stderr)
+    failures = res.failures if hasattr(res, "failures") else \
+        [f for r in res.results for f in r.failures]
+    for f in failures:
+        print(f"{file}: warning: sweep {f}{note}", file=sys.stderr)
     return EXIT_FAILED_POINTS
 
 

@@ -8,11 +8,12 @@ import math
 import os
 import stat
 import tempfile
+from typing import Iterable, Iterator, List
 
 import numpy as np
 
 from thermnet.errors import ThermnetError
-from thermnet.results.types import Results
+from thermnet.results.types import AnalysisResult, Results
 
 
 def _rows(r):
@@ -56,25 +57,36 @@ def to_json(res: Results) -> str:
 
 def to_csv(res: Results) -> str:
     """One CSV block; step values and the analysis index as leading columns."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    step_names = []
-    for r in res.results:
-        for k in r.step:
-            if k not in step_names:
-                step_names.append(k)
+    return "".join(csv_pieces([res.results]))
+
+
+def csv_pieces(chunks: Iterable[List[AnalysisResult]]) -> Iterator[str]:
+    """:func:`to_csv`'s text, one piece per chunk of results (a checkpointed family is
+    written chunk by chunk, results/stream.py); the step names are those of the first
+    chunk (every result of a run has the same)."""
+    step_names: List[str] = []
     prev_cols = None       # a new header whenever the columns change
-    for idx, r in enumerate(res.results):
-        cols, rows = _rows(r)
-        if cols != prev_cols:
-            w.writerow(["analysis"] + step_names + cols + ["converged"])
-            prev_cols = cols
-        conv = list(r.converged)
-        for i, row in enumerate(rows):
-            w.writerow([f"{idx}:{r.analysis}"] + [_fmt(r.step.get(k, float("nan")))
-                                                  for k in step_names]
-                       + [_fmt(v) for v in row] + [int(bool(conv[i]))])
-    return buf.getvalue()
+    idx = 0
+    for chunk in chunks:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        if idx == 0:
+            for r in chunk:
+                for k in r.step:
+                    if k not in step_names:
+                        step_names.append(k)
+        for r in chunk:
+            cols, rows = _rows(r)
+            if cols != prev_cols:
+                w.writerow(["analysis"] + step_names + cols + ["converged"])
+                prev_cols = cols
+            conv = list(r.converged)
+            for i, row in enumerate(rows):
+                w.writerow([f"{idx}:{r.analysis}"] + [_fmt(r.step.get(k, float("nan")))
+                                                      for k in step_names]
+                           + [_fmt(v) for v in row] + [int(bool(conv[i]))])
+            idx += 1
+        yield buf.getvalue()
 
 
 FORMATS = {"table": to_table, "json": to_json, "csv": to_csv}
@@ -134,14 +146,14 @@ def check_target(path: str, protect=()) -> None:
 
 
 def write_atomic(path: str, data) -> None:
-    """Write ``data`` (text, UTF-8, or bytes) to ``path``, whole or not at all.
+    """Write ``data`` (text, UTF-8, or bytes, or an iterable of pieces of either) to
+    ``path``, whole or not at all.
 
     A regular file (or a new one) is written through a temporary file in its folder and
     ``os.replace``, keeping an existing file's permissions (and owner, where allowed).  A
     symbolic link is followed: its target is written and the link stays.  A FIFO or a device
     (``/dev/null``, ``/dev/stdout``) is written in place, never replaced."""
-    if isinstance(data, str):
-        data = data.encode("utf-8")
+    pieces = [data] if isinstance(data, (str, bytes)) else data
     real = os.path.realpath(path)
     try:
         st = os.stat(real)
@@ -149,12 +161,12 @@ def write_atomic(path: str, data) -> None:
         st = None
     if st is not None and not stat.S_ISREG(st.st_mode):
         with open(real, "wb") as fh:
-            fh.write(data)
+            _write_pieces(fh, pieces)
         return
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(real), prefix=".thermnet-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            _write_pieces(fh, pieces)
             fh.flush()
             os.fsync(fh.fileno())
         if st is not None:
@@ -173,3 +185,8 @@ def write_atomic(path: str, data) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _write_pieces(fh, pieces) -> None:
+    for piece in pieces:
+        fh.write(piece.encode("utf-8") if isinstance(piece, str) else piece)

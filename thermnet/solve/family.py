@@ -24,6 +24,7 @@ import multiprocessing
 import os
 import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -246,12 +247,16 @@ def run(net, jobs: Optional[int] = 1, client=None, checkpoint: Optional[str] = N
     dask.distributed Client (overrides ``jobs``); ``checkpoint``: a directory keeping each
     finished chunk (resumed when it holds chunks of the same run); ``size``: combinations
     per chunk (default :func:`chunk_size`; a checkpoint keeps its own); ``keep=False`` (with
-    a checkpoint): hold no results in memory, return None (read them with
-    ``checkpoint.Checkpoint.results``).  Each failed sweep point is recorded in its
-    AnalysisResult as in a serial run; a ThermnetError of a combination (e.g. an ``.op``
-    that does not converge) is raised as the serial run would raise it, after the chunks
-    before it have finished.  Logs how many chunks were computed and how many read back."""
+    a checkpoint): hold no results in memory and return the ``Checkpoint`` (read them chunk
+    by chunk with its ``results()``: a family of any size in bounded memory).  Each failed
+    sweep point is recorded in its AnalysisResult as in a serial run; a ThermnetError of a
+    combination (e.g. an ``.op`` that does not converge) is raised as the serial run would
+    raise it, after the chunks before it have finished.  Logs how many chunks were
+    computed and how many read back."""
     from thermnet.results.types import Results
+    if not keep and checkpoint is None:
+        raise ValueError("keep=False needs a checkpoint directory")
+    net._check_not_swept()
     recipe = Recipe.of(net)
     key = recipe.key
     n = family_size(net._flat.steps)
@@ -284,7 +289,7 @@ def run(net, jobs: Optional[int] = 1, client=None, checkpoint: Optional[str] = N
     if failed is not None:
         raise failed
     if not keep:
-        return None
+        return store
     out: List[Any] = []
     for j in range(len(parts)):
         out += results[j] if j in results else store.read(j)          # type: ignore[union-attr]
@@ -325,7 +330,14 @@ def _collect(executor, parts: Sequence[range], todo: Sequence[int], results: Dic
                 if fut not in pending:              # cancelled after an earlier error
                     continue
                 j = pending.pop(fut)
-                take(j, fut.result())
+                try:
+                    got = fut.result()
+                except BrokenProcessPool as exc:       # killed (out of memory, a signal)
+                    got = ThermnetError(f"error: a worker process died while solving .step "
+                                        f"combinations {parts[j].start}..{parts[j].stop - 1} "
+                                        f"({exc}); the chunks finished before it are kept "
+                                        "with --checkpoint")
+                take(j, got)
                 if first_error is not None:
                     for other, k in list(pending.items()):
                         if k > first_error[0]:
