@@ -23,6 +23,7 @@ import math
 import multiprocessing
 import os
 import threading
+from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -158,28 +159,39 @@ class _InProcess:
         pass
 
 
-class _Pool:
-    """jobs > 1: a pool of local processes (forkserver where the platform has it, else
-    spawn: safe with threads in the caller), each building the circuit once."""
+# imported once by the forkserver; its workers are forks of it (the physics kernels are
+# otherwise imported at a worker's first steady state: about 1 s of scipy each)
+PRELOAD = ["thermnet.api", "thermnet.solve.analysis", "thermnet.solve.family",
+           "thermnet.physics.electron_phonon", "thermnet.physics.bcs",
+           "thermnet.physics.mattis_bardeen", "thermnet.physics.nis",
+           "thermnet.physics.photonic", "thermnet.physics.proximity"]
 
-    def __init__(self, recipe: Recipe, key: str, jobs: int):
+
+class _Pool:
+    """jobs > 1: this process and a pool of jobs - 1 local processes (forkserver where the
+    platform has it, else spawn: safe with threads in the caller), each building the
+    circuit once.  This process solves chunks from the end of the family while the workers
+    start and take chunks from the front (``_collect``)."""
+
+    def __init__(self, recipe: Recipe, key: str, jobs: int, net, progress: bool):
+        self.here = _InProcess(net, progress)
+        self.workers = jobs - 1
         context: Any
         if "forkserver" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("forkserver")
             # the server imports the numerics once; each worker is a fork of it
-            context.set_forkserver_preload(["thermnet.api", "thermnet.solve.analysis",
-                                            "thermnet.solve.family"])
+            context.set_forkserver_preload(PRELOAD)
         else:
             context = multiprocessing.get_context("spawn")
         self.key = key
-        self.pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_pool_init,
-                                        initargs=(recipe, key))
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=context,
+                                        initializer=_pool_init, initargs=(recipe, key))
 
     def submit(self, combos: range) -> Future:
         return self.pool.submit(_pool_chunk, self.key, combos)
 
-    def wait(self, futures):
-        return wait(futures, return_when=FIRST_COMPLETED)[0]
+    def wait(self, futures, block: bool):
+        return wait(futures, timeout=None if block else 0, return_when=FIRST_COMPLETED)[0]
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -190,12 +202,13 @@ class _Dask:
 
     def __init__(self, client, recipe: Recipe, key: str):
         self.client, self.key = client, key
+        self.workers = max(1, sum(client.nthreads().values()))
         self.recipe = client.scatter(recipe, broadcast=True, hash=False)
 
     def submit(self, combos: range):
         return self.client.submit(_solve_chunk, self.recipe, self.key, combos, pure=False)
 
-    def wait(self, futures):
+    def wait(self, futures, block: bool):
         from dask.distributed import wait as dask_wait
         return dask_wait(futures, return_when="FIRST_COMPLETED").done
 
@@ -275,7 +288,7 @@ def run(net, jobs: Optional[int] = 1, client=None, checkpoint: Optional[str] = N
     if client is not None and len(todo) > 0:
         executor = _Dask(client, recipe, key)
     elif jobs > 1 and len(todo) > 1:
-        executor = _Pool(recipe, key, min(jobs, len(todo)))
+        executor = _Pool(recipe, key, min(jobs, len(todo)), net, False)
     else:
         executor = _InProcess(net, progress and n == 1)      # one sweep: its own bar
     results: Dict[int, list] = {}
@@ -318,31 +331,53 @@ def _collect(executor, parts: Sequence[range], todo: Sequence[int], results: Dic
         if bar is not None:
             bar.update(len(parts[j]))
 
+    queue = deque(todo)
     if isinstance(executor, _InProcess):          # in order, one at a time
-        for j in todo:
+        while queue and first_error is None:
+            j = queue.popleft()
             take(j, executor.solve(parts[j]))
-            if first_error is not None:
+        return _done(computed, first_error)
+    # workers take chunks from the front, a few in flight each; a local pool's own process
+    # solves chunks from the back meanwhile; a Dask client's process only collects.  After
+    # a failed chunk only the chunks before it still run (the serial run's first error).
+    here = executor.here if isinstance(executor, _Pool) else None
+    window = 2 * executor.workers
+    pending: Dict[Any, int] = {}
+    while queue or pending:
+        if first_error is not None:
+            queue = deque(k for k in queue if k < first_error[0])
+            for fut, k in list(pending.items()):
+                if k > first_error[0]:
+                    fut.cancel()
+                    del pending[fut]
+            if not (queue or pending):
                 break
-    else:
-        pending: Dict[Any, int] = {executor.submit(parts[j]): j for j in todo}
-        while pending:
-            for fut in executor.wait(list(pending)):
-                if fut not in pending:              # cancelled after an earlier error
-                    continue
-                j = pending.pop(fut)
-                try:
-                    got = fut.result()
-                except BrokenProcessPool as exc:       # killed (out of memory, a signal)
-                    got = ThermnetError(f"error: a worker process died while solving .step "
-                                        f"combinations {parts[j].start}..{parts[j].stop - 1} "
-                                        f"({exc}); the chunks finished before it are kept "
-                                        "with --checkpoint")
-                take(j, got)
-                if first_error is not None:
-                    for other, k in list(pending.items()):
-                        if k > first_error[0]:
-                            other.cancel()
-                            del pending[other]
+        while queue and len(pending) < window:
+            j = queue.popleft()
+            pending[executor.submit(parts[j])] = j
+        if here is not None and queue:
+            j = queue.pop()
+            take(j, here.solve(parts[j]))
+            finished = executor.wait(list(pending), block=False)
+        else:
+            finished = executor.wait(list(pending), block=True)
+        for fut in finished:
+            j = pending.pop(fut)
+            take(j, _result(fut, parts[j]))
+    return _done(computed, first_error)
+
+
+def _result(fut, part: range):
+    """A worker's result; a worker killed under it (out of memory, a signal) is an error."""
+    try:
+        return fut.result()
+    except BrokenProcessPool as exc:
+        return ThermnetError(f"error: a worker process died while solving .step combinations "
+                             f"{part.start}..{part.stop - 1} ({exc}); with --checkpoint the "
+                             "chunks finished before are kept")
+
+
+def _done(computed: int, first_error) -> Optional[ThermnetError]:
     log.info("%d chunks computed", computed)
     return None if first_error is None else first_error[1]
 
