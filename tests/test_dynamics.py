@@ -321,3 +321,25 @@ def test_measure_and_expressions_over_a_transient_and_an_ac_sweep():
     k = np.argmax(mag <= 1.1313708e-4)
     assert ac.measures["f3db"] == pytest.approx(
         np.interp(1.1313708e-4, mag[k - 1:k + 1][::-1], f[k - 1:k + 1][::-1]), rel=1e-9)
+
+
+def test_thermal_memory_holds_the_state_it_was_written_to():
+    """netlists/thermal_memory_switching.net: at 7.45 fW the source has two stable states
+    (the steady states reached sweeping up from 5 fW and down from 8.5 fW); the transient
+    writes "1" and holds the upper one, writes "0" and relaxes to the lower one."""
+    import os
+    path = os.path.join(os.path.dirname(__file__), "..", "netlists",
+                        "thermal_memory_switching.net")
+    with open(path) as fh:
+        text = fh.read()
+    tran = thermnet.parse(text, path).run()[0]
+    t, T = tran.columns["time"], tran.columns["T(S)"]
+    held = text.split(".tran")[0].replace("P1  S PWL", "P1  S 7.45f\n* PWL")
+    branches = [thermnet.parse(held + f".sweep P1 {start} 7.45f 12\n.print T(S)\n",
+                               path).run()[0].columns["T(S)"][-1] for start in ("5f", "8.5f")]
+    low, high = branches
+    assert high - low > 0.04                       # two states 43 mK apart
+    assert T[np.searchsorted(t, 29.5e-3)] == pytest.approx(high, rel=1e-6)
+    assert T[0] == pytest.approx(low, rel=1e-9)
+    assert T[-1] == pytest.approx(low, rel=1e-4)   # relaxing back (ms time constant)
+    assert np.abs(tran.energy_balance).max() < 1e-5
