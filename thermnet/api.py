@@ -9,9 +9,10 @@
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any, Dict, Union
 
-from thermnet.errors import NetlistError
+from thermnet.errors import BranchWarning, NetlistError
 from thermnet.model.circuit import Circuit
 from thermnet.netlist import ast
 from thermnet.netlist.elaborate import checked, did_you_mean, elaborate
@@ -110,7 +111,11 @@ class Netlist:
         from thermnet.solve import analysis
         if self._balance is None:
             self._balance = HeatBalance(self._circuit, self._flat.options)
-        return analysis.run(self._balance, self.params, self.sources, self.options, progress)
+        res = analysis.run(self._balance, self.params, self.sources, self.options, progress)
+        for r in res.results:          # folds, jumps, a ramp past a fold: said, never silent
+            for w in r.warnings:
+                warnings.warn(w, BranchWarning, stacklevel=2)
+        return res
 
     def _check_not_swept(self) -> None:
         """A value set with set() that a .sweep or .step would override is an error."""

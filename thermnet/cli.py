@@ -22,7 +22,7 @@ def _run(args) -> int:
         check_target(args.output, protect=(args.file,))    # before any work
     net = Netlist(parse_file(args.file, sandbox=args.sandbox), args.file)
     progress = (not args.quiet) and sys.stderr.isatty()
-    res = net.run(progress=progress)
+    res = _quiet_run(net.run, progress)
     text = FORMATS[fmt](res)
     if args.output:
         try:
@@ -50,8 +50,22 @@ def _write_stdout(text: str) -> None:
         raise _write_error("<stdout>", exc) from None
 
 
+def _quiet_run(run, *args):
+    """``run(*args)`` with its BranchWarnings held back: _report_failures prints them from
+    the results, as file: warning: lines."""
+    import warnings
+
+    from thermnet.errors import BranchWarning
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BranchWarning)
+        return run(*args)
+
+
 def _report_failures(file: str, res, note: str = "") -> int:
-    """Warn about failed sweep points on stderr; the exit status."""
+    """Warn about failed sweep points, folds and jumps on stderr; the exit status."""
+    for r in res.results:
+        for w in r.warnings:
+            print(f"{file}: warning: {w}", file=sys.stderr)
     if res.ok:
         return EXIT_OK
     for r in res.results:
@@ -73,7 +87,7 @@ def _plot(args) -> int:
     plot.figure_format(args.output)       # a bad extension or no matplotlib: say so before
     plot.require_matplotlib()             # solving anything
     progress = (not args.quiet) and sys.stderr.isatty()
-    res = plot.read_results(args.file, progress=progress)
+    res = _quiet_run(plot.read_results, args.file, progress)
     plot.plot_results(res, args.output, source=args.file, dpi=args.dpi)
     return _report_failures(args.file, res, " (a gap in the plot)")
 

@@ -68,3 +68,9 @@ class ConvergenceError(ThermnetError):
 
 class PhotonGridError(ConvergenceError):
     """The photon-energy quadrature of a link (or a TAU window) cannot meet photon_rtol."""
+
+
+class BranchWarning(UserWarning):
+    """A fold met by an analysis, a jump between sweep points, or a ramp of ``.op`` that
+    passed a fold (solve/branches.py): the result is right, but on a branch the user should
+    know about."""

@@ -88,8 +88,18 @@ class Call:
     span: Span
 
 
+@dataclass(frozen=True)
+class Condition:
+    """``QUANTITY=VALUE`` or ``{expr}=VALUE`` (a .measure's WHEN): ``left`` a Call or an
+    ExprValue."""
+
+    left: Union[Call, ExprValue]
+    value: "Item"
+    span: Span
+
+
 Value = Union[Word, Num, Str, ExprValue]
-Item = Union[Word, Num, Str, ExprValue, Assign, Call]
+Item = Union[Word, Num, Str, ExprValue, Assign, Call, Condition]
 
 
 # ---- cards ------------------------------------------------------------------------------
@@ -152,6 +162,7 @@ class SweepSpec:
     mode: str                    # "lin", "log" or "list"
     values: Tuple[Value, ...]    # (start, stop) for lin/log, the values for list
     count: Optional[Num]
+    trace: bool = False          # .sweep ... trace: pseudo-arclength continuation
 
 
 @dataclass(frozen=True)
@@ -167,6 +178,13 @@ class StepCard(Card):
 @dataclass(frozen=True)
 class PrintCard(Card):
     quantities: Tuple[Call, ...]
+
+
+@dataclass(frozen=True)
+class NodesetCard(Card):
+    """``.nodeset T(NODE)=VALUE ...``: starting temperatures."""
+
+    values: Tuple[Condition, ...]
 
 
 @dataclass(frozen=True)

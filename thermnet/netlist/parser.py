@@ -31,10 +31,11 @@ CARD_FORMS = {
     ".ends": ".ends [NAME]",
     ".global": ".global NODE...",
     ".op": ".op",
-    ".sweep": ".sweep NAME START STOP N [lin|log]  or  .sweep NAME list V1 V2 ...",
+    ".sweep": ".sweep NAME START STOP N [lin|log] [trace]  or  .sweep NAME list V1 V2 ...",
     ".step": ".step NAME START STOP N [lin|log]  or  .step NAME list V1 V2 ...",
     ".print": ".print QUANTITY...  e.g. .print T(S) Q(S,D) P(E1)",
     ".options": ".options KEY=VALUE ...",
+    ".nodeset": ".nodeset T(NODE)=VALUE ...",
     ".end": ".end",
 }
 
@@ -92,6 +93,18 @@ class _ToAst(Transformer):
         args = tuple(c[1]) if len(c) > 1 else ()
         return ast.Call(ast.Word(str(c[0]), self._span(c[0])), args, self._meta_span(meta))
 
+    @v_args(meta=True)
+    def call_condition(self, meta, c):
+        args = tuple(c[1]) if len(c) > 2 else ()
+        left = ast.Call(ast.Word(str(c[0]), self._span(c[0])), args, self._meta_span(meta))
+        return ast.Condition(left, c[-1], self._meta_span(meta))
+
+    @v_args(meta=True)
+    def expr_condition(self, meta, c):
+        text = self.line.text[meta.start_pos:]
+        left = ast.ExprValue(c[0], text[:_closing_brace(text) + 1], self._meta_span(meta))
+        return ast.Condition(left, c[1], self._meta_span(meta))
+
     def arglist(self, c):
         return list(c)
 
@@ -122,6 +135,16 @@ class _ToAst(Transformer):
 
     def element(self, c):
         return ("element", ast.Word(str(c[0]), self._span(c[0])), tuple(c[1:]))
+
+
+def _closing_brace(text: str) -> int:
+    """Index of the '}' that closes the '{' at text[0]."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth == 0:
+            return i
+    return len(text) - 1
 
 
 def _syntax_error(err: UnexpectedInput, line: LogicalLine) -> NetlistError:
@@ -165,12 +188,18 @@ def _sweep_spec(items: Sequence[Any], card: str, span: Span) -> ast.SweepSpec:
     _expect(isinstance(name, ast.Word), "expected the name of a source or parameter",
             name.span, card)
     rest = list(items[1:])
+    trace = bool(rest) and isinstance(rest[-1], ast.Word) and rest[-1].text.lower() == "trace"
+    if trace:
+        word = rest.pop()
+        _expect(card == ".sweep", "trace follows a branch in a .sweep; a .step is a plain "
+                "family of runs", word.span, card)
+        _expect(len(rest) >= 1, f"{card} needs values before trace", word.span, card)
     for it in rest:
         _expect(isinstance(it, (ast.Word, ast.Num, ast.ExprValue)),
                 "expected a value", it.span, card)
     if isinstance(rest[0], ast.Word) and rest[0].text.lower() == "list":
         _expect(len(rest) >= 2, "'list' needs at least one value", rest[0].span, card)
-        return ast.SweepSpec(name, "list", tuple(rest[1:]), None)
+        return ast.SweepSpec(name, "list", tuple(rest[1:]), None, trace)
     mode = "lin"
     if isinstance(rest[-1], ast.Word) and rest[-1].text.lower() in ("lin", "log"):
         mode = rest.pop().text.lower()
@@ -178,7 +207,7 @@ def _sweep_spec(items: Sequence[Any], card: str, span: Span) -> ast.SweepSpec:
             rest[-1].span if rest else span, card)
     _expect(isinstance(rest[2], ast.Num), "N (the number of points) must be a whole number",
             rest[2].span, card)
-    return ast.SweepSpec(name, mode, (rest[0], rest[1]), rest[2])
+    return ast.SweepSpec(name, mode, (rest[0], rest[1]), rest[2], trace)
 
 
 def _card(kind, head, items, line: LogicalLine) -> ast.Card:
@@ -241,6 +270,13 @@ def _card(kind, head, items, line: LogicalLine) -> ast.Card:
             _expect(isinstance(it, ast.Call), "expected a quantity such as T(NODE)",
                     it.span, name)
         return ast.PrintCard(span, text, tuple(items))
+    if name == ".nodeset":
+        _expect(len(items) >= 1, ".nodeset needs T(NODE)=VALUE", span, name)
+        for it in items:
+            _expect(isinstance(it, ast.Condition) and isinstance(it.left, ast.Call)
+                    and it.left.name.text.upper() == "T" and len(it.left.args) == 1,
+                    "expected T(NODE)=VALUE", it.span, name)
+        return ast.NodesetCard(span, text, tuple(items))
     if name == ".options":
         return ast.OptionsCard(span, text, _assigns(items, name))
     raise AssertionError(name)  # every name of CARD_FORMS is handled above

@@ -24,6 +24,8 @@ def _rows(r):
 
 
 def _fmt(v) -> str:
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
     return "nan" if not math.isfinite(v) else f"{v:.10g}"
 
 
@@ -47,6 +49,10 @@ def to_table(res: Results) -> str:
             out.append(f"energy balance: max relative residual {np.nanmax(np.abs(eb)):.2g}")
         for f in r.failures:
             out.append(f"FAILED {f}")
+        for fold in r.folds:
+            out.append("FOLD at " + ", ".join(f"{k}={_fmt(v)}" for k, v in fold.items()))
+        for w in r.warnings:
+            out.append(f"WARNING {w}")
     return "\n".join(out) + "\n"
 
 

@@ -25,6 +25,12 @@ class AnalysisResult:
     # ratio such as "temperature/power" for D()) of every column and .step name.
     sweep: Optional[dict] = None
     dimensions: Dict[str, str] = field(default_factory=dict)
+    # Branches (solve/folds.py): every fold the analysis met, {swept name: value, column:
+    # value, ...}; the warnings (jumps, folds of the .op ramp); for a trace, the branch index
+    # of every point (0, then +1 after each fold) and its kind (grid, fold, step).
+    folds: List[Dict[str, float]] = field(default_factory=list)
+    warnings: List[str] = field(default_factory=list)
+    branch: Optional[Dict[str, list]] = None
 
     def to_json(self) -> dict:
         def clean(v):
@@ -44,6 +50,12 @@ class AnalysisResult:
             out["sweep"] = dict(self.sweep)
         if self.dimensions:
             out["dimensions"] = dict(self.dimensions)
+        if self.folds or self.analysis == "sweep":
+            out["folds"] = [{k: clean(v) for k, v in f.items()} for f in self.folds]
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
+        if self.branch:
+            out["branch"] = {k: list(v) for k, v in self.branch.items()}
         return out
 
     @classmethod
@@ -69,7 +81,9 @@ class AnalysisResult:
         return cls(doc["analysis"], {k: float(v) for k, v in doc.get("step", {}).items()},
                    columns, converged, list(doc.get("failures", [])), eb, swept,
                    dict(info) if isinstance(info, dict) else None,
-                   dict(doc.get("dimensions", {})))
+                   dict(doc.get("dimensions", {})),
+                   [{k: num(v) for k, v in f.items()} for f in doc.get("folds", [])],
+                   list(doc.get("warnings", [])), doc.get("branch"))
 
 
 @dataclass
