@@ -293,7 +293,9 @@ class Tracer:
             except ContinuationFailed as exc:
                 failure = exc
                 continue
-            margin = 0.25 * np.abs(q.x - p.x) + 1e-9    # a temperature may turn between
+            # a temperature may turn between p and q (a minimum of T at a kink of the
+            # parameter dependence): by no more than the step itself
+            margin = float(np.abs(chord).max()) + 1e-9
             lo = np.minimum(p.x, q.x) - margin
             hi = np.maximum(p.x, q.x) + margin
             if np.all((r.x >= lo) & (r.x <= hi)) or len(r.x) == 0:
@@ -408,6 +410,8 @@ class Tracer:
                 ds *= SHRINK     # landed on a neighbouring branch that runs alongside
                 continue
             ds = min(ds * GROW, ds_max) if its <= 3 else (ds * 0.7 if its > 6 else ds)
+            if np.sign(q.t_mu) != np.sign(p.t_mu) and not folded(p, q):
+                q.t = -q.t            # lambda goes on: only the tangent's orientation flipped
             try:
                 events = self._between(p, q, grid)
             except ContinuationFailed as exc:
