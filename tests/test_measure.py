@@ -233,3 +233,26 @@ def test_located_errors(card, where, says):
 def test_param_cycle_is_an_error():
     with pytest.raises(NetlistError, match="a cycle"):
         thermnet.parse(BASE + ".measure sweep a PARAM={b}\n.measure sweep b PARAM={a}\n")
+
+
+def test_contract_v2_example_is_shipped_and_documented_verbatim():
+    """The v2 contract's .measure example is netlists/dey2023_fig3_measured.net below its
+    comment lines, and docs/language.md quotes it (tests/test_paper_dey2023.py runs it)."""
+    import os
+    import re
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "netlists", "dey2023_fig3_measured.net")) as fh:
+        body = "".join(line for line in fh if not line.startswith("*"))
+    with open(os.path.join(here, "..", "docs", "language.md")) as fh:
+        assert "```\n" + body + "```" in fh.read()
+    shared = os.path.join(here, "..", "..", "shared", "netlist-language-v2.md")
+    if os.path.exists(shared):              # beside the integrator's checkout
+        with open(shared) as fh:
+            assert body in re.findall(r"```\n(.*?)```", fh.read(), re.S)
+
+
+def test_without_sweeps_drops_the_sweep_measures():
+    net = thermnet.parse(BASE + ".measure sweep hot MAX T(A)\n", "<test>")
+    (r,) = net.without_sweeps().set("P1", "2pW").run()
+    assert r.analysis == "op" and r.measures == {}
+    assert r.columns["{-P(TB)}"] == pytest.approx(2e-12, rel=1e-7)

@@ -174,7 +174,7 @@ def _measure(b, card: ast.MeasureCard, targets, present, analyses_of) -> Measure
             _fail("WHEN needs a condition EXPR=v, e.g. WHEN T(D)=140m", card.span)
         fields.update(_condition(b, rest.pop(0), targets))
     for item in rest:
-        _option(b, item, fields, analysis)
+        _option(item, fields)
     if analysis == "op" and (kind in ("FIND", "WHEN") or "start" in fields or "stop" in fields):
         _fail(f"an .op has a single point: {kind} and FROM/TO need an x axis (a sweep)",
               head.span, "MAX EXPR (the value at the operating point) or PARAM={...}")
@@ -212,7 +212,8 @@ def _condition(b, item, targets) -> Dict[str, object]:
     return out
 
 
-def _option(b, item, fields: Dict[str, object], analysis: str) -> None:
+def _option(item, fields: Dict[str, object]) -> None:
+    """FROM=, TO=, RISE=, FALL=, CROSS= into ``fields``."""
     if not isinstance(item, ast.Assign):
         _fail("expected FROM=v, TO=v, AT=v, RISE=n, FALL=n or CROSS=n", item.span)
     key = item.key.text.upper()

@@ -339,7 +339,8 @@ def run(bal: HeatBalance, params, sources, options, progress=False) -> Results:
                 results.append(runner.op(step) if analysis is None else
                                runner.sweep(analysis, step))
                 results[-1].dimensions.update(step_dims)
-                measure.attach(results[-1], flat, hidden)
+                ctx.balance()                # the .params of this .step value (a swept one
+                measure.attach(results[-1], flat, hidden)   # is back too) for .measure
     finally:
         # back to the netlist's own (set) values: a .step or a swept .param moved them
         if steps or ctx.bal.bound != tuple(sorted(params.items())):
