@@ -122,12 +122,16 @@ def test_when_against_a_column_and_param_of_measures():
             ".measure sweep hot MAX T(A)\n"
             ".measure sweep cold MIN T(A)\n"
             ".measure sweep span PARAM={1000*(hot - cold)*wiggle/6}\n"
-            ".measure sweep pmeet FIND P1 WHEN T(A)=300mK\n")[0]
+            ".measure sweep pmeet FIND P1 WHEN T(A)=300mK\n"
+            ".measure sweep calls WHEN {T(A)-0.3}=T(bath)\n"
+            ".measure sweep never WHEN T(A)=T(bath)\n")[0]
     x, T = r.columns["P1"], r.columns["T(A)"]
     assert r.measures["meet"] == pytest.approx(np.interp(0.3, T, x), rel=1e-12)
     assert r.measures["pmeet"] == pytest.approx(np.interp(0.3, T, x), rel=1e-12)
     assert r.measures["span"] == pytest.approx(1000 * (T.max() - T.min()), rel=1e-12)
-    assert list(r.measures) == ["meet", "hot", "cold", "span", "pmeet"]
+    assert r.measures["calls"] == pytest.approx(np.interp(0.33, T, x), rel=1e-12)
+    assert r.measure_failures["never"] == "no CROSS=1 of T(A) through T(bath)"
+    assert list(r.measures) == ["meet", "hot", "cold", "span", "pmeet", "calls", "never"]
 
 
 def test_param_may_use_measures_defined_below_it():
@@ -221,6 +225,9 @@ def test_cli_json_has_measures(tmp_path, capsys):
     (".print {T(A)+foo}", (9, 14), "'foo' is neither"),
     (".print {T(A+1)}", (9, 11), "must be a name or a quantity"),
     (".print {X(A)}", (9, 9), "unknown function or quantity 'X'"),
+    (".print {1e400*T(A)}", (9, 9), "'1e400' is too large"),
+    (".measure sweep x WHEN D(T(A),P1)=KAPPA(E1)", (9, 34),
+     "compares D(T(A),P1), a temperature (K) / power (W), with KAPPA(E1), a thermal"),
 ])
 def test_located_errors(card, where, says):
     with pytest.raises(NetlistError) as err:

@@ -19,6 +19,7 @@ from typing import Any, Dict, List, NoReturn, Optional, Tuple
 
 from thermnet.errors import NetlistError, Span
 from thermnet.netlist import ast
+from thermnet.netlist.columns import _show as _show_dimension
 from thermnet.netlist.columns import (
     expression_quantity,
     name_quantity,
@@ -208,8 +209,16 @@ def _condition(b, item, targets) -> Dict[str, object]:
         out["level_value"] = value_of(right, b.scope, dim if dim in DIMENSIONS else None,
                                       "the value of WHEN")
     else:
-        out["level"] = _column(b, right, targets)
+        out["level"] = level = _column(b, right, targets)
+        dims = quantity_dimension(b, left), quantity_dimension(b, level)
+        if None not in dims and dims[0] != dims[1]:
+            _fail(f"WHEN compares {left.column}, {_show(dims[0])}, with {level.column}, "
+                  f"{_show(dims[1])}", right.span, "WHEN EXPR=v with v of EXPR's dimension")
     return out
+
+
+def _show(dimension: Optional[str]) -> str:
+    return "a " + _show_dimension(dimension) if dimension else "a number"
 
 
 def _option(item, fields: Dict[str, object]) -> None:
