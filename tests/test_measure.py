@@ -263,3 +263,16 @@ def test_without_sweeps_drops_the_sweep_measures():
     (r,) = net.without_sweeps().set("P1", "2pW").run()
     assert r.analysis == "op" and r.measures == {}
     assert r.columns["{-P(TB)}"] == pytest.approx(2e-12, rel=1e-7)
+
+
+def test_element_parameter_in_expressions_and_d_at_an_op():
+    """ELEMENT.PARAM names a value in an expression and a D() target at an .op (D() of an
+    element parameter outside a sweep over it used to fail with a KeyError)."""
+    op = BASE.replace(".sweep P1 0.1p 3p 41", ".op").replace(
+        ".print", ".print {P(E1)/E1.vol} D(T(A),E1.vol)\n.print")
+    (r,) = thermnet.parse(op).run()
+    T, P, V = r.columns["T(A)"], 1e-12, 1e-19
+    assert r.columns["{P(E1)/E1.vol}"] == pytest.approx(P / V, rel=1e-7)
+    # P = Sigma V (T^5 - Tb^5): dT/dV = -P / (5 Sigma V^2 T^4)
+    assert r.columns["D(T(A),E1.vol)"] == pytest.approx(-P / (5 * 2e9 * V ** 2 * T ** 4),
+                                                         rel=1e-5)

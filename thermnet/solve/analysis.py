@@ -214,7 +214,10 @@ class Runner:
             if target.key in overrides:
                 return overrides[target.key]
             if target.kind == "param":
-                return self.ctx.balance().circuit.flat.params[target.key]
+                flat = self.ctx.balance().circuit.flat
+                if "." in target.key and flat.binder is not None:     # ELEMENT.PARAM
+                    return flat.binder.element_parameter_value(target.key)
+                return flat.params[target.key]
             return self.ctx.balance().value(target.key)
         return current
 
