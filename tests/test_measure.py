@@ -194,6 +194,13 @@ def test_failed_point_in_range_fails_the_measure():
         window(r.columns["P1"], r.columns["T(A)"], 0.1e-12, 0.4e-12)[1].max(), rel=1e-12)
 
 
+def test_check_lists_measures(tmp_path, capsys):
+    f = tmp_path / "m.net"
+    f.write_text(BASE + ".measure sweep hot MAX T(A)\n.measure sweep d PARAM={hot*2}\n")
+    assert main(["check", str(f)]) == 0
+    assert "measure: hot (sweep MAX), d (sweep PARAM)" in capsys.readouterr().out
+
+
 def test_cli_json_has_measures(tmp_path, capsys):
     f = tmp_path / "m.net"
     f.write_text(BASE + ".measure sweep hot MAX T(A)\n")
