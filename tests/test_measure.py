@@ -9,7 +9,7 @@ import pytest
 
 import thermnet
 from thermnet.cli import main
-from thermnet.errors import NetlistError
+from thermnet.errors import FailedMeasureWarning, FailedPointsWarning, NetlistError
 
 # One island heated by P1, cooled by electron-phonon coupling (no photonics: fast).  The
 # column {sin(...)} oscillates along the sweep so that RISE/FALL/CROSS have several events.
@@ -118,13 +118,14 @@ def test_find_at_and_when_with_rise_fall_cross_counts():
 
 
 def test_when_against_a_column_and_param_of_measures():
-    r = run(".measure sweep meet WHEN T(A)={0.3 + 0*T(A)}\n"
-            ".measure sweep hot MAX T(A)\n"
-            ".measure sweep cold MIN T(A)\n"
-            ".measure sweep span PARAM={1000*(hot - cold)*wiggle/6}\n"
-            ".measure sweep pmeet FIND P1 WHEN T(A)=300mK\n"
-            ".measure sweep calls WHEN {T(A)-0.3}=T(bath)\n"
-            ".measure sweep never WHEN T(A)=T(bath)\n")[0]
+    with pytest.warns(FailedMeasureWarning, match=r"never \(sweep\): no CROSS=1"):
+        r = run(".measure sweep meet WHEN T(A)={0.3 + 0*T(A)}\n"
+                ".measure sweep hot MAX T(A)\n"
+                ".measure sweep cold MIN T(A)\n"
+                ".measure sweep span PARAM={1000*(hot - cold)*wiggle/6}\n"
+                ".measure sweep pmeet FIND P1 WHEN T(A)=300mK\n"
+                ".measure sweep calls WHEN {T(A)-0.3}=T(bath)\n"
+                ".measure sweep never WHEN T(A)=T(bath)\n")[0]
     x, T = r.columns["P1"], r.columns["T(A)"]
     assert r.measures["meet"] == pytest.approx(np.interp(0.3, T, x), rel=1e-12)
     assert r.measures["pmeet"] == pytest.approx(np.interp(0.3, T, x), rel=1e-12)
@@ -161,7 +162,8 @@ def test_failed_measure_is_nan_with_its_reason(tmp_path, capsys):
              ".measure sweep outside MAX T(A) FROM=2p TO=5p\n"
              ".measure sweep uses PARAM={never*2}\n"
              ".measure sweep fine MAX T(A)\n")
-    r = run(extra)[0]
+    with pytest.warns(FailedMeasureWarning, match=r"4 \.measure\(s\) failed"):
+        r = run(extra)[0]
     assert math.isnan(r.measures["never"]) and "no CROSS=1 of T(A) through 10" in \
         r.measure_failures["never"]
     assert "no RISE=2" in r.measure_failures["third"]
@@ -186,8 +188,9 @@ def test_failed_measure_is_nan_with_its_reason(tmp_path, capsys):
 def test_failed_point_in_range_fails_the_measure():
     # a column that is not finite at one point fails that point; a measure over it fails
     # (sqrt of a negative number above 0.5 pW)
-    r = run(".measure sweep m MAX T(A)\n.measure sweep ok MAX T(A) FROM=0.1p TO=0.4p\n",
-            BASE.replace("{1000*T(A)}", "{sqrt(0.5p-P1)}"))[0]
+    with pytest.warns(FailedPointsWarning), pytest.warns(FailedMeasureWarning, match="m "):
+        r = run(".measure sweep m MAX T(A)\n.measure sweep ok MAX T(A) FROM=0.1p TO=0.4p\n",
+                BASE.replace("{1000*T(A)}", "{sqrt(0.5p-P1)}"))[0]
     assert not r.converged.all() and r.converged[0]
     assert "the point(s) at P1=5.35e-13" in r.measure_failures["m"]
     assert r.measures["ok"] == pytest.approx(

@@ -5,32 +5,48 @@ import argparse
 import logging
 import os
 import sys
+import warnings
 from typing import List, Optional
 
-from thermnet.errors import ThermnetError
+from thermnet.errors import FailedMeasureWarning, FailedPointsWarning, ThermnetError
 
 EXIT_OK, EXIT_ERROR, EXIT_FAILED_POINTS, EXIT_BUG = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141          # 128 + SIGPIPE: the reader of stdout went away
 
 
-def _run(args) -> int:
+def _netlist(args):
+    """The Netlist of ``args.file`` (a file, ``-`` for standard input, or the name of a
+    shipped example), with every ``--set NAME=VALUE`` applied."""
     from thermnet.api import Netlist
+    from thermnet.library import resolve_netlist
     from thermnet.netlist.parser import parse_file
-    from thermnet.results.io import FORMATS, check_target, format_for, write_atomic
+    args.file = resolve_netlist(args.file)
+    name = "<stdin>" if args.file == "-" else args.file
+    net = Netlist(parse_file(args.file, sandbox=args.sandbox), name)
+    for assignment in getattr(args, "set", None) or ():
+        key, _, value = assignment.partition("=")
+        net = net.hold(key.strip(), value.strip())
+    return net
+
+
+def _run(args) -> int:
+    from thermnet.results.io import FORMATS, check_target, format_for, to_table, write_atomic
     fmt = args.format or format_for(args.output)
+    if fmt == "netcdf" and not args.output:
+        raise _write_error("<stdout>", OSError("netCDF is binary; give -o FILE.nc"))
     if args.output:
         check_target(args.output, protect=(args.file,))    # before any work
-    net = Netlist(parse_file(args.file, sandbox=args.sandbox), args.file)
+    net = _netlist(args)
     progress = (not args.quiet) and sys.stderr.isatty()
     res = net.run(progress=progress)
-    text = FORMATS[fmt](res)
+    text = to_table(res, si=args.si) if fmt == "table" else FORMATS[fmt](res)
     if args.output:
         try:
             write_atomic(args.output, text)
         except OSError as exc:
             raise _write_error(args.output, exc) from None
     else:
-        _write_stdout(text)
+        _write_stdout(text if isinstance(text, str) else text.decode())
     return _report_failures(args.file, res)
 
 
@@ -68,11 +84,17 @@ def _report_failures(file: str, res, note: str = "") -> int:
 
 
 def _check(args) -> int:
-    from thermnet.api import Netlist
-    from thermnet.netlist.parser import parse_file
-    _write_stdout(Netlist(parse_file(args.file, sandbox=args.sandbox), args.file).summary()
-                  + "\n")
+    _write_stdout(_netlist(args).summary() + "\n")
     return EXIT_OK
+
+
+def _examples(args) -> int:
+    from thermnet import library
+    if args.name is None:
+        for name in library.examples():
+            _write_stdout(f"{name}\n")
+        return EXIT_OK
+    return library.copy_example(args.name, args.output)
 
 
 def _plot(args) -> int:
@@ -80,6 +102,8 @@ def _plot(args) -> int:
     plot.figure_format(args.output)       # a bad extension or no matplotlib: say so before
     plot.require_matplotlib()             # solving anything
     progress = (not args.quiet) and sys.stderr.isatty()
+    from thermnet.library import resolve_netlist
+    args.file = resolve_netlist(args.file)
     res = plot.read_results(args.file, progress=progress)
     plot.plot_results(res, args.output, source=args.file, dpi=args.dpi)
     return _report_failures(args.file, res, " (a gap in the plot)")
@@ -107,6 +131,13 @@ def _elements(args) -> int:
     return EXIT_OK
 
 
+def _assignment(text: str) -> str:
+    name, eq, value = text.partition("=")
+    if not eq or not name.strip() or not value.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE (e.g. P1=2pW), got '{text}'")
+    return text
+
+
 def _positive_int(text: str) -> int:
     try:
         n = int(text)
@@ -117,6 +148,10 @@ def _positive_int(text: str) -> int:
     return n
 
 
+FILE_HELP = ("a netlist file, '-' for standard input, or the name of a shipped example "
+             "('thermnet examples' lists them)")
+SET_HELP = ("set a .param, temperature source or heater to VALUE (e.g. P1=2pW; repeatable); "
+            "a .sweep or .step of NAME is dropped, holding it at VALUE")
 SANDBOX_HELP = ("for services: .include only files in the netlist's folder (or below) and "
                 "the shipped device library netlists/lib")
 
@@ -125,16 +160,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="thermnet", description="Thermal circuit simulator for "
                                 "cryogenic devices: photonic heat, superconductors, "
                                 "electron-phonon coupling.")
+    from thermnet import __version__
+    p.add_argument("--version", action="version", version=f"thermnet {__version__}")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     p.add_argument("-v", "--verbose", action="count", default=0,
                    help="log what the solver does on stderr: -v table builds and failed "
                         "solver attempts, -vv also every steady state and re-binding")
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="solve a netlist and print its .print quantities")
-    r.add_argument("file")
-    r.add_argument("--format", choices=("table", "json", "csv"),
-                   help="output format (default: from the -o file's extension, .json or "
-                   ".csv, else table)")
+    r.add_argument("file", help=FILE_HELP)
+    r.add_argument("--format", choices=("table", "json", "csv", "netcdf"),
+                   help="output format (default: from the -o file's extension, .json, "
+                   ".csv or .nc (netCDF, needs thermnet[data]), else table)")
+    r.add_argument("--set", action="append", type=_assignment, metavar="NAME=VALUE",
+                   help=SET_HELP)
+    r.add_argument("--si", action="store_true",
+                   help="table: plain SI numbers (default: engineering notation with units, "
+                   "125.63 mK)")
     r.add_argument("-o", "--output", help="write to this file (whole or not at all)")
     r.add_argument("--sandbox", action="store_true", help=SANDBOX_HELP)
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -142,7 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="show tracebacks")
     r.set_defaults(func=_run)
     c = sub.add_parser("check", help="parse and elaborate; summarise without solving")
-    c.add_argument("file")
+    c.add_argument("file", help=FILE_HELP)
+    c.add_argument("--set", action="append", type=_assignment, metavar="NAME=VALUE",
+                   help=SET_HELP)
     c.add_argument("--sandbox", action="store_true", help=SANDBOX_HELP)
     c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                    help="show tracebacks")
@@ -158,6 +202,11 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                    help="show tracebacks")
     g.set_defaults(func=_plot)
+    x = sub.add_parser("examples", help="list the shipped example netlists, or copy one")
+    x.add_argument("name", nargs="?", help="the example to copy (see the list)")
+    x.add_argument("-o", "--output", default=".",
+                   help="folder (or file name) to copy it to (default: the current folder)")
+    x.set_defaults(func=_examples)
     e = sub.add_parser("elements", help="list element kinds and models with parameters")
     e.set_defaults(func=_elements)
     return p
@@ -170,7 +219,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         logging.basicConfig(level=logging.INFO if args.verbose == 1 else logging.DEBUG,
                             format="thermnet: %(name)s: %(message)s")
     try:
-        return args.func(args)
+        with warnings.catch_warnings():
+            # failed points are reported on stderr and in the exit status (_report_failures),
+            # failed .measure cards on stderr
+            warnings.simplefilter("ignore", FailedPointsWarning)
+            warnings.simplefilter("ignore", FailedMeasureWarning)
+            return args.func(args)
     except ThermnetError as exc:
         if args.debug:
             raise

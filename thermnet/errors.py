@@ -68,3 +68,18 @@ class ConvergenceError(ThermnetError):
 
 class PhotonGridError(ConvergenceError):
     """The photon-energy quadrature of a link (or a TAU window) cannot meet photon_rtol."""
+
+
+class ThermnetWarning(UserWarning):
+    """Base class of thermnet's warnings."""
+
+
+class FailedPointsWarning(ThermnetWarning):
+    """Results with failed points (NaN, ``converged`` False): ``Netlist.run()`` warns; the
+    command line reports them on stderr and in its exit status instead."""
+
+
+class FailedMeasureWarning(ThermnetWarning):
+    """A ``.measure`` that could not be evaluated (NaN, its reason in
+    ``AnalysisResult.measure_failures``): ``Netlist.run()`` warns; the command line reports it
+    on stderr instead."""

@@ -124,6 +124,11 @@ class ModelCard(Card):
     name: Word
     type: Word
     params: Tuple[Assign, ...]
+    # positional values inside the ( ): a table such as rtable(T1 R1 T2 R2 ...), or the
+    # numbers of a data file named by file="..." (read by the parser); ``columns``: the
+    # file's numbers per row (0: written inline)
+    table: Tuple[Value, ...] = ()
+    columns: int = 0
 
 
 @dataclass(frozen=True)
@@ -200,3 +205,36 @@ class EndCard(Card):
 class ElementCard(Card):
     name: Word
     items: Tuple[Item, ...]
+
+
+# ---- time and small-signal analyses (netlist/timecards.py) ---------------------------------
+@dataclass(frozen=True)
+class TranCard(Card):
+    values: Tuple[Value, ...]          # TSTEP TSTOP [TSTART [TMAX]]
+
+
+@dataclass(frozen=True)
+class IcCard(Card):
+    settings: Tuple[Condition, ...]    # T(NODE)=VALUE ...
+
+
+@dataclass(frozen=True)
+class FrequencySpec:
+    """``dec|oct|lin N FSTART FSTOP``."""
+
+    mode: Word
+    count: Num
+    start: Value
+    stop: Value
+
+
+@dataclass(frozen=True)
+class AcCard(Card):
+    spec: FrequencySpec
+
+
+@dataclass(frozen=True)
+class NoiseCard(Card):
+    output: Call                       # T(NODE)
+    source: Word                       # a heater or temperature source
+    spec: FrequencySpec

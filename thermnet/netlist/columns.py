@@ -168,6 +168,8 @@ def quantity_dimension(flat, q: Quantity) -> Optional[str]:
     expression column's from its expression; None if not known."""
     if isinstance(q, ExpressionQuantity):
         return q.dimension
+    if q.func in ("RE", "IM"):                     # .ac: the parts of a response
+        return quantity_dimension(flat, q.args[0])
     if q.func != "D":
         return QUANTITIES[q.func].dimension
     inner, target = q.args
