@@ -8,13 +8,13 @@ import math
 import os
 import stat
 import tempfile
-from typing import Callable, Dict, Union
+from typing import Callable, Dict, Iterable, Iterator, List, Union
 
 import numpy as np
 
 from thermnet.errors import ThermnetError
 from thermnet.results.frames import long_table, to_netcdf_bytes
-from thermnet.results.types import Results
+from thermnet.results.types import AnalysisResult, Results
 from thermnet.units import engineering
 
 
@@ -97,18 +97,37 @@ def to_csv(res: Results) -> str:
     ``frames.long_table`` (a row per point; ``analysis`` as ``INDEX:KIND``, the ``.step``
     values, the union of every analysis's columns, empty where an analysis has no such
     column, ``nan`` where a point failed; ``converged`` 1/0), numbers to 10 digits."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    steps, columns, header, rows = long_table(res)
-    w.writerow(header)
-    present = [{c for c in r.columns} for r in res.results]
-    for row in rows:
-        idx = int(row[0].split(":")[0])
-        values = row[1 + len(steps):-1]
-        w.writerow([row[0]] + [_fmt(v) for v in row[1:1 + len(steps)]]
-                   + [_fmt(v) if c in present[idx] else "" for c, v in zip(columns, values)]
-                   + [int(row[-1])])
-    return buf.getvalue()
+    return "".join(csv_pieces([res.results]))
+
+
+def csv_pieces(chunks: Iterable[List[AnalysisResult]]) -> Iterator[str]:
+    """:func:`to_csv`'s text, one piece per chunk of results (a checkpointed family is
+    written chunk by chunk, results/stream.py).  The header is the first chunk's: every
+    chunk of a family holds the same analyses, hence the same columns."""
+    header = None
+    offset = 0
+    for chunk in chunks:
+        if not chunk:
+            continue
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        steps, columns, head, rows = long_table(Results("", chunk))
+        if header is None:
+            header = head
+            w.writerow(head)
+        elif head != header:
+            raise ValueError("a chunk of results with other columns than the first")
+        present = [{c for c in r.columns} for r in chunk]
+        for row in rows:
+            idx, kind = row[0].split(":")
+            values = row[1 + len(steps):-1]
+            w.writerow([f"{offset + int(idx)}:{kind}"]
+                       + [_fmt(v) for v in row[1:1 + len(steps)]]
+                       + [_fmt(v) if c in present[int(idx)] else ""
+                          for c, v in zip(columns, values)]
+                       + [int(row[-1])])
+        offset += len(chunk)
+        yield buf.getvalue()
 
 
 FORMATS: Dict[str, Callable[[Results], Union[str, bytes]]] = {
@@ -170,14 +189,14 @@ def check_target(path: str, protect=()) -> None:
 
 
 def write_atomic(path: str, data) -> None:
-    """Write ``data`` (text, UTF-8, or bytes) to ``path``, whole or not at all.
+    """Write ``data`` (text, UTF-8, or bytes, or an iterable of pieces of either) to
+    ``path``, whole or not at all.
 
     A regular file (or a new one) is written through a temporary file in its folder and
     ``os.replace``, keeping an existing file's permissions (and owner, where allowed).  A
     symbolic link is followed: its target is written and the link stays.  A FIFO or a device
     (``/dev/null``, ``/dev/stdout``) is written in place, never replaced."""
-    if isinstance(data, str):
-        data = data.encode("utf-8")
+    pieces = [data] if isinstance(data, (str, bytes)) else data
     real = os.path.realpath(path)
     try:
         st = os.stat(real)
@@ -185,12 +204,12 @@ def write_atomic(path: str, data) -> None:
         st = None
     if st is not None and not stat.S_ISREG(st.st_mode):
         with open(real, "wb") as fh:
-            fh.write(data)
+            _write_pieces(fh, pieces)
         return
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(real), prefix=".thermnet-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            _write_pieces(fh, pieces)
             fh.flush()
             os.fsync(fh.fileno())
         if st is not None:
@@ -209,3 +228,8 @@ def write_atomic(path: str, data) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _write_pieces(fh, pieces) -> None:
+    for piece in pieces:
+        fh.write(piece.encode("utf-8") if isinstance(piece, str) else piece)

@@ -3,9 +3,8 @@ and skipped), nested ``.step`` families, and the ``.print`` quantities including
 derivatives ``D(quantity, NAME)``."""
 from __future__ import annotations
 
-import itertools
 import logging
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -354,13 +353,21 @@ def default_prints(flat: FlatCircuit):
             if k not in sources]
 
 
-def run(bal: HeatBalance, params, sources, options, progress=False) -> Results:
+def run(bal: HeatBalance, params, sources, options, progress=False,
+        combos: Optional[Sequence[int]] = None) -> Results:
     """Every analysis of the circuit of ``bal`` (each .step combination in turn) with
     .params, sources and options overridden by name.  The structure is built once; each
     combination rebinds it; the netlist's own values are bound again at the end.  The
     balance keeps its verified photon grids from one run to the next (a Netlist's runs);
     every steady state still starts cold.  ``progress``: one bar over every point of the
-    run (unless ``.options progress=0``)."""
+    run (unless ``.options progress=0``).
+
+    ``combos``: the indices (``family.combination``) of the .step combinations to run
+    (default: all).  Each combination of a .step family starts cold (balance rebound,
+    photon grids chosen afresh, new solver memory), so its results depend on nothing that
+    ran before it: any process may run any combination in any order and get the same bits
+    (solve/family.py, docs/scaling.md)."""
+    from thermnet.solve.family import combination, family_size
     ctx = Context(bal, params, sources, options)
     flat = ctx.flat
     check_prints(flat)
@@ -372,12 +379,15 @@ def run(bal: HeatBalance, params, sources, options, progress=False) -> Results:
         hidden = measure.hidden_columns(flat.measures, prints)
         step_dims = {st.target.name: target_dimension(flat, st.target) for st in steps}
         results = []
-        combos = list(itertools.product(*[s.values for s in steps])) if steps else [()]
+        indices = range(family_size(steps)) if combos is None else combos
         per_step = points(flat.analyses)
         if progress and flat.options.get("progress", 1):
-            bar = Progress(per_step * len(combos), flat.title or "thermnet")
-        for combo in combos:
+            bar = Progress(per_step * len(indices), flat.title or "thermnet")
+        for index in indices:
+            combo = combination(steps, index)
             ctx.params, ctx.sources, step = dict(params), dict(sources), {}
+            if steps:
+                ctx.bal.bound = None                 # a cold start (see above)
             for st, v in zip(steps, combo):
                 (ctx.params if st.target.kind == "param" else ctx.sources)[st.target.key] = \
                     float(v)
