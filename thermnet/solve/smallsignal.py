@@ -20,7 +20,7 @@ solve per frequency for all paths).
 """
 from __future__ import annotations
 
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -103,6 +103,18 @@ class Linearization:
         if np.all(np.abs(tau.imag) <= 1e-12 * np.abs(tau.real)):
             tau = tau.real
         return tau[np.argsort(-np.abs(tau))]
+
+
+def stable(bal: HeatBalance, T: np.ndarray) -> Optional[bool]:
+    """Whether the steady state T is stable: every eigenvalue of C^-1 J (J = dF/dT over the
+    free nodes) has a negative real part, so a small perturbation decays (a branch between
+    two folds has one positive eigenvalue).  None unless every free node has a heat
+    capacity (netlist-language-v2, Branches: the ``stable`` column)."""
+    if bal.missing_capacity():
+        return None
+    lin = Linearization(bal, T)
+    lam = np.linalg.eigvals(lin.J / lin.C[:, None])
+    return bool(np.all(lam.real < 0))
 
 
 def gradient(bal: HeatBalance, T: np.ndarray, value, sources: List[str]):
