@@ -227,7 +227,7 @@ def test_cli_json_has_measures(tmp_path, capsys):
     (".measure sweep x WHEN T(A)=0.1 RISE=1 FALL=1", (9, 39), "one of RISE=, FALL="),
     (".measure sweep x MAX T(A) RISE=1", (9, 27), "counts the crossings of WHEN"),
     (".measure sweep x PARAM={y+1}", (9, 25), "'y' is neither a .measure"),
-    (".measure sweep x PARAM={T(A)}", (9, 25), "PARAM combines measurements"),
+    (".measure sweep x PARAM={T(A)}", (9, 25), "in PARAM: an expression of measurements"),
     (".measure sweep x PARAM={x+1}", (9, 25), "uses itself"),
     (".measure sweep x MAX T(A)\n.measure sweep X MIN T(A)", (10, 16), "defined twice"),
     (".measure sweep wiggle MAX T(A)", (9, 16), "already a .param"),
@@ -286,3 +286,24 @@ def test_element_parameter_in_expressions_and_d_at_an_op():
     # P = Sigma V (T^5 - Tb^5): dT/dV = -P / (5 Sigma V^2 T^4)
     assert r.columns["D(T(A),E1.vol)"] == pytest.approx(-P / (5 * 2e9 * V ** 2 * T ** 4),
                                                          rel=1e-5)
+
+
+def test_when_level_from_other_measurements():
+    """WHEN EXPR={expression of measurements} (SPICE's WHEN vdb(out)=par('gain-3')): the
+    level is evaluated once the measurements it names are known (in any card order)."""
+    r = run(f".measure sweep half WHEN T(A)={{0.5*(hot + cold)}} RISE=1\n"
+            f".measure sweep hot MAX T(A)\n.measure sweep cold MIN T(A)\n"
+            f".measure sweep w2 WHEN {WIGGLE}={{top/2}} FALL=2\n"
+            f".measure sweep top MAX {WIGGLE}\n")[0]
+    x, T, y = r.columns["P1"], r.columns["T(A)"], r.columns[WIGGLE]
+    assert r.measures["half"] == pytest.approx(np.interp(0.5 * (T.max() + T.min()), T, x),
+                                               rel=1e-12)
+    assert r.measures["w2"] == pytest.approx(crossings(x, y, y.max() / 2, "FALL")[1],
+                                             rel=1e-12)
+    with pytest.raises(NetlistError, match="a cycle"):
+        thermnet.parse(BASE + ".measure sweep a WHEN T(A)={b} RISE=1\n"
+                       ".measure sweep b PARAM={a*2}\n")
+    with pytest.raises(NetlistError, match="takes no quantities") as err:
+        thermnet.parse(BASE + ".measure sweep a WHEN T(A)={b + T(A)}\n"
+                       ".measure sweep b MAX T(A)\n")
+    assert (err.value.span.line, err.value.span.column) == (9, 33)
