@@ -382,3 +382,24 @@ def test_stability_of_the_three_branches_of_the_bistable_source():
     assert stable(HeatBalance(thermnet.parse(ISLAND.replace("H1 A cue vol=1e-19\n", "")
                                              + "P1 A 1f\n.op\n").circuit(),
                               {"photon_rtol": 1e-8}), np.array([TB, TB])) is None
+
+
+def test_trace_marks_the_middle_branch_unstable():
+    """A trace of the bistable source with heat capacities on every free node gets a
+    ``stable`` column: 1 on the outer branches, 0 between the two folds."""
+    import json
+    import os
+    path = os.path.join(os.path.dirname(__file__), "..", "netlists",
+                        "thermal_memory_switching.net")
+    with open(path) as fh:
+        text = fh.read().split(".tran")[0].replace("P1  S PWL", "P1  S 7f\n* PWL")
+    res = thermnet.parse(text + ".sweep P1 7f 8f 11 trace\n.print T(S)\n", path)
+    with pytest.warns(thermnet.errors.BranchWarning):
+        r = res.run()[0]
+    T, s = r.columns["T(S)"], r.columns["stable"]
+    lo, hi = sorted(f["T(S)"] for f in r.folds)
+    inside = (T > lo * (1 + 1e-6)) & (T < hi * (1 - 1e-6))
+    assert inside.sum() >= 2 and (~inside).sum() >= 10
+    assert np.all(s[inside] == 0) and np.all(s[(T < lo) | (T > hi)] == 1)
+    doc = json.loads(json.dumps(r.to_json()))
+    assert set(doc["columns"]["stable"]) == {True, False}
