@@ -79,6 +79,8 @@ def two():
 
 # ---- CSV -------------------------------------------------------------------------------
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+# (cut to 3 points, a netlist's .measure windows and crossings are out of reach)
+@pytest.mark.filterwarnings("ignore::thermnet.errors.FailedMeasureWarning")
 def test_pandas_reads_the_csv_of_every_shipped_netlist(path):
     res = thermnet.parse(short(path.read_text()), str(path)).run()
     df = pd.read_csv(io.StringIO(to_csv(res)))

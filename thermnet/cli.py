@@ -253,8 +253,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                             format="thermnet: %(name)s: %(message)s")
     try:
         with warnings.catch_warnings():
-            # failed points, folds and jumps are reported on stderr and failed points in the
-            # exit status (_report_failures)
+            # failed points, folds, jumps and failed .measure cards are reported on stderr
+            # and failed points in the exit status (_report_failures)
             warnings.simplefilter("ignore", ThermnetWarning)
             return args.func(args)
     except ThermnetError as exc:

@@ -215,4 +215,7 @@ class Circuit:
         lines.append("analyses: " + ", ".join(an) + "".join(
             f"; step {s.target.name} ({len(s.values)} values)" for s in f.steps))
         lines.append("print: " + (" ".join(q.column for q in f.prints) or "(default)"))
+        if f.measures:
+            lines.append("measure: " + ", ".join(f"{m.name} ({m.analysis} {m.kind})"
+                                                 for m in f.measures))
         return "\n".join(lines)
