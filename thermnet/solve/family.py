@@ -22,6 +22,7 @@ import logging
 import math
 import multiprocessing
 import os
+import pickle
 import threading
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -122,12 +123,18 @@ class WorkerError(ThermnetError):
     """A thermnet error raised in a worker process, re-raised here with its message."""
 
 
-def _solve_chunk(recipe: Recipe, key: str, combos: range):
+def _solve_chunk(recipe: Optional[Recipe], key: str, combos: range):
     """Run in a worker: the results of the combinations ``combos``, or the ThermnetError
-    text (its class does not always pickle)."""
+    that stopped them (as a WorkerError with its message where its class does not pickle
+    back whole)."""
     try:
         return _netlist(recipe, key).solve_combinations(combos).results
     except ThermnetError as exc:
+        try:
+            if str(pickle.loads(pickle.dumps(exc))) == str(exc):
+                return exc
+        except Exception:        # noqa: BLE001 -- any pickling problem: send the text
+            pass
         return WorkerError(str(exc))
 
 
@@ -136,10 +143,7 @@ def _pool_init(recipe: Recipe, key: str) -> None:
 
 
 def _pool_chunk(key: str, combos: range):
-    try:
-        return _netlist(None, key).solve_combinations(combos).results
-    except ThermnetError as exc:
-        return WorkerError(str(exc))
+    return _solve_chunk(None, key, combos)
 
 
 # ---- executors: each maps chunk indices to a Future of its results ---------------------------
@@ -230,7 +234,7 @@ def dask_client(address: Optional[str]):
         raise ThermnetError("error: --dask needs dask.distributed; install it with "
                             "pip install 'thermnet[cluster]'") from None
     if address == "local":
-        with LocalCluster(processes=True, host="127.0.0.1", dashboard_address=None,
+        with LocalCluster(processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0",
                           threads_per_worker=1) as cluster, Client(cluster) as client:
             yield client
         return
