@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import thermnet
-from thermnet.errors import ThermnetError
+from thermnet.errors import FailedPointsWarning, ThermnetError
 from thermnet.results.checkpoint import from_table, to_table
 from thermnet.results.io import to_csv, to_json
 from thermnet.results.types import AnalysisResult
@@ -242,7 +242,8 @@ def test_checkpointed_cli_keeps_failed_points(tmp_path, capsys):
     from thermnet.cli import main
     net = tmp_path / "failing.net"
     net.write_text(FAILING)
-    whole = thermnet.load(str(net)).run(jobs=1)
+    with pytest.warns(FailedPointsWarning):
+        whole = thermnet.load(str(net)).run(jobs=1)
     assert [list(r.converged) for r in whole] == [[True, False, True]] * 3
     out = tmp_path / "out.json"
     for _ in range(2):                           # computed, then read back from the checkpoint

@@ -14,7 +14,7 @@ from typing import Any, Dict, Optional, Union
 from thermnet.errors import NetlistError
 from thermnet.model.circuit import Circuit
 from thermnet.netlist import ast
-from thermnet.netlist.elaborate import checked, did_you_mean, elaborate
+from thermnet.netlist.elaborate import Sweep, checked, did_you_mean, elaborate
 from thermnet.netlist.parser import parse_file, parse_text
 from thermnet.options import OPTIONS
 from thermnet.results.types import Results
@@ -68,6 +68,15 @@ class Netlist:
         self.params = params
         return self
 
+    def hold(self, name: str, value: Number) -> "Netlist":
+        """``set(name, value)`` on a netlist that may sweep or step ``name``: that
+        ``.sweep``/``.step`` is dropped first (as ``without_sweeps(name)``, a new Netlist),
+        so the run holds ``name`` at ``value``.  What ``thermnet run --set`` does."""
+        key = self._flat.target(name).key
+        varied = {s.target.key for s in self._flat.analyses if s is not None} | \
+            {s.target.key for s in self._flat.steps}
+        return (self.without_sweeps(name) if key in varied else self).set(name, value)
+
     def set_option(self, name: str, value: Number) -> "Netlist":
         """Set an ``.options`` key (checked against its valid range)."""
         key = name.lower()
@@ -110,11 +119,14 @@ class Netlist:
         bit, whatever runs them: ``jobs`` local processes (None: all cores; 1: this
         process), or the workers of a dask.distributed ``client``; ``checkpoint``: a
         directory where each finished chunk is kept, so that a rerun computes only what is
-        missing."""
+        missing.  Failed sweep points (NaN, with their reasons in ``failures``) raise a
+        ``FailedPointsWarning``."""
         self._check_not_swept()
         from thermnet.solve import family
-        return family.run(self, jobs=jobs, client=client, checkpoint=checkpoint,
-                          progress=progress)
+        res = family.run(self, jobs=jobs, client=client, checkpoint=checkpoint,
+                         progress=progress)
+        res.warn_failures()           # FailedPointsWarning: NaN points are never silent
+        return res
 
     def solve_combinations(self, combos=None, progress: bool = False) -> Results:
         """The analyses at the ``.step`` combinations ``combos`` (indices in
@@ -130,7 +142,7 @@ class Netlist:
 
     def _check_not_swept(self) -> None:
         """A value set with set() that a .sweep or .step would override is an error."""
-        varied = [("sweep", s) for s in self._flat.analyses if s is not None] + \
+        varied = [("sweep", s) for s in self._flat.analyses if isinstance(s, Sweep)] + \
             [("step", s) for s in self._flat.steps]
         for card, s in varied:
             if s.target.key in (self.sources if s.target.kind == "source" else self.params):

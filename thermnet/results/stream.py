@@ -13,16 +13,16 @@ from thermnet.results.types import AnalysisResult, Results
 Chunks = Iterable[List[AnalysisResult]]
 
 
-def table_pieces(title: str, chunks: Chunks) -> Iterator[str]:
+def table_pieces(title: str, chunks: Chunks, si: bool = False) -> Iterator[str]:
     """``io.to_table`` of all the chunks' results, piece by piece."""
     if title:
         yield title + "\n"
     for chunk in chunks:
         if chunk:
-            yield to_table(Results("", chunk))
+            yield to_table(Results("", chunk), si=si)
 
 
-def json_pieces(title: str, chunks: Chunks) -> Iterator[str]:
+def json_pieces(title: str, chunks: Chunks, si: bool = False) -> Iterator[str]:
     """``io.to_json`` (``json.dumps(indent=1)``) of all the chunks' results, piece by piece:
     each result's object indented by two levels inside the envelope."""
     yield "{\n \"title\": " + json.dumps(title) + ",\n \"results\": ["
@@ -34,11 +34,18 @@ def json_pieces(title: str, chunks: Chunks) -> Iterator[str]:
     yield ("]" if sep == "\n" else "\n ]") + "\n}\n"
 
 
-PIECES: Dict[str, Callable[[str, Chunks], Iterator[str]]] = {
+PIECES: Dict[str, Callable[..., Iterator[str]]] = {
     "table": table_pieces,
     "json": json_pieces,
-    "csv": lambda title, chunks: csv_pieces(chunks),
+    "csv": lambda title, chunks, si=False: csv_pieces(chunks),
 }
+
+
+def measure_failures(results: Iterable[AnalysisResult]):
+    """(analysis, step, measure name, why) of every failed .measure of ``results``."""
+    for r in results:
+        for name, why in r.measure_failures.items():
+            yield r.analysis, dict(r.step), name, why
 
 
 class Watch:
@@ -49,10 +56,12 @@ class Watch:
         self.chunks = chunks
         self.ok = True
         self.failures: List[str] = []
+        self.measure_failures: List[tuple] = []
 
     def __iter__(self) -> Iterator[List[AnalysisResult]]:
         for chunk in self.chunks:
             for r in chunk:
                 self.ok = self.ok and bool(r.converged.all())
                 self.failures += r.failures
+                self.measure_failures += list(measure_failures([r]))
             yield chunk

@@ -32,6 +32,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from thermnet import __version__
 from thermnet.errors import ThermnetError
+from thermnet.solve.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -296,13 +297,17 @@ def run(net, jobs: Optional[int] = 1, client=None, checkpoint: Optional[str] = N
     else:
         executor = _InProcess(net, progress and n == 1)      # one sweep: its own bar
     results: Dict[int, list] = {}
-    bar = _progress_bar(n, sum(len(parts[j]) for j in done)) if progress and n > 1 else None
+    # one bar over the family (combinations; a single combination: the analysis's own bar
+    # over its points), unless .options progress=0
+    show = progress and n > 1 and net.options.get(
+        "progress", net.circuit().flat.options.get("progress", 1))
+    bar = Progress(n if show else None, "family")
+    bar.advance(sum(len(parts[j]) for j in done))
     try:
         failed = _collect(executor, parts, todo, results, store, keep, bar)
     finally:
         executor.close()
-        if bar is not None:
-            bar.close()
+        bar.close()
     if failed is not None:
         raise failed
     if not keep:
@@ -332,8 +337,7 @@ def _collect(executor, parts: Sequence[range], todo: Sequence[int], results: Dic
         if keep:
             results[j] = got
         computed += 1
-        if bar is not None:
-            bar.update(len(parts[j]))
+        bar.advance(len(parts[j]))
 
     queue = deque(todo)
     if isinstance(executor, _InProcess):          # in order, one at a time
@@ -384,10 +388,3 @@ def _result(fut, part: range):
 def _done(computed: int, first_error) -> Optional[ThermnetError]:
     log.info("%d chunks computed", computed)
     return None if first_error is None else first_error[1]
-
-
-def _progress_bar(total: int, initial: int):
-    from tqdm import tqdm
-    return tqdm(total=total, initial=initial, desc="family", unit="combination",
-                leave=False, delay=0.5)
-
