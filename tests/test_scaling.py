@@ -128,6 +128,12 @@ def test_checkpoint_of_another_run_is_refused(tmp_path, serial):
     got = thermnet.parse(FAMILY, "family.net").run(checkpoint=folder)
     _same(serial, got)
     assert len(_chunks(folder)) == 12
+    pd = pytest.importorskip("pandas")
+    table = pd.read_parquet(folder)           # the directory is one Parquet dataset
+    assert len(table) == 12 * 5 and list(table["combo"]) == [c for c in range(12)
+                                                             for _ in range(5)]
+    assert np.concatenate([r.columns["T(S)"] for r in serial]).tobytes() == \
+        table["col:T(S)"].to_numpy().tobytes()
     other = thermnet.parse(FAMILY.replace("20ohm", "21ohm"), "family.net")
     with pytest.raises(ThermnetError, match="another run"):
         other.run(checkpoint=folder)

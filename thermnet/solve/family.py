@@ -243,7 +243,8 @@ def dask_client(address: Optional[str]):
         client = Client(address, timeout=30)
     except (OSError, TimeoutError, ValueError) as exc:
         raise ThermnetError(f"error: cannot reach the Dask scheduler at '{address}': "
-                            f"{exc}") from None
+                            f"{exc}\n  start one ('dask scheduler', then 'dask worker "
+                            "ADDRESS'; docs/scaling.md) or use --dask local") from None
     with client:
         yield client
 
