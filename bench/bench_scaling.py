@@ -37,11 +37,14 @@ FIG3 = os.path.join(ROOT, "netlists", "dey2023_fig3.net")
 
 def fig3_family(folder: str, values: int = 5) -> str:
     """Dey Fig. 3 with its 59-point .sweep replaced by 40 .step values x ``values`` values of
-    sigma_cu (2e9..4e9)."""
+    sigma_cu (2e9..4e9), without its .measure cards (they read the sweep)."""
     with open(FIG3, encoding="utf-8") as fh:
         text = fh.read()
     text = text.replace(".sweep P1 0.1p 3p 59",
                         f".step sigma_cu 2e9 4e9 {values}\n.step P1 0.1p 3p 40")
+    # the netlist's .measure cards read its sweep, which is now a .step: dropped
+    text = "\n".join(line for line in text.splitlines()
+                      if not line.lower().startswith(".measure")) + "\n"
     lib = os.path.join(os.path.dirname(FIG3), "lib", "dey2023_devices.lib")
     text = text.replace('.include "lib/dey2023_devices.lib"', f'.include "{lib}"')
     assert ".step P1" in text and lib in text
