@@ -33,6 +33,7 @@ DIMENSIONS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "thermal_conductance": ("thermal conductance (W/K)", ("w/k",)),
     "angle": ("angle (rad)", ("rad",)),
     "current": ("current (A)", ("a",)),
+    "voltage": ("voltage (V)", ("v",)),
     "frequency": ("frequency (Hz)", ("hz",)),
     "volume": ("volume (m^3, SI number)", ()),
     "area": ("area (m^2, SI number)", ()),
@@ -53,14 +54,14 @@ DIMENSIONS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
 }
 
 DISPLAY = {"k": "K", "w": "W", "ohm": "ohm", "ω": "ohm", "f": "F", "h": "H", "s": "S",
-           "w/k": "W/K", "rad": "rad", "a": "A",
+           "w/k": "W/K", "rad": "rad", "a": "A", "v": "V",
            "hz": "Hz"}
 
 # How results show each dimension (plot axes, table headers): the symbol, and the SI prefix
 # of a zero or empty column (cryogenic temperatures in mK, heats in pW).
 PLOT_SYMBOLS = {"temperature": "K", "power": "W", "resistance": "Ω", "capacitance": "F",
                 "inductance": "H", "conductance": "S", "angle": "rad", "frequency": "Hz",
-                "current": "A"}
+                "current": "A", "voltage": "V"}
 PLOT_PREFIX = {"temperature": "m", "power": "p"}
 
 _NUMBER = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(.*)$")

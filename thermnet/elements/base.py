@@ -273,6 +273,18 @@ class ImpedanceElement(Element):
         of a superconductor); the photon-energy quadrature splits its panels there."""
         return ()
 
+    # behaviour in a DC-biased network (model/bias.py): "conductance" (dc_conductance),
+    # "open", "short", or "" (not supported in a biased network yet: a located error)
+    dc: ClassVar[str] = ""
+
+    def dc_conductance(self, T: float) -> float:
+        """DC conductance (S) at temperature T (``dc == "conductance"``)."""
+        raise NotImplementedError
+
+    def dc_conductance_derivative(self, T: float) -> float:
+        """d(DC conductance)/dT (S/K); 0 unless temperature_dependent."""
+        return 0.0
+
     def branches(self) -> Tuple["ImpedanceElement", ...]:
         """The two-terminal branches the element stamps into the nodal analysis: itself,
         or (a multi-port such as a transmission line) branch objects whose admittances sum

@@ -38,10 +38,13 @@ from typing import Tuple
 import numpy as np
 
 from thermnet.elements.base import ImpedanceElement, NodeSlot, ParamSpec
-from thermnet.physics.constants import hbar
+from thermnet.errors import PhotonGridError
+from thermnet.physics.constants import h, hbar
 
 C_LIGHT = 299_792_458.0       # m/s: no signal travels faster
-MAX_PANEL_EDGES = 1_000_000   # beyond, the photon grid fails anyway (photonic.MAX_NODES)
+# standing waves a photon grid can hold: each needs a panel of at least 6 nodes within
+# photonic.MAX_NODES (100 000)
+MAX_PANEL_EDGES = 16_000
 
 
 def _given(dimension: str, name: str, doc: str) -> ParamSpec:
@@ -147,7 +150,13 @@ class TransmissionLine(ImpedanceElement):
     def panel_edges(self, top: float) -> np.ndarray:
         """Multiples of pi hbar / td below ``top``: the standing-wave spacing."""
         step = math.pi * hbar / self.delay()
-        count = min(int(top / step), MAX_PANEL_EDGES)
+        count = int(top / step)
+        if count > MAX_PANEL_EDGES:
+            raise PhotonGridError(
+                f"{self.name}: {count} standing waves of the line below the photon grid's top "
+                f"({top / h:.3g} Hz, 48 kB T at the link's highest temperature): more than "
+                f"{MAX_PANEL_EDGES} (each needs its panel within the 100 000 photon "
+                "energies); a shorter line (td) or lower temperatures")
         return step * np.arange(1, count + 1)
 
 

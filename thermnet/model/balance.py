@@ -55,7 +55,12 @@ class HeatBalance:
         self._take_source_values()
         self.thermal = [(e, [self.index[n] for n in e.terminals + e.extra_nodes])
                         for e in circuit.thermal_elements]
-        self.links = [lk for lk in circuit.links if len(lk.dissipative) >= 2]
+        # biased electrical networks: the thermal node of each conductor (Joule heat)
+        self.bias_idx: List[np.ndarray] = [
+            np.array([self.index[n] for n in b.temp_nodes], dtype=int) for b in circuit.bias]
+        # a network shorted to one node by voltage sources carries no photons
+        self.links = [lk for lk in circuit.links
+                      if len(lk.dissipative) >= 2 and lk.incidence.shape[1] > 0]
         self.link_idx = [np.array([self.index[n] for n in lk.temp_nodes]) for lk in self.links]
         self.link_nodes = [_node_map(li) for li in self.link_idx]
         self.static = [not any(e.temperature_dependent for e in lk.elements)
@@ -284,6 +289,15 @@ class HeatBalance:
                     dnet[idx[1], col] += d
                     dmag[idx[0], col] += _abs_derivative(q, d)
                     dmag[idx[1], col] += _abs_derivative(q, d)
+        for b, bi in zip(self.circuit.bias, self.bias_idx):
+            # Joule heat of the DC operating point into the conductors' temp= nodes
+            p, dp = b.joule(T[bi], derivatives)
+            np.add.at(net, bi, p)
+            np.add.at(mag, bi, np.abs(p))
+            if derivatives:
+                assert dp is not None
+                np.add.at(dnet, (bi[:, None], bi[None, :]), dp)
+                np.add.at(dmag, (bi[:, None], bi[None, :]), _abs_derivative(p[:, None], dp))
         for k in range(len(self.links)):
             li = self.link_idx[k]
             if derivatives:
@@ -316,10 +330,13 @@ class HeatBalance:
 
     def energy_balance(self, T: np.ndarray) -> Tuple[float, float]:
         """Energy-balance residual at T: (total heater power + total power supplied by the
-        temperature sources, total of their magnitudes), W.  Zero at an exact steady state:
-        what heaters put in, the baths take out."""
+        temperature sources + the Joule heat of the biased networks, total of their
+        magnitudes), W.  Zero at an exact steady state: what heaters and bias sources put
+        in, the baths take out."""
         net, _ = self.flows(T)
-        powers = list(self.heater_power) + list(-net[self.fixed])
+        powers = list(self.heater_power) + list(-net[self.fixed]) + [
+            float(b.joule(T[bi])[0].sum()) for b, bi in zip(self.circuit.bias,
+                                                           self.bias_idx)]
         return float(sum(powers)), float(sum(abs(p) for p in powers))
 
     def rebind(self) -> None:

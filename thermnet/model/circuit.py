@@ -14,7 +14,9 @@ import networkx as nx
 import numpy as np
 
 from thermnet.elements.base import Heater, ImpedanceElement, TemperatureSource, ThermalElement
+from thermnet.elements.bias import BiasSource
 from thermnet.errors import NetlistError
+from thermnet.model.bias import bias_networks
 from thermnet.netlist.elaborate import FlatCircuit
 from thermnet.physics import photonic
 
@@ -65,6 +67,7 @@ class Circuit:
                                                        if isinstance(e, ThermalElement)]
         self.impedances: List[ImpedanceElement] = [e for e in els
                                                    if isinstance(e, ImpedanceElement)]
+        self.bias_sources: List[BiasSource] = [e for e in els if isinstance(e, BiasSource)]
         for e in els:
             if isinstance(e, TemperatureSource):
                 node = e.nodes[0]
@@ -75,6 +78,7 @@ class Circuit:
                 self.sources[node] = e
         self.electrical_graph = self._electrical_graph()
         self.links = self._links()
+        self.bias = bias_networks(self.electrical_graph, self.flat, self.display)
         self.thermal_graph = self._thermal_graph()
         self._check_paths()
         for q in flat.prints:
@@ -86,6 +90,11 @@ class Circuit:
     def _electrical_graph(self) -> nx.MultiGraph:
         g = nx.MultiGraph()
         g.add_nodes_from(self.flat.electrical_nodes)
+        for src in self.bias_sources:         # V and I sources (model/bias.py)
+            if src.nodes[0] == src.nodes[1]:
+                raise NetlistError(f"{src.name} has both ends on node "
+                                   f"'{self.display(src.nodes[0])}'", src.span, src.form)
+            g.add_edge(*src.nodes, key=src.name, element=src)
         for e in self.impedances:
             for k, (a, b) in enumerate(e.graph_edges()):
                 if a == b:
@@ -103,11 +112,26 @@ class Circuit:
 
     def _links(self) -> List[PhotonicLink]:
         links = []
-        for comp in nx.connected_components(self.electrical_graph):
-            nodes = sorted(comp, key=list(self.flat.electrical_nodes).index)
-            index = {n: i - 1 for i, n in enumerate(nodes)}
-            sub = self.electrical_graph.subgraph(comp)
-            found = {id(d["element"]): d["element"] for _, _, d in sub.edges(data=True)}
+        # for photons a current source is an open circuit, a voltage source a short: the
+        # networks are the components without the current sources, and the nodes a
+        # voltage source joins are one node
+        g = self.electrical_graph.copy()
+        g.remove_edges_from([(a, b, k) for a, b, k, d in g.edges(keys=True, data=True)
+                             if isinstance(d["element"], BiasSource)
+                             and not d["element"].shorts_photons])
+        order = list(self.flat.electrical_nodes)
+        shorts = nx.Graph()
+        shorts.add_edges_from((a, b) for a, b, d in g.edges(data=True)
+                              if isinstance(d["element"], BiasSource))
+        rep = {n: min(c, key=order.index) for c in nx.connected_components(shorts) for n in c}
+        for comp in nx.connected_components(g):
+            sub = g.subgraph(comp)
+            found = {id(d["element"]): d["element"] for _, _, d in sub.edges(data=True)
+                     if isinstance(d["element"], ImpedanceElement)}
+            if not found:
+                continue
+            nodes = sorted({rep.get(n, n) for n in comp}, key=order.index)
+            index = {n: nodes.index(rep.get(n, n)) - 1 for n in comp}
             # every element's branches (itself, or a multi-port's two-terminal branches)
             elements = [b for e in sorted(found.values(), key=self.impedances.index)
                         for b in e.branches()]

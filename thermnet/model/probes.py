@@ -25,6 +25,7 @@ class Probe:
         self.T = T
         self._links: Optional[list] = None
         self._net: Optional[np.ndarray] = None
+        self._op: Optional[list] = None
 
     def links(self):
         if self._links is None:
@@ -66,6 +67,41 @@ class Probe:
         nodes = (e.temp_node,) if isinstance(e, ImpedanceElement) else \
             e.terminals + e.extra_nodes
         return [self.T[self.bal.index[n]] for n in nodes]
+
+    def operating_points(self):
+        """The DC operating point of every biased network at T (model/bias.py)."""
+        if self._op is None:
+            self._op = [b.operating_point(self.T[idx])
+                        for b, idx in zip(self.bal.circuit.bias, self.bal.bias_idx)]
+        return self._op
+
+    def q_i(self, q, key):
+        e = self.bal.circuit.flat.elements[key]
+        if not any(s.kind == "electrical" for s in e.nodes_spec):
+            raise NetlistError(f"I({e.name}): a {e.title} carries no electric current",
+                               q.span, "I(ELEMENT) of an electrical element")
+        for op in self.operating_points():
+            if key in op.currents:
+                return op.currents[key]
+        return 0.0          # an element of an unbiased network (or a capacitor at DC)
+
+    def q_v(self, q, a, b=None):
+        def volts(node):
+            for op in self.operating_points():
+                if node in op.voltages:
+                    return op.voltages[node]
+            return 0.0      # a node of an unbiased network
+        return volts(a) - (volts(b) if b is not None else 0.0)
+
+    def q_pj(self, q, key):
+        for op in self.operating_points():
+            if key in op.joule:
+                return op.joule[key]
+        e = self.bal.circuit.flat.elements[key]
+        if isinstance(e, ImpedanceElement) and e.dc == "conductance":
+            return 0.0      # a conductor of an unbiased network
+        raise NetlistError(f"PJ({e.name}): a {e.title} dissipates no Joule heat", q.span,
+                           "PJ(ELEMENT) of a resistor")
 
     def q_q(self, q, a, b):
         total = 0.0
