@@ -223,7 +223,7 @@ class HeatBalance:
                 partial(self._emission_on, k, T, n_panels, t_top),
                 order, edges.tolist(), rtol, photonic.MAX_NODES, adapt=fixed_nodes <= 0)
             if got.failure:
-                names = " ".join(e.name for e in link.elements)
+                names = link.names
                 at = ", ".join(f"T({self.circuit.display(n)}) = {t:.6g} K"
                                for n, t in dict(zip(link.temp_nodes, temps)).items())
                 raise PhotonGridError(

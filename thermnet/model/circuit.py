@@ -39,6 +39,11 @@ class PhotonicLink:
         return [self.elements[i] for i in self.dissipative]
 
     @property
+    def names(self) -> str:
+        """The element names, each once (a line's three branches share its name)."""
+        return " ".join(dict.fromkeys(e.name for e in self.elements))
+
+    @property
     def distributed(self) -> List[ImpedanceElement]:
         """The distinct distributed elements (transmission lines) of the network."""
         seen = {id(p): p for p in (getattr(e, "parent", e) for e in self.elements)
@@ -221,7 +226,7 @@ class Circuit:
             lines.append(f"  {e.name:10s} {e.title}: {nodes}{what}{extra}")
         lines.append(f"photonic links ({len(self.links)}):")
         for k, link in enumerate(self.links):
-            lines.append(f"  link {k + 1}: elements " + " ".join(e.name for e in link.elements)
+            lines.append(f"  link {k + 1}: elements " + link.names
                          + "; dissipative at " + ", ".join(self.display(t)
                                                            for t in link.temp_nodes))
         an = ["op" if a is None else f"sweep {a.target.name} ({len(a.values)} points)"

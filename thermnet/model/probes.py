@@ -167,7 +167,7 @@ class Probe:
         if got.failure:
             raise PhotonGridError(
                 f"{q.column}: the average of tau over {e_min / h:.6g}..{e_max / h:.6g} Hz "
-                f"(network {' '.join(e.name for e in link.elements)}) does not meet "
+                f"(network {link.names}) does not meet "
                 f"photon_rtol = {rtol:g}: estimated relative error {got.error:.2g} with "
                 f"{got.nodes} nodes: {got.failure}")
         return got.value / (e_max - e_min)
