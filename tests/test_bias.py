@@ -134,3 +134,32 @@ def test_errors_are_located(card, message, line):
     with pytest.raises(NetlistError) as exc:
         thermnet.parse(text).circuit()
     assert message in exc.value.message and exc.value.span.line == line
+
+
+@pytest.mark.parametrize("line,r_series", [("r=100 l=400n c=160p len=0.1 temp=L", 10.0),
+                                            ("r=100 g=2 l=400n c=160p len=0.1 temp=L", None),
+                                            ("z0=50 td=1n", 0.0)])
+def test_line_in_a_biased_network(line, r_series):
+    """At DC a lossy line is its loop resistance r len in series (plus the shunt leak of
+    g: the zero-frequency two-port y11 = coth(x0)/Zc0, y12 = -1/(Zc0 sinh x0),
+    x0 = sqrt(r g) len, Zc0 = sqrt(r/g), solved here for the load voltage); a lossless
+    line connects its ports.  Its Joule heat goes to its temp= node."""
+    c = thermnet.parse(f"""
+TB bath 0.05
+GL L bath 1n
+GS S bath 1n
+V1 a 0 10u
+O1 a 0 b 0 {line}
+RS b 0 40 temp=S
+.print V(b) PJ(RS) P(TB)
+""").run()[0].columns
+    if r_series is None:        # two-port with load: V2 = -y21 V1 / (y22 + 1/RS)
+        x0, zc0 = math.sqrt(100 * 2) * 0.1, math.sqrt(100 / 2)
+        y22, y21 = 1 / (zc0 * math.tanh(x0)), -1 / (zc0 * math.sinh(x0))
+        v2 = -y21 * 10e-6 / (y22 + 1 / 40)
+    else:
+        v2 = 10e-6 * 40 / (40 + r_series)
+    assert c["V(b)"] == pytest.approx(v2, rel=1e-12)
+    assert c["PJ(RS)"] == pytest.approx(v2 ** 2 / 40, rel=1e-12)
+    if r_series is not None:    # all the power the source gives ends in the bath
+        assert -c["P(TB)"] == pytest.approx((10e-6) ** 2 / (40 + r_series), rel=1e-9)

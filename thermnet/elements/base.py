@@ -275,7 +275,7 @@ class ImpedanceElement(Element):
 
     # behaviour in a DC-biased network (model/bias.py): "conductance" (dc_conductance),
     # "open", "short", or "" (not supported in a biased network yet: a located error)
-    dc: ClassVar[str] = ""
+    dc: str = ""
 
     def dc_conductance(self, T: float) -> float:
         """DC conductance (S) at temperature T (``dc == "conductance"``)."""

@@ -140,6 +140,26 @@ class TransmissionLine(ImpedanceElement):
     def branches(self):
         return self._branches
 
+    def dc_conductances(self) -> Tuple[float, float]:
+        """(shunt, series) conductances (S) at zero frequency: x0 = sqrt(r g) len,
+        Zc0 = sqrt(r/g); g = 0: (0, 1/(r len)) (the loop resistance in series)."""
+        p = self.params
+        r, g, length = p["r"], p["g"], p["len"]
+        if g == 0:
+            return 0.0, 1.0 / (r * length)
+        x0, zc0 = math.sqrt(r * g) * length, math.sqrt(r / g)
+        return math.tanh(x0 / 2) / zc0, 1.0 / (zc0 * math.sinh(x0))
+
+    def dc_role(self, k: int) -> str:
+        """A branch at DC (model/bias.py): a lossless line's shunts are open and its series
+        branch a short (the line conducts from port to port); a lossy one's branches
+        conduct (its shunts only with g > 0; the series branch is a short without r)."""
+        p = self.params
+        lossless = p["z0"] > 0 or (p["r"] == 0 and p["g"] == 0)
+        if k < 2:
+            return "open" if lossless or p["g"] == 0 else "conductance"
+        return "short" if lossless or p["r"] == 0 else "conductance"
+
     def graph_edges(self):
         p1, r1, p2, r2 = self.nodes
         return ((p1, r1), (p2, r2), (p1, p2)) + (((r1, r2),) if r1 != r2 else ())
@@ -173,6 +193,10 @@ class _Branch(ImpedanceElement):
         self.value, self.model, self.span = None, None, line.span
         self.dissipative = line.dissipative
         self.can_open = k == 2         # the series branch does not join P1 to R1 at DC
+        self.dc = line.dc_role(k)
+
+    def dc_conductance(self, T: float) -> float:
+        return self.parent.dc_conductances()[0 if self.k < 2 else 1]
 
     def terminal_coefficients(self):
         p1, r1, p2, r2 = self.nodes

@@ -49,7 +49,7 @@ class BiasNetwork:
         self.elements = elements
         self.nodes = [n for n in nodes if n != GROUND]
         self.index = {n: i for i, n in enumerate(self.nodes)}
-        imp = [e for e in elements if isinstance(e, ImpedanceElement)]
+        imp = [b for e in elements if isinstance(e, ImpedanceElement) for b in e.branches()]
         self.conductors = [e for e in imp if e.dc == "conductance"]
         self.shorts = [e for e in imp if e.dc == "short"] + \
             [e for e in elements if isinstance(e, VoltageSource)]
@@ -62,8 +62,10 @@ class BiasNetwork:
         self.temp_nodes: List[str] = [str(e.temp_node) for e in self.conductors]
 
     def _incidence(self, e: Element) -> np.ndarray:
+        pairs = e.terminal_coefficients() if isinstance(e, ImpedanceElement) else \
+            tuple(zip(e.nodes, (1.0, -1.0)))
         d = np.zeros(len(self.nodes))
-        for node, sign in zip(e.nodes, (1.0, -1.0)):
+        for node, sign in pairs:
             if node != GROUND:
                 d[self.index[node]] += sign
         return d
@@ -125,11 +127,16 @@ class BiasNetwork:
         v = {node: float(x[i]) for i, node in enumerate(self.nodes)}
         v[GROUND] = 0.0
         u = self.D @ x[:n]
-        cur = {e.name.lower(): float(gi * ui) for e, gi, ui in zip(self.conductors, g, u)}
-        cur.update({e.name.lower(): float(x[n + j]) for j, e in enumerate(self.shorts)})
+        # a multi-port's branches (a line's) have no current of their own: I() of a line
+        # is not given; its Joule heat is the sum over its branches
+        cur = {e.name.lower(): float(gi * ui) for e, gi, ui in zip(self.conductors, g, u)
+               if not hasattr(e, "parent")}
+        cur.update({e.name.lower(): float(x[n + j]) for j, e in enumerate(self.shorts)
+                    if not hasattr(e, "parent")})
         cur.update({e.name.lower(): _value(e) for e in self.currents})
-        joule = {e.name.lower(): float(gi * ui * ui)
-                 for e, gi, ui in zip(self.conductors, g, u)}
+        joule: Dict[str, float] = {}
+        for e, gi, ui in zip(self.conductors, g, u):
+            joule[e.name.lower()] = joule.get(e.name.lower(), 0.0) + float(gi * ui * ui)
         return OperatingPoint(v, cur, joule)
 
 
@@ -156,11 +163,12 @@ def bias_networks(graph: nx.MultiGraph, flat, display: Callable[[str], str]
                                sources[0].span, "connect one node of every biased network "
                                "to node 0 (SPICE convention)")
         for e in elements:
-            if isinstance(e, ImpedanceElement) and not e.dc:
+            if isinstance(e, ImpedanceElement) and not all(b.dc for b in e.branches()):
                 raise NetlistError(f"{e.name}: a {e.title} in a DC-biased network is not "
                                    "supported yet (its DC behaviour is not modelled)", e.span,
-                                   "bias networks of R (fixed or rtable), L (a short at DC) "
-                                   "and C (open at DC), with V and I sources")
+                                   "bias networks of R (fixed or rtable), L (a short at DC), "
+                                   "C (open at DC) and transmission lines, with V and I "
+                                   "sources")
         nodes = sorted(comp, key=list(flat.electrical_nodes).index)
         net = BiasNetwork(elements, nodes)
         net.solve(np.ones(len(net.conductors)))       # structure check: located error

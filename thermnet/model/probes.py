@@ -80,6 +80,10 @@ class Probe:
         if not any(s.kind == "electrical" for s in e.nodes_spec):
             raise NetlistError(f"I({e.name}): a {e.title} carries no electric current",
                                q.span, "I(ELEMENT) of an electrical element")
+        if getattr(e, "distributed", False):
+            raise NetlistError(f"I({e.name}): a line has a current at each port; print the "
+                               "current of the element at the port", q.span,
+                               "I(ELEMENT) of a two-terminal element or a source")
         for op in self.operating_points():
             if key in op.currents:
                 return op.currents[key]
@@ -98,7 +102,8 @@ class Probe:
             if key in op.joule:
                 return op.joule[key]
         e = self.bal.circuit.flat.elements[key]
-        if isinstance(e, ImpedanceElement) and e.dc == "conductance":
+        if isinstance(e, ImpedanceElement) and any(b.dc == "conductance"
+                                                   for b in e.branches()):
             return 0.0      # a conductor of an unbiased network
         raise NetlistError(f"PJ({e.name}): a {e.title} dissipates no Joule heat", q.span,
                            "PJ(ELEMENT) of a resistor")
