@@ -714,6 +714,13 @@ class _Builder:
         return Target("param", f"{e.name.lower()}.{param.lower()}", f"{e.name}.{param}",
                       spec.dimension)
 
+    def element_parameter_value(self, key: str) -> float:
+        """The current value of ``ELEMENT.PARAM`` (its card's, or the one bound last)."""
+        e, where, param, _ = self._element_parameter_spec(key, None)
+        value = e.value if where == "value" else \
+            (e.params if where == "params" else e.model.values)[param]
+        return float(value)
+
     def set_element_parameter(self, key: str, value: float) -> None:
         """Give ``ELEMENT.PARAM`` the value (checked as on its card); the card's value is
         kept for restore_element_parameters."""

@@ -203,7 +203,11 @@ class Runner:
             if target.key in overrides:
                 return overrides[target.key]
             if target.kind == "param":
-                return self.ctx.balance().circuit.flat.params[target.key]
+                flat = self.ctx.balance().circuit.flat
+                if target.key not in flat.params and flat.binder is not None:
+                    # an element parameter (ELEMENT.PARAM, a bias source's value)
+                    return flat.binder.element_parameter_value(target.key)
+                return flat.params[target.key]
             return self.ctx.balance().value(target.key)
         return current
 
