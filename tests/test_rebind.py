@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import thermnet
+from thermnet.errors import FailedPointsWarning
 from thermnet.netlist import elaborate as elaborate_module
 from thermnet.netlist.elaborate import elaborate
 from thermnet.physics.constants import h, kB
@@ -134,7 +135,8 @@ def test_element_parameter_errors_are_located():
     with pytest.raises(thermnet.NetlistError, match="no element 'E2'"):
         thermnet.parse(EPH + ".sweep E2.vol list 1 2\n")
     net = thermnet.parse(EPH + ".sweep E1.vol list 1e-20 -1e-20\n.print T(s)\n")
-    r = net.run()[0]
+    with pytest.warns(FailedPointsWarning, match='point'):
+        r = net.run()[0]
     assert list(r.converged) == [True, False] and "vol must be positive" in r.failures[0]
 
 

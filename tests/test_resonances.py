@@ -12,7 +12,7 @@ import pytest
 from scipy import integrate, optimize
 
 import thermnet
-from thermnet.errors import ConvergenceError
+from thermnet.errors import ConvergenceError, FailedPointsWarning
 from thermnet.physics import mattis_bardeen, photonic, resonances
 from thermnet.physics.constants import h, hbar, kB
 
@@ -336,7 +336,8 @@ def test_sweep_records_the_grid_failure(monkeypatch):
     monkeypatch.setattr(photonic, "MAX_NODES", 50)
     L, C = rlc(1e3)
     text = rlc_netlist(L, C, 0.1, 0.02).replace("\n.op\n", "\n.sweep TA list 0.1 0.2\n")
-    res = thermnet.parse(text).run()[0]
+    with pytest.warns(FailedPointsWarning, match='point'):
+        res = thermnet.parse(text).run()[0]
     print(res.failures)
     assert not res.converged.any()
     assert all("more than 50 nodes" in f and "R1 L1 C1 R2" in f for f in res.failures)

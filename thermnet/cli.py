@@ -5,25 +5,56 @@ import argparse
 import logging
 import os
 import sys
-from typing import List, Optional
+import warnings
+from typing import Any, List, Optional
 
-from thermnet.errors import ThermnetError
+from thermnet.errors import FailedPointsWarning, ThermnetError
 
 EXIT_OK, EXIT_ERROR, EXIT_FAILED_POINTS, EXIT_BUG = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141          # 128 + SIGPIPE: the reader of stdout went away
 
 
-def _run(args) -> int:
+def _netlist(args):
+    """The Netlist of ``args.file`` (a file, ``-`` for standard input, or the name of a
+    shipped example), with every ``--set NAME=VALUE`` applied."""
     from thermnet.api import Netlist
+    from thermnet.library import resolve_netlist
     from thermnet.netlist.parser import parse_file
-    from thermnet.results.io import FORMATS, check_target, format_for, write_atomic
+    args.file = resolve_netlist(args.file)
+    name = "<stdin>" if args.file == "-" else args.file
+    net = Netlist(parse_file(args.file, sandbox=args.sandbox), name)
+    for assignment in getattr(args, "set", None) or ():
+        key, _, value = assignment.partition("=")
+        net = net.hold(key.strip(), value.strip())
+    return net
+
+
+def _run(args) -> int:
+    from thermnet.results.io import FORMATS, check_target, format_for, to_table, write_atomic
     fmt = args.format or format_for(args.output)
+    if fmt == "netcdf" and not args.output:
+        raise _write_error("<stdout>", OSError("netCDF is binary; give -o FILE.nc"))
     if args.output:
         check_target(args.output, protect=(args.file,))    # before any work
-    net = Netlist(parse_file(args.file, sandbox=args.sandbox), args.file)
+    net = _netlist(args)
     progress = (not args.quiet) and sys.stderr.isatty()
-    res = net.run(progress=progress)
-    text = FORMATS[fmt](res)
+    from thermnet.results.stream import PIECES, Watch
+    from thermnet.solve import family
+    report: Any
+    text: Any
+    with family.dask_client(args.dask) as client:
+        if args.checkpoint is None:
+            res = net.run(progress=progress, jobs=args.jobs, client=client)
+            report = res
+            text = to_table(res, si=args.si) if fmt == "table" else FORMATS[fmt](res)
+        else:        # written from the checkpoint, one chunk in memory at a time
+            if fmt not in PIECES:
+                raise _write_error(args.output or "<stdout>", OSError(
+                    f"a checkpointed run is written chunk by chunk as table, CSV or JSON, "
+                    f"not {fmt}"))
+            store = family.run(net, args.jobs, client, args.checkpoint, progress, keep=False)
+            report = watch = Watch(store.results())
+            text = PIECES[fmt](net.title, watch, si=args.si)
     if args.output:
         try:
             write_atomic(args.output, text)
@@ -31,7 +62,7 @@ def _run(args) -> int:
             raise _write_error(args.output, exc) from None
     else:
         _write_stdout(text)
-    return _report_failures(args.file, res)
+    return _report_failures(args.file, report)
 
 
 def _write_error(path: str, exc: OSError):
@@ -39,10 +70,12 @@ def _write_error(path: str, exc: OSError):
     return OutputError(path, exc.strerror or str(exc))
 
 
-def _write_stdout(text: str) -> None:
-    """Print the results; a full disk is an OutputError (a closed pipe is left to main)."""
+def _write_stdout(text) -> None:
+    """Print the results (text, or its pieces); a full disk is an OutputError (a closed
+    pipe is left to main)."""
     try:
-        sys.stdout.write(text)
+        for piece in [text] if isinstance(text, str) else text:
+            sys.stdout.write(piece)
         sys.stdout.flush()
     except BrokenPipeError:
         raise
@@ -51,21 +84,37 @@ def _write_stdout(text: str) -> None:
 
 
 def _report_failures(file: str, res, note: str = "") -> int:
-    """Warn about failed sweep points on stderr; the exit status."""
+    """Warn about failed sweep points and failed .measure cards on stderr; the exit
+    status (a failed measurement is a warning, as in SPICE: its value is null, its reason
+    in the output; the status counts failed points only).  ``res``: Results, or a
+    results.stream.Watch (ok, failures, measure failures) of the results written."""
+    from thermnet.results.stream import measure_failures
+    seen = res.measure_failures if hasattr(res, "chunks") else measure_failures(res.results)
+    for analysis, steps, k, why in seen:
+        step = "".join(f" {n}={v:g}" for n, v in steps.items())
+        print(f"{file}: warning: .measure {k} of the {analysis}{step} failed: {why}",
+              file=sys.stderr)
     if res.ok:
         return EXIT_OK
-    for r in res.results:
-        for f in r.failures:
-            print(f"{file}: warning: sweep {f}{note}", file=sys.stderr)
+    failures = res.failures if hasattr(res, "failures") else \
+        [f for r in res.results for f in r.failures]
+    for f in failures:
+        print(f"{file}: warning: sweep {f}{note}", file=sys.stderr)
     return EXIT_FAILED_POINTS
 
 
 def _check(args) -> int:
-    from thermnet.api import Netlist
-    from thermnet.netlist.parser import parse_file
-    _write_stdout(Netlist(parse_file(args.file, sandbox=args.sandbox), args.file).summary()
-                  + "\n")
+    _write_stdout(_netlist(args).summary() + "\n")
     return EXIT_OK
+
+
+def _examples(args) -> int:
+    from thermnet import library
+    if args.name is None:
+        for name in library.examples():
+            _write_stdout(f"{name}\n")
+        return EXIT_OK
+    return library.copy_example(args.name, args.output)
 
 
 def _plot(args) -> int:
@@ -73,6 +122,8 @@ def _plot(args) -> int:
     plot.figure_format(args.output)       # a bad extension or no matplotlib: say so before
     plot.require_matplotlib()             # solving anything
     progress = (not args.quiet) and sys.stderr.isatty()
+    from thermnet.library import resolve_netlist
+    args.file = resolve_netlist(args.file)
     res = plot.read_results(args.file, progress=progress)
     plot.plot_results(res, args.output, source=args.file, dpi=args.dpi)
     return _report_failures(args.file, res, " (a gap in the plot)")
@@ -100,6 +151,13 @@ def _elements(args) -> int:
     return EXIT_OK
 
 
+def _assignment(text: str) -> str:
+    name, eq, value = text.partition("=")
+    if not eq or not name.strip() or not value.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE (e.g. P1=2pW), got '{text}'")
+    return text
+
+
 def _positive_int(text: str) -> int:
     try:
         n = int(text)
@@ -110,6 +168,10 @@ def _positive_int(text: str) -> int:
     return n
 
 
+FILE_HELP = ("a netlist file, '-' for standard input, or the name of a shipped example "
+             "('thermnet examples' lists them)")
+SET_HELP = ("set a .param, temperature source or heater to VALUE (e.g. P1=2pW; repeatable); "
+            "a .sweep or .step of NAME is dropped, holding it at VALUE")
 SANDBOX_HELP = ("for services: .include only files in the netlist's folder (or below) and "
                 "the shipped device library netlists/lib")
 
@@ -118,24 +180,42 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="thermnet", description="Thermal circuit simulator for "
                                 "cryogenic devices: photonic heat, superconductors, "
                                 "electron-phonon coupling.")
+    from thermnet import __version__
+    p.add_argument("--version", action="version", version=f"thermnet {__version__}")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     p.add_argument("-v", "--verbose", action="count", default=0,
                    help="log what the solver does on stderr: -v table builds and failed "
                         "solver attempts, -vv also every steady state and re-binding")
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="solve a netlist and print its .print quantities")
-    r.add_argument("file")
-    r.add_argument("--format", choices=("table", "json", "csv"),
-                   help="output format (default: from the -o file's extension, .json or "
-                   ".csv, else table)")
+    r.add_argument("file", help=FILE_HELP)
+    r.add_argument("--format", choices=("table", "json", "csv", "netcdf"),
+                   help="output format (default: from the -o file's extension, .json, "
+                   ".csv or .nc (netCDF, needs thermnet[data]), else table)")
+    r.add_argument("--set", action="append", type=_assignment, metavar="NAME=VALUE",
+                   help=SET_HELP)
+    r.add_argument("--si", action="store_true",
+                   help="table: plain SI numbers (default: engineering notation with units, "
+                   "125.63 mK)")
     r.add_argument("-o", "--output", help="write to this file (whole or not at all)")
     r.add_argument("--sandbox", action="store_true", help=SANDBOX_HELP)
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--jobs", type=_positive_int, default=None,
+                   help="processes for a .step family (default: all cores; 1: this "
+                   "process); results are the same whatever the number (docs/scaling.md)")
+    r.add_argument("--dask", metavar="ADDRESS",
+                   help="run a .step family on the Dask cluster whose scheduler is at "
+                   "ADDRESS (tcp://host:8786), or 'local' for a local Dask cluster")
+    r.add_argument("--checkpoint", metavar="DIR",
+                   help="keep each finished chunk of a .step family in DIR; a rerun "
+                   "computes only what is missing")
     r.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                    help="show tracebacks")
     r.set_defaults(func=_run)
     c = sub.add_parser("check", help="parse and elaborate; summarise without solving")
-    c.add_argument("file")
+    c.add_argument("file", help=FILE_HELP)
+    c.add_argument("--set", action="append", type=_assignment, metavar="NAME=VALUE",
+                   help=SET_HELP)
     c.add_argument("--sandbox", action="store_true", help=SANDBOX_HELP)
     c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                    help="show tracebacks")
@@ -151,6 +231,11 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                    help="show tracebacks")
     g.set_defaults(func=_plot)
+    x = sub.add_parser("examples", help="list the shipped example netlists, or copy one")
+    x.add_argument("name", nargs="?", help="the example to copy (see the list)")
+    x.add_argument("-o", "--output", default=".",
+                   help="folder (or file name) to copy it to (default: the current folder)")
+    x.set_defaults(func=_examples)
     e = sub.add_parser("elements", help="list element kinds and models with parameters")
     e.set_defaults(func=_elements)
     return p
@@ -163,7 +248,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         logging.basicConfig(level=logging.INFO if args.verbose == 1 else logging.DEBUG,
                             format="thermnet: %(name)s: %(message)s")
     try:
-        return args.func(args)
+        with warnings.catch_warnings():
+            # failed points are reported on stderr and in the exit status (_report_failures)
+            warnings.simplefilter("ignore", FailedPointsWarning)
+            return args.func(args)
     except ThermnetError as exc:
         if args.debug:
             raise

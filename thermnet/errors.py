@@ -68,3 +68,12 @@ class ConvergenceError(ThermnetError):
 
 class PhotonGridError(ConvergenceError):
     """The photon-energy quadrature of a link (or a TAU window) cannot meet photon_rtol."""
+
+
+class ThermnetWarning(UserWarning):
+    """Base class of thermnet's warnings."""
+
+
+class FailedPointsWarning(ThermnetWarning):
+    """Results with failed points (NaN, ``converged`` False): ``Netlist.run()`` warns; the
+    command line reports them on stderr and in its exit status instead."""

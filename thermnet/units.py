@@ -35,6 +35,12 @@ DIMENSIONS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "current": ("current (A)", ("a",)),
     "voltage": ("voltage (V)", ("v",)),
     "frequency": ("frequency (Hz)", ("hz",)),
+    "time": ("time (s)", ("s",)),
+    "heat_capacity": ("heat capacity (J/K)", ("j/k",)),
+    "energy": ("energy (J)", ("j",)),
+    "angle_deg": ("phase (degrees)", ()),
+    "temperature_noise": ("temperature noise (K/sqrt(Hz))", ()),
+    "power_noise": ("noise-equivalent power (W/sqrt(Hz))", ()),
     "volume": ("volume (m^3, SI number)", ()),
     "area": ("area (m^2, SI number)", ()),
     "length": ("length (m, SI number)", ()),
@@ -42,7 +48,6 @@ DIMENSIONS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "specific_resistance": ("specific resistance (ohm m^2, SI number)", ()),
     "specific_capacitance": ("specific capacitance (F/m^2, SI number)", ()),
     "coupling": ("coupling constant (SI number)", ()),
-    "time": ("time (s, SI number)", ()),
     "velocity": ("velocity (m/s, SI number)", ()),
     "line_length": ("line length (m, SI number)", ()),
     "resistance_per_length": ("resistance per length (ohm/m, SI number)", ()),
@@ -55,13 +60,15 @@ DIMENSIONS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
 
 DISPLAY = {"k": "K", "w": "W", "ohm": "ohm", "ω": "ohm", "f": "F", "h": "H", "s": "S",
            "w/k": "W/K", "rad": "rad", "a": "A", "v": "V",
-           "hz": "Hz"}
+           "hz": "Hz", "j/k": "J/K", "j": "J"}
 
 # How results show each dimension (plot axes, table headers): the symbol, and the SI prefix
 # of a zero or empty column (cryogenic temperatures in mK, heats in pW).
 PLOT_SYMBOLS = {"temperature": "K", "power": "W", "resistance": "Ω", "capacitance": "F",
                 "inductance": "H", "conductance": "S", "angle": "rad", "frequency": "Hz",
-                "current": "A", "voltage": "V"}
+                "time": "s", "heat_capacity": "J/K", "energy": "J", "angle_deg": "°",
+                "temperature_noise": "K/√Hz", "power_noise": "W/√Hz", "current": "A",
+                "voltage": "V"}
 PLOT_PREFIX = {"temperature": "m", "power": "p"}
 
 _NUMBER = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(.*)$")
@@ -160,3 +167,44 @@ def read(text: str, dimension: Optional[str], what: str = "value") -> Tuple[floa
 
 def looks_numeric(text: str) -> bool:
     return bool(_NUMBER.match(text.strip()))
+
+
+# ---- showing values: engineering notation with units (tables) ------------------------------
+_ENGINEERING = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, ""), (1e-3, "m"),
+                (1e-6, "µ"), (1e-9, "n"), (1e-12, "p"), (1e-15, "f"), (1e-18, "a"),
+                (1e-21, "z"), (1e-24, "y"))
+
+
+def unit_symbol(dimension: Optional[str]) -> Optional[str]:
+    """The SI symbol of ``dimension`` (a key of DIMENSIONS, or a ratio ``num/den`` as of a
+    ``D()`` column): ``K``, ``W/K``, ``K/W``; ``""`` for a pure number, None if unknown."""
+    if dimension in (None, ""):
+        return None
+    if dimension in ("dimensionless", "count"):
+        return ""
+    if dimension == "thermal_conductance":
+        return "W/K"
+    parts = [PLOT_SYMBOLS.get(p) for p in dimension.split("/")]
+    if any(p is None for p in parts) or len(parts) > 2:
+        return None
+    return "/".join(p for p in parts if p is not None)
+
+
+def engineering(value: float, dimension: Optional[str], digits: int = 5) -> str:
+    """``value`` (SI) with an SI prefix and the unit of ``dimension``: ``125.63 mK``,
+    ``3.94 fW``, ``-1.2 K/W`` (``digits`` significant digits); a pure number or one of unknown
+    dimension as ``%g``; ``nan`` for a missing value."""
+    if not math.isfinite(value):
+        return "nan"
+    symbol = unit_symbol(dimension)
+    if not symbol:
+        return f"{value:.{digits}g}"
+    if value == 0:
+        return f"0 {symbol}"
+    rounded = abs(float(f"{value:.{digits}g}"))
+    # rounding to `digits` may carry 999.996 up to 1000: then the next prefix
+    chosen = [(s, p) for s, p in _ENGINEERING if rounded >= s * (1 - 1e-12)]
+    if not chosen:
+        return f"{value:.{digits}g} {symbol}"       # below yocto: plain SI
+    scale, prefix = chosen[0]
+    return f"{float(f'{value / scale:.{digits}g}'):g} {prefix}{symbol}"

@@ -11,6 +11,7 @@ TemperatureSource   fixes a thermal node (``T``)
 Heater              injects power into a thermal node (``P``)
 ThermalElement      heat between thermal nodes as a function of their temperatures
                     (``E``, ``G``, ``W``)
+HeatCapacity        stores heat at a thermal node (``H``): C(T) for .tran, .ac, .noise
 ImpedanceElement    two-terminal admittance between electrical nodes; dissipative ones sit at
                     the temperature of a thermal node (``temp=``) and radiate Johnson noise
 """
@@ -23,6 +24,7 @@ from typing import Any, ClassVar, Dict, Optional, Tuple, Type, Union
 import numpy as np
 
 from thermnet.errors import Span
+from thermnet.physics.constants import kB as KB
 
 REQUIRED = None
 
@@ -152,6 +154,10 @@ class Element:
     # close their loop with ``RX n1 n2 20 temp=bath``.
     examples: ClassVar[Tuple[str, ...]] = ()
     antisymmetric: ClassVar[bool] = False     # heat(Ta, Tb) = -heat(Tb, Ta) (thermal kinds)
+    # the VALUE may be a time function PULSE(...), SIN(...), PWL(...) (model/waveforms.py);
+    # ``waveform`` is then set and ``value`` is its value at t = 0
+    takes_waveform: ClassVar[bool] = False
+    waveform: Any = None
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
@@ -213,6 +219,18 @@ class ThermalElement(Element):
         """Heat (W) from the first to the second terminal."""
         raise NotImplementedError
 
+    def noise_power(self, Ta: float, Tb: float, *extra: float) -> float:
+        """One-sided spectral density (W^2/Hz) of the fluctuations of the heat through the
+        element at low frequency: each reservoir's own fluctuation-dissipation term,
+        ``2 kB (Ta^2 G_a + Tb^2 G_b)`` with G_a = d heat/d Ta and G_b = -d heat/d Tb.  For a
+        power law sigma V (Ta^n - Tb^n) this is the generalised Golubev-Pekola form
+        2 kB sigma V n (Ta^(n+1) + Tb^(n+1)) (Golubev & Pekola, PRB 75, 014301 (2007), for
+        n = 5; Pekola & Karimi, RMP 93, 041001 (2021), Sec. IV); for a linear conductance
+        2 kB (Ta^2 + Tb^2) G.  In equilibrium (Ta = Tb = T) it is 4 kB T^2 G.  Kinds with a
+        better non-equilibrium form override this."""
+        d = self.heat_derivatives(Ta, Tb, *extra)
+        return 2.0 * KB * (Ta * Ta * d[0] - Tb * Tb * d[1])
+
     def heat_derivatives(self, Ta: float, Tb: float, *extra: float) -> np.ndarray:
         """d heat / d T (W/K) with respect to each of ``terminals + extra_nodes``.
 
@@ -228,6 +246,27 @@ class ThermalElement(Element):
             hi[k], lo[k] = t + step, t - step
             out[k] = (self.heat(*hi) - self.heat(*lo)) / (2 * step)
         return out
+
+
+class HeatCapacity(Element):
+    """Heat capacity C(T) (J/K) of the thermal node ``nodes[0]``; several may sit on one
+    node (electrons and lattice, say) and add."""
+
+    def capacity(self, T: float) -> float:
+        raise NotImplementedError
+
+    def capacity_derivative(self, T: float) -> float:
+        """dC/dT (J/K^2): central difference with the step ``DT_REL * T``."""
+        step = DT_REL * T
+        return (self.capacity(T + step) - self.capacity(T - step)) / (2 * step)
+
+    def kinks(self) -> Tuple[float, ...]:
+        """Temperatures (K) where C(T) is not smooth (a superconductor's Tc)."""
+        return ()
+
+    def capacities(self, T: np.ndarray) -> np.ndarray:
+        """C at every temperature of the array T (J/K)."""
+        return np.array([self.capacity(float(t)) for t in np.ravel(T)]).reshape(np.shape(T))
 
 
 class ImpedanceElement(Element):

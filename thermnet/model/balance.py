@@ -58,6 +58,7 @@ class HeatBalance:
         # biased electrical networks: the thermal node of each conductor (Joule heat)
         self.bias_idx: List[np.ndarray] = [
             np.array([self.index[n] for n in b.temp_nodes], dtype=int) for b in circuit.bias]
+        self.capacity_idx = [(e, self.index[e.nodes[0]]) for e in circuit.capacities]
         # a network shorted to one node by voltage sources carries no photons
         self.links = [lk for lk in circuit.links
                       if len(lk.dissipative) >= 2 and lk.incidence.shape[1] > 0]
@@ -314,6 +315,19 @@ class HeatBalance:
         if derivatives:
             return net, mag, dnet, dmag
         return net, mag
+
+    def capacity(self, T: np.ndarray, derivative: bool = False) -> np.ndarray:
+        """Heat capacity of every node (J/K; 0 where no H element sits), or with
+        ``derivative`` dC/dT (J/K^2), at the temperatures T of every node."""
+        out = np.zeros(len(self.nodes))
+        for e, i in self.capacity_idx:
+            out[i] += e.capacity_derivative(T[i]) if derivative else e.capacity(T[i])
+        return out
+
+    def missing_capacity(self) -> List[str]:
+        """Free nodes without a heat capacity (display names)."""
+        have = {i for _, i in self.capacity_idx}
+        return [self.circuit.display(self.nodes[i]) for i in self.free if i not in have]
 
     def residual(self, T_free: np.ndarray, heater_scale: float = 1.0,
                  source_T: Optional[np.ndarray] = None) -> Tuple[np.ndarray, np.ndarray]:

@@ -13,11 +13,17 @@ from typing import Dict, List, Tuple
 import networkx as nx
 import numpy as np
 
-from thermnet.elements.base import Heater, ImpedanceElement, TemperatureSource, ThermalElement
+from thermnet.elements.base import (
+    HeatCapacity,
+    Heater,
+    ImpedanceElement,
+    TemperatureSource,
+    ThermalElement,
+)
 from thermnet.elements.bias import BiasSource
 from thermnet.errors import NetlistError
 from thermnet.model.bias import bias_networks
-from thermnet.netlist.elaborate import FlatCircuit
+from thermnet.netlist.elaborate import FlatCircuit, Quantity
 from thermnet.physics import photonic
 
 
@@ -73,6 +79,7 @@ class Circuit:
         self.impedances: List[ImpedanceElement] = [e for e in els
                                                    if isinstance(e, ImpedanceElement)]
         self.bias_sources: List[BiasSource] = [e for e in els if isinstance(e, BiasSource)]
+        self.capacities: List[HeatCapacity] = [e for e in els if isinstance(e, HeatCapacity)]
         for e in els:
             if isinstance(e, TemperatureSource):
                 node = e.nodes[0]
@@ -86,7 +93,7 @@ class Circuit:
         self.bias = bias_networks(self.electrical_graph, self.flat, self.display)
         self.thermal_graph = self._thermal_graph()
         self._check_paths()
-        for q in flat.prints:
+        for q in flat.all_quantities():
             self._check_photonic_pair(q)
 
     def display(self, node: str) -> str:
@@ -185,8 +192,12 @@ class Circuit:
     def _check_photonic_pair(self, q) -> None:
         """Q(A,B) and TAU(A,B) (also inside D()) need two different thermal nodes with
         dissipative elements in one photonic link: else the value would be a silent 0."""
-        if q.func == "D":
+        if q.args and isinstance(q.args[0], Quantity):       # D(), PH(), RE(), IM()
             self._check_photonic_pair(q.args[0])
+            return
+        if q.func == "EXPR":                   # an expression of quantities (columns.py)
+            for part in q.args:
+                self._check_photonic_pair(part)
             return
         if q.func not in ("Q", "TAU"):
             return
@@ -229,8 +240,7 @@ class Circuit:
             lines.append(f"  link {k + 1}: elements " + link.names
                          + "; dissipative at " + ", ".join(self.display(t)
                                                            for t in link.temp_nodes))
-        an = ["op" if a is None else f"sweep {a.target.name} ({len(a.values)} points)"
-              for a in f.analyses] or ["op (default)"]
+        an = ["op" if a is None else a.describe() for a in f.analyses] or ["op (default)"]
         lines.append("analyses: " + ", ".join(an) + "".join(
             f"; step {s.target.name} ({len(s.values)} values)" for s in f.steps))
         lines.append("print: " + (" ".join(q.column for q in f.prints) or "(default)"))

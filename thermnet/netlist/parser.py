@@ -10,6 +10,7 @@ import errno
 import os
 import re
 import stat
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,9 +19,11 @@ from typing import Any, List, Optional, Sequence, Tuple
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from thermnet import library
 from thermnet.errors import NetlistError, Span
-from thermnet.netlist import ast
+from thermnet.netlist import ast, timecards
 from thermnet.netlist.source import LogicalLine, logical_lines
+from thermnet.quantities import QUANTITIES
 
 CARD_FORMS = {
     ".title": ".title TEXT",
@@ -33,10 +36,16 @@ CARD_FORMS = {
     ".op": ".op",
     ".sweep": ".sweep NAME START STOP N [lin|log]  or  .sweep NAME list V1 V2 ...",
     ".step": ".step NAME START STOP N [lin|log]  or  .step NAME list V1 V2 ...",
-    ".print": ".print QUANTITY...  e.g. .print T(S) Q(S,D) P(E1)",
+    ".print": ".print QUANTITY...  e.g. .print T(S) Q(S,D) P(E1) {Q(S,D)/TAU(S,D)}",
+    ".measure": ".measure ANALYSIS NAME MAX|MIN|PP|AVG EXPR [FROM=v TO=v]  or  FIND EXPR "
+                "AT=v  or  [FIND EXPR] WHEN EXPR=v [RISE=n|FALL=n|CROSS=n]  or  "
+                "PARAM={expression of measures}",
     ".options": ".options KEY=VALUE ...",
     ".end": ".end",
 }
+CARD_FORMS.update(timecards.FORMS)
+
+CARD_ALIASES = {".meas": ".measure"}      # SPICE spellings of the same card
 
 
 @lru_cache(maxsize=1)
@@ -92,6 +101,18 @@ class _ToAst(Transformer):
         args = tuple(c[1]) if len(c) > 1 else ()
         return ast.Call(ast.Word(str(c[0]), self._span(c[0])), args, self._meta_span(meta))
 
+    @v_args(meta=True)
+    def call_condition(self, meta, c):
+        args = tuple(c[1]) if len(c) > 2 else ()
+        left = ast.Call(ast.Word(str(c[0]), self._span(c[0])), args, self._meta_span(meta))
+        return ast.Condition(left, c[-1], self._meta_span(meta))
+
+    @v_args(meta=True)
+    def expr_condition(self, meta, c):
+        text = self.line.text[meta.start_pos:]
+        left = ast.ExprValue(c[0], text[:_closing_brace(text) + 1], self._meta_span(meta))
+        return ast.Condition(left, c[1], self._meta_span(meta))
+
     def arglist(self, c):
         return list(c)
 
@@ -124,6 +145,16 @@ class _ToAst(Transformer):
         return ("element", ast.Word(str(c[0]), self._span(c[0])), tuple(c[1:]))
 
 
+def _closing_brace(text: str) -> int:
+    """Index of the '}' that closes the '{' at text[0]."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth == 0:
+            return i
+    return len(text) - 1
+
+
 def _syntax_error(err: UnexpectedInput, line: LogicalLine) -> NetlistError:
     offset = getattr(err, "pos_in_stream", None)
     if offset is None:
@@ -139,7 +170,7 @@ def _syntax_error(err: UnexpectedInput, line: LogicalLine) -> NetlistError:
     else:
         what = "unexpected end of line"
     first = line.text.split()[0].lower() if line.text.split() else ""
-    expected = CARD_FORMS.get(first, "")
+    expected = CARD_FORMS.get(CARD_ALIASES.get(first, first), "")
     if not expected and not first.startswith("."):
         from thermnet.elements.base import element_form
         expected = element_form(first[:1])
@@ -181,13 +212,19 @@ def _sweep_spec(items: Sequence[Any], card: str, span: Span) -> ast.SweepSpec:
     return ast.SweepSpec(name, mode, (rest[0], rest[1]), rest[2])
 
 
+def _bare(word: str) -> bool:
+    """Whether ``word`` is a print quantity without arguments (ONOISE, INOISE)."""
+    kind = QUANTITIES.get(word.upper())
+    return kind is not None and not kind.args
+
+
 def _card(kind, head, items, line: LogicalLine) -> ast.Card:
     span, text = line.first, line.text
     if kind == "title":
         return ast.TitleCard(span, text, head)
     if kind == "element":
         return ast.ElementCard(span, text, head, items)
-    name = head.text.lower()
+    name = CARD_ALIASES.get(head.text.lower(), head.text.lower())
     if name not in CARD_FORMS:
         raise NetlistError(f"unknown card '{head.text}'", head.span,
                            "one of " + " ".join(sorted(CARD_FORMS)))
@@ -240,11 +277,21 @@ def _card(kind, head, items, line: LogicalLine) -> ast.Card:
     if name == ".print":
         _expect(len(items) >= 1, ".print needs at least one quantity", span, name)
         for it in items:
-            _expect(isinstance(it, ast.Call), "expected a quantity such as T(NODE)",
-                    it.span, name)
-        return ast.PrintCard(span, text, tuple(items))
+            # a quantity without arguments (ONOISE) is written as a bare word
+            _expect(isinstance(it, (ast.Call, ast.ExprValue))
+                    or (isinstance(it, ast.Word) and _bare(it.text)),
+                    "expected a quantity such as T(NODE) or {expression}", it.span, name)
+        return ast.PrintCard(span, text, tuple(ast.Call(it, (), it.span)
+                                               if isinstance(it, ast.Word) else it
+                                               for it in items))
+    if name == ".measure":
+        _expect(len(items) >= 3, ".measure needs an analysis, a name and what to measure",
+                span, name)
+        return ast.MeasureCard(span, text, tuple(items))
     if name == ".options":
         return ast.OptionsCard(span, text, _assigns(items, name))
+    if name in timecards.FORMS:
+        return timecards.parse_card(name, items, span, text)
     raise AssertionError(name)  # every name of CARD_FORMS is handled above
 
 
@@ -255,8 +302,7 @@ MAX_INCLUDE_DEPTH = 16              # .include inside .include ...
 MAX_LINE_CHARS = 100_000            # one logical line ('+' continuations joined)
 MAX_NESTING = 100                   # depth of one card's syntax tree ({((...))}, a*b*c ...)
 # The shipped library of devices, which a sandboxed netlist may include besides its folder.
-LIBRARY_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "netlists", "lib")
+LIBRARY_DIR = library.library_dir()
 # Pseudo-file systems whose files claim to be regular but are not data (and may hold secrets).
 _PSEUDO_ROOTS = ("/proc", "/sys", "/dev")
 
@@ -311,7 +357,8 @@ def parse_text(text: str, name: str = "<netlist>", _stack: Tuple[str, ...] = (),
                                f"{MAX_NESTING})", line.first,
                                "split it with .param NAME={...}")
         kind, head, items = _transform(tree, line)
-        if included and kind == "dot" and head.text.lower() not in CARD_FORMS:
+        if included and kind == "dot" and CARD_ALIASES.get(head.text.lower(), head.text.lower()) \
+                not in CARD_FORMS:
             raise _not_a_netlist(name, head.span, "an unknown card")
         card = _card(kind, head, items, line)
         if isinstance(card, ast.ModelCard):
@@ -350,9 +397,10 @@ def _not_a_netlist(path: str, span: Optional[Span], why: str) -> UnquotedError:
 def _include(card: ast.IncludeCard, including: str, stack: Tuple[str, ...],
              reading: _Reading) -> List[ast.Card]:
     base = os.path.dirname(including) if not including.startswith("<") else os.getcwd()
-    path = os.path.normpath(os.path.join(base, card.path))
+    path, looked = library.find_include(card.path, base)
     chain = [p for p in stack + (including,) if not p.startswith("<")]
-    hint = '.include "FILE" with FILE relative to the including file'
+    hint = ('.include "FILE" with FILE relative to the including file, a folder of '
+            f'${library.PATH_VARIABLE} or the shipped library')
     if os.path.abspath(path) in {os.path.abspath(p) for p in chain}:
         raise NetlistError(f"include cycle: '{card.path}' is already being included "
                            f"({' -> '.join(chain + [path])})",
@@ -373,7 +421,7 @@ def _include(card: ast.IncludeCard, including: str, stack: Tuple[str, ...],
         data = _read_bytes(path, reading, regular_only=True)
     except OSError as exc:
         raise NetlistError(f"cannot read include file '{card.path}' ({exc.strerror}; "
-                           f"looked for {path})", card.path_span, hint) from None
+                           f"looked for {', '.join(looked)})", card.path_span, hint) from None
     except _TooLarge:
         raise NetlistError(f"include file '{card.path}' makes the netlist larger than "
                            f"{MAX_NETLIST_BYTES // 1_000_000} MB (the limit for a netlist with "
@@ -518,22 +566,36 @@ def _line_col(before: str) -> Tuple[int, int]:
 
 
 def parse_file(path: str, sandbox: bool = False) -> List[ast.Card]:
-    """Parse the netlist file at ``path``.  ``sandbox``: includes only from the netlist's
-    own folder (and below) and the shipped device library."""
+    """Parse the netlist file at ``path`` (``-``: standard input, named ``<stdin>``, its
+    includes relative to the working directory).  ``sandbox``: includes only from the
+    netlist's own folder (and below) and the shipped device library."""
+    stdin = path == "-"
     roots = None
     if sandbox:
-        roots = (os.path.realpath(os.path.dirname(os.path.abspath(path))),
+        roots = (os.path.realpath(os.getcwd() if stdin else
+                                  os.path.dirname(os.path.abspath(path))),
                  os.path.realpath(LIBRARY_DIR))
     reading = _Reading(roots)
     try:
-        data = _read_bytes(path, reading, regular_only=False)
+        data = _read_stdin(reading) if stdin else \
+            _read_bytes(path, reading, regular_only=False)
     except OSError as exc:
         raise NetlistError(f"cannot read netlist '{path}': {exc.strerror}") from None
     except _TooLarge:
         raise NetlistError(f"netlist '{path}' is larger than "
                            f"{MAX_NETLIST_BYTES // 1_000_000} MB (the limit)") from None
+    name = "<stdin>" if stdin else path
     text, bad = _decode(data)
     if bad is not None:
-        raise UnquotedError(f"'{path}' is not a UTF-8 text file (an invalid byte here)",
-                            Span(path, *bad), "a netlist saved as UTF-8 text")
-    return parse_text(text, path, (), reading)
+        raise UnquotedError(f"'{name}' is not a UTF-8 text file (an invalid byte here)",
+                            Span(name, *bad), "a netlist saved as UTF-8 text")
+    return parse_text(text, name, (), reading)
+
+
+def _read_stdin(reading: _Reading) -> bytes:
+    """Standard input, at most ``reading.budget`` bytes (else _TooLarge)."""
+    data = sys.stdin.buffer.read(reading.budget + 1)
+    if len(data) > reading.budget:
+        raise _TooLarge()
+    reading.budget -= len(data)
+    return data

@@ -467,3 +467,24 @@ def heat_and_derivatives(energy: np.ndarray, weights: np.ndarray, tau: np.ndarra
         g = np.einsum("k,kij,ki->ij", wh, dtau, en)
         dQ[:, :, m] += g - g.T
     return Q, dQ
+
+
+def heat_noise(energy: np.ndarray, weights: np.ndarray, tau: np.ndarray,
+               temps: np.ndarray) -> np.ndarray:
+    """S_ij (W^2/Hz): one-sided spectral density (zero frequency) of the photonic heat current
+    between dissipative elements i and j, from the second cumulant of the bosonic
+    Levitov-Lesovik counting statistics of one channel of transmission tau_ij (Saito & Dhar,
+    PRL 99, 180601 (2007)):
+    ``S_ij = (2/h) int dE E^2 [tau (n_i (1 + n_j) + n_j (1 + n_i)) + tau^2 (n_i - n_j)^2]``.
+    In equilibrium (T_i = T_j = T) it is 4 kB T^2 G_ij with G_ij = dQ_ij/dT_i (fluctuation-
+    dissipation).  A network with more than two dissipative elements is treated pair by pair
+    (uncorrelated pair currents: exact in equilibrium)."""
+    en = bose_energy(energy[:, None], temps[None, :])                     # (nE, nd): E n
+    e = energy[:, None, None]
+    cross = en[:, :, None] * (e + en[:, None, :])                          # E^2 n_i (1+n_j)
+    diff = en[:, :, None] - en[:, None, :]
+    integrand = tau * (cross + np.transpose(cross, (0, 2, 1))) + tau ** 2 * diff ** 2
+    S = 2.0 * np.einsum("k,kij->ij", weights, integrand) / h
+    idx = np.arange(S.shape[0])
+    S[idx, idx] = 0.0
+    return S

@@ -8,16 +8,19 @@ import math
 import os
 import stat
 import tempfile
+from typing import Callable, Dict, Iterable, Iterator, List, Union
 
 import numpy as np
 
 from thermnet.errors import ThermnetError
-from thermnet.results.types import Results
+from thermnet.results.frames import long_table, to_netcdf_bytes
+from thermnet.results.types import AnalysisResult, Results
+from thermnet.units import engineering
 
 
 def _rows(r):
     cols = list(r.columns)
-    if r.analysis == "op":
+    if not r.series:
         return cols, [[r.columns[c] for c in cols]]
     n = len(next(iter(r.columns.values()))) if cols else 0
     return cols, [[r.columns[c][i] for c in cols] for i in range(n)]
@@ -27,27 +30,62 @@ def _fmt(v) -> str:
     return "nan" if not math.isfinite(v) else f"{v:.10g}"
 
 
-def to_table(res: Results) -> str:
+def to_table(res: Results, si: bool = False) -> str:
+    """The human table: engineering notation with units (``125.63 mK``, ``3.94 fW``, from
+    each column's dimension), or with ``si`` plain SI numbers to 10 digits."""
+    def show(v, dimension):
+        return _fmt(v) if si else engineering(v, dimension)
     out = []
     if res.title:
         out.append(res.title)
     for r in res.results:
         head = r.analysis + (f" over {r.swept}" if r.swept else "")
         if r.step:
-            head += "  [" + ", ".join(f"{k}={v:g}" for k, v in r.step.items()) + "]"
+            head += "  [" + ", ".join(f"{k}={show(v, r.dimensions.get(k))}"
+                                      for k, v in r.step.items()) + "]"
         out.append("")
         out.append(head)
         cols, rows = _rows(r)
-        widths = [max(16, len(c)) for c in cols]
+        dims = [r.dimensions.get(c) for c in cols]
+        cells = [[show(v, d) for v, d in zip(row, dims)] for row in rows]
+        widths = [max([16, len(c)] + [len(row[j]) for row in cells])
+                  for j, c in enumerate(cols)]
         out.append("  ".join(c.rjust(w) for c, w in zip(cols, widths)))
-        for row in rows:
-            out.append("  ".join(_fmt(v).rjust(w) for v, w in zip(row, widths)))
+        for row in cells:
+            out.append("  ".join(v.rjust(w) for v, w in zip(row, widths)))
         eb = np.asarray(r.energy_balance) if r.energy_balance is not None else np.array([])
         if eb.size and np.isfinite(eb).any():
             out.append(f"energy balance: max relative residual {np.nanmax(np.abs(eb)):.2g}")
+        for key, value in r.extras.items():
+            out.append(f"{key.replace('_', ' ')}: {_extra(value)}")
         for f in r.failures:
             out.append(f"FAILED {f}")
+        out.extend(_measure_lines(r))
     return "\n".join(out) + "\n"
+
+
+def _extra(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_extra(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return " ".join(_extra(v) for v in value)
+    return _fmt(value) if isinstance(value, float) else str(value)
+
+
+def _measure_lines(r) -> list:
+    """The .measure section of one analysis: NAME = value unit, or FAILED and why."""
+    if not r.measures:
+        return []
+    from thermnet.units import PLOT_SYMBOLS
+    width = max(len(k) for k in r.measures)
+    lines = ["measures"]
+    for k, v in r.measures.items():
+        if k in r.measure_failures:
+            lines.append(f"  {k.ljust(width)} = FAILED: {r.measure_failures[k]}")
+            continue
+        unit = PLOT_SYMBOLS.get(r.measure_dimensions.get(k, ""), "")
+        lines.append(f"  {k.ljust(width)} = {_fmt(v)}" + (f" {unit}" if unit else ""))
+    return lines
 
 
 def to_json(res: Results) -> str:
@@ -55,30 +93,47 @@ def to_json(res: Results) -> str:
 
 
 def to_csv(res: Results) -> str:
-    """One CSV block; step values and the analysis index as leading columns."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    step_names = []
-    for r in res.results:
-        for k in r.step:
-            if k not in step_names:
-                step_names.append(k)
-    prev_cols = None       # a new header whenever the columns change
-    for idx, r in enumerate(res.results):
-        cols, rows = _rows(r)
-        if cols != prev_cols:
-            w.writerow(["analysis"] + step_names + cols + ["converged"])
-            prev_cols = cols
-        conv = list(r.converged)
-        for i, row in enumerate(rows):
-            w.writerow([f"{idx}:{r.analysis}"] + [_fmt(r.step.get(k, float("nan")))
-                                                  for k in step_names]
-                       + [_fmt(v) for v in row] + [int(bool(conv[i]))])
-    return buf.getvalue()
+    """One table with one header (``pandas.read_csv`` reads it): the long table of
+    ``frames.long_table`` (a row per point; ``analysis`` as ``INDEX:KIND``, the ``.step``
+    values, the union of every analysis's columns, empty where an analysis has no such
+    column, ``nan`` where a point failed; ``converged`` 1/0), numbers to 10 digits."""
+    return "".join(csv_pieces([res.results]))
 
 
-FORMATS = {"table": to_table, "json": to_json, "csv": to_csv}
-EXTENSIONS = {".json": "json", ".csv": "csv"}      # any other name: the table
+def csv_pieces(chunks: Iterable[List[AnalysisResult]]) -> Iterator[str]:
+    """:func:`to_csv`'s text, one piece per chunk of results (a checkpointed family is
+    written chunk by chunk, results/stream.py).  The header is the first chunk's: every
+    chunk of a family holds the same analyses, hence the same columns."""
+    header = None
+    offset = 0
+    for chunk in chunks:
+        if not chunk:
+            continue
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        steps, columns, head, rows = long_table(Results("", chunk))
+        if header is None:
+            header = head
+            w.writerow(head)
+        elif head != header:
+            raise ValueError("a chunk of results with other columns than the first")
+        present = [{c for c in r.columns} for r in chunk]
+        for row in rows:
+            idx, kind = row[0].split(":")
+            values = row[1 + len(steps):-1]
+            w.writerow([f"{offset + int(idx)}:{kind}"]
+                       + [_fmt(v) for v in row[1:1 + len(steps)]]
+                       + [_fmt(v) if c in present[int(idx)] else ""
+                          for c, v in zip(columns, values)]
+                       + [int(row[-1])])
+        offset += len(chunk)
+        yield buf.getvalue()
+
+
+FORMATS: Dict[str, Callable[[Results], Union[str, bytes]]] = {
+    "table": to_table, "json": to_json, "csv": to_csv, "netcdf": to_netcdf_bytes}
+# any other name (.txt, .table): the table; netCDF needs xarray (the [data] extra)
+EXTENSIONS = {".json": "json", ".csv": "csv", ".nc": "netcdf"}
 
 
 def format_for(path) -> str:
@@ -134,14 +189,14 @@ def check_target(path: str, protect=()) -> None:
 
 
 def write_atomic(path: str, data) -> None:
-    """Write ``data`` (text, UTF-8, or bytes) to ``path``, whole or not at all.
+    """Write ``data`` (text, UTF-8, or bytes, or an iterable of pieces of either) to
+    ``path``, whole or not at all.
 
     A regular file (or a new one) is written through a temporary file in its folder and
     ``os.replace``, keeping an existing file's permissions (and owner, where allowed).  A
     symbolic link is followed: its target is written and the link stays.  A FIFO or a device
     (``/dev/null``, ``/dev/stdout``) is written in place, never replaced."""
-    if isinstance(data, str):
-        data = data.encode("utf-8")
+    pieces = [data] if isinstance(data, (str, bytes)) else data
     real = os.path.realpath(path)
     try:
         st = os.stat(real)
@@ -149,12 +204,12 @@ def write_atomic(path: str, data) -> None:
         st = None
     if st is not None and not stat.S_ISREG(st.st_mode):
         with open(real, "wb") as fh:
-            fh.write(data)
+            _write_pieces(fh, pieces)
         return
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(real), prefix=".thermnet-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            _write_pieces(fh, pieces)
             fh.flush()
             os.fsync(fh.fileno())
         if st is not None:
@@ -173,3 +228,8 @@ def write_atomic(path: str, data) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _write_pieces(fh, pieces) -> None:
+    for piece in pieces:
+        fh.write(piece.encode("utf-8") if isinstance(piece, str) else piece)

@@ -3,20 +3,26 @@ and skipped), nested ``.step`` families, and the ``.print`` quantities including
 derivatives ``D(quantity, NAME)``."""
 from __future__ import annotations
 
-import itertools
 import logging
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from thermnet.errors import ConvergenceError, ThermnetError
+from thermnet.errors import ConvergenceError, NetlistError, ThermnetError
 from thermnet.model.balance import HeatBalance
 from thermnet.model.probes import Probe
+from thermnet.netlist.columns import (
+    ExpressionQuantity,
+    evaluate_column,
+    quantity_dimension,
+    target_dimension,
+)
 from thermnet.netlist.elaborate import FlatCircuit, Quantity, Sweep, Target
-from thermnet.quantities import QUANTITIES
+from thermnet.quantities import applies
 from thermnet.results.types import AnalysisResult, Results
+from thermnet.solve import measure, smallsignal, transient
+from thermnet.solve.progress import Progress, points
 from thermnet.solve.steady import SolverMemory, SteadyState, linear_solve, require, solve
-from thermnet.units import derivative_dimension
 
 log = logging.getLogger(__name__)
 DERIV_REL = 1e-5       # D(): largest relative temperature move of the difference step
@@ -154,18 +160,24 @@ def _predict(history, v) -> Optional[np.ndarray]:
 
 
 class Runner:
-    def __init__(self, ctx: Context, prints, progress=False):
+    def __init__(self, ctx: Context, prints, progress: Optional[Progress] = None):
         self.ctx = ctx
         self.prints = prints
-        self.progress = progress
+        self.progress = progress or Progress(None)
 
     def columns(self, bal: HeatBalance, state: SteadyState, target_values) -> Dict[str, float]:
         probe = Probe(bal, state.T)
-        out = {}
-        for q in self.prints:
-            out[q.column] = probe.value(q) if q.func != "D" else \
-                self.derivative(q, state.T, target_values, {})
-        return out
+        return {q.column: self.value(probe, q, state.T, target_values) for q in self.prints}
+
+    def value(self, probe: Probe, q: Quantity, T: np.ndarray, target_values) -> float:
+        """One column at the state T: a quantity, a derivative, or an expression of them
+        (netlist/columns.py)."""
+        if isinstance(q, ExpressionQuantity):
+            parts = {p.column: self.value(probe, p, T, target_values) for p in q.args}
+            return evaluate_column(q, parts, target_values)
+        if q.func == "D":
+            return self.derivative(q, T, target_values, {})
+        return probe.value(q)
 
     def derivative(self, q: Quantity, T: np.ndarray, target_values,
                    overrides: Dict[Target, float]) -> float:
@@ -241,6 +253,7 @@ class Runner:
             if exc.error is not None:        # the located error itself
                 raise exc.error from None
             raise ConvergenceError(f".op: {exc}") from None
+        self.progress.advance()
         flat = self.ctx.balance().circuit.flat
         return AnalysisResult("op", step, cols, np.array([True]), [], np.array([energy]),
                               dimensions=_column_dimensions(flat, self.prints))
@@ -261,13 +274,10 @@ class Runner:
         failures = []
         history: List[Tuple[float, np.ndarray]] = []   # last two points (value, T): predictor
         memory = SolverMemory()
-        iterator = range(n)
-        if self.progress:
-            from tqdm import tqdm
-            iterator = tqdm(iterator, desc=f"sweep {name}", unit="pt", leave=False, delay=0.5)
         saved = dict(self.ctx.sources), dict(self.ctx.params)
         try:
-            for i in iterator:
+            for i in range(n):
+                self.progress.advance()
                 v = float(sweep.values[i])
                 (self.ctx.params if sweep.target.kind == "param" else self.ctx.sources)[
                     sweep.target.key] = v
@@ -293,23 +303,48 @@ def _column_dimensions(flat: FlatCircuit, prints) -> Dict[str, str]:
     return {k: v for k, v in dims.items() if v is not None}
 
 
-def target_dimension(flat: FlatCircuit, target: Target) -> str:
-    """A source's value dimension; a .param's that of the unit it is defined with
-    (dimensionless without one)."""
-    if target.kind != "source":
-        return target.dimension or "dimensionless"
-    from thermnet.elements import ELEMENT_KINDS
-    return ELEMENT_KINDS[flat.elements[target.key].letter].value_param().dimension
+# target_dimension and quantity_dimension live in netlist/columns.py (imported above)
 
 
-def quantity_dimension(flat: FlatCircuit, q: Quantity) -> Optional[str]:
-    """``temperature``, ``power`` ...; ``D(X,NAME)``: X's over NAME's, e.g. ``temperature/power``
-    (X's alone for a .param, ``dimensionless`` for like over like); None if not known."""
-    if q.func != "D":
-        return QUANTITIES[q.func].dimension
-    inner, target = q.args
-    num, den = quantity_dimension(flat, inner), target_dimension(flat, target)
-    return None if num is None else derivative_dimension(num, den)
+def analysis_kind(analysis) -> str:
+    """op, sweep, tran, ac or noise."""
+    if analysis is None:
+        return "op"
+    if isinstance(analysis, Sweep):
+        return "sweep"
+    return type(analysis).__name__.lower()
+
+
+def prints_for(flat: FlatCircuit, prints, kind: str):
+    """The .print quantities an analysis of ``kind`` prints (quantities.applies), or its
+    defaults: the free nodes' temperatures, ONOISE and INOISE for .noise."""
+    chosen = [q for q in prints if applies(q.func, kind)
+              and not (kind == "tran" and _has_derivative(q))]
+    if chosen:
+        return chosen
+    if kind == "noise":
+        from thermnet.netlist.elaborate import Quantity as Q
+        return [Q("ONOISE", (), "ONOISE", None), Q("INOISE", (), "INOISE", None)]
+    return default_prints(flat)
+
+
+def _has_derivative(q) -> bool:
+    """Whether D() appears in q (an expression's parts included)."""
+    return q.func == "D" or (isinstance(q, ExpressionQuantity) and
+                             any(_has_derivative(p) for p in q.args))
+
+
+def check_prints(flat: FlatCircuit) -> None:
+    """A quantity no analysis of the netlist prints is an error at its place (it would be
+    silently missing from the output)."""
+    kinds = {analysis_kind(a) for a in (flat.analyses or [None])}
+    for q in flat.prints:
+        if not any(applies(q.func, k) for k in kinds):
+            need = {"PH": ".ac", "RE": ".ac", "IM": ".ac", "D": ".op or .sweep"}.get(
+                q.func, ".noise")
+            raise NetlistError(f"{q.column} is printed by {need} analyses only, and this "
+                               "netlist has none", q.span, f"add {need.split()[0]} ..., or "
+                               "remove it from .print")
 
 
 def default_prints(flat: FlatCircuit):
@@ -319,35 +354,66 @@ def default_prints(flat: FlatCircuit):
             if k not in sources]
 
 
-def run(bal: HeatBalance, params, sources, options, progress=False) -> Results:
+def run(bal: HeatBalance, params, sources, options, progress=False,
+        combos: Optional[Sequence[int]] = None) -> Results:
     """Every analysis of the circuit of ``bal`` (each .step combination in turn) with
     .params, sources and options overridden by name.  The structure is built once; each
     combination rebinds it; the netlist's own values are bound again at the end.  The
     balance keeps its verified photon grids from one run to the next (a Netlist's runs);
-    every steady state still starts cold."""
+    every steady state still starts cold.  ``progress``: one bar over every point of the
+    run (unless ``.options progress=0``).
+
+    ``combos``: the indices (``family.combination``) of the .step combinations to run
+    (default: all).  Each combination of a .step family starts cold (balance rebound,
+    photon grids chosen afresh, new solver memory), so its results depend on nothing that
+    ran before it: any process may run any combination in any order and get the same bits
+    (solve/family.py, docs/scaling.md)."""
+    from thermnet.solve.family import combination, family_size
     ctx = Context(bal, params, sources, options)
     flat = ctx.flat
+    check_prints(flat)
+    bar = Progress(None)
     try:
         ctx.balance()
         steps = list(flat.steps)
         prints = flat.prints or default_prints(flat)
+        hidden = measure.hidden_columns(flat.measures, prints)
         step_dims = {st.target.name: target_dimension(flat, st.target) for st in steps}
         results = []
-        combos = list(itertools.product(*[s.values for s in steps])) if steps else [()]
-        for combo in combos:
+        indices = range(family_size(steps)) if combos is None else combos
+        per_step = points(flat.analyses)
+        if progress and flat.options.get("progress", 1):
+            bar = Progress(per_step * len(indices), flat.title or "thermnet")
+        for index in indices:
+            combo = combination(steps, index)
             ctx.params, ctx.sources, step = dict(params), dict(sources), {}
+            if steps:
+                ctx.bal.bound = None                 # a cold start (see above)
             for st, v in zip(steps, combo):
                 (ctx.params if st.target.kind == "param" else ctx.sources)[st.target.key] = \
                     float(v)
                 step[st.target.name] = float(v)
             flat.rebind(ctx.params, analyses=True)   # sweep values may depend on .step's
+            bar.expect(points(flat.analyses) - per_step)
             ctx.balance()
-            runner = Runner(ctx, prints, progress)
             for analysis in (flat.analyses or [None]):
-                results.append(runner.op(step) if analysis is None else
-                               runner.sweep(analysis, step))
+                kind = analysis_kind(analysis)
+                runner = Runner(ctx, prints_for(flat, prints, kind) +
+                                [q for q in hidden if applies(q.func, kind)], bar)
+                if analysis is None:
+                    results.append(runner.op(step))
+                elif isinstance(analysis, Sweep):
+                    results.append(runner.sweep(analysis, step))
+                elif kind == "tran":
+                    results.append(transient.run_tran(runner, analysis, step))
+                elif kind == "ac":
+                    results.append(smallsignal.run_ac(runner, analysis, step))
+                else:
+                    results.append(smallsignal.run_noise(runner, analysis, step))
                 results[-1].dimensions.update(step_dims)
+                measure.attach(results[-1], flat, hidden)
     finally:
+        bar.close()
         # back to the netlist's own (set) values: a .step or a swept .param moved them
         if steps or ctx.bal.bound != tuple(sorted(params.items())):
             flat.rebind(params, analyses=True)
