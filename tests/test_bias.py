@@ -163,3 +163,37 @@ RS b 0 40 temp=S
     assert c["PJ(RS)"] == pytest.approx(v2 ** 2 / 40, rel=1e-12)
     if r_series is not None:    # all the power the source gives ends in the bath
         assert -c["P(TB)"] == pytest.approx((10e-6) ** 2 / (40 + r_series), rel=1e-9)
+
+
+def test_voltage_biased_film_time_constant_irwin_hilton():
+    """Electrothermal feedback: an ideally voltage-biased film (no load resistance, R
+    independent of current: beta = 0) has tau_eff = tau0 / (1 + L), tau0 = C/G,
+    L = P alpha / (G T), alpha = (T/R) dR/dT (Irwin & Hilton, "Transition-edge sensors"
+    (2005), Sec. 2.3).  The .ac time constant (from the analytic Jacobian, with the Joule
+    heat's derivative through R(T)) against that formula, with alpha from scipy's PCHIP of
+    the same table and G = 5 Sigma V T^4 here.  The source shorts the film for photons."""
+    csv = os.path.join(NETLISTS, "lib", "ti_film_rt.csv")
+    res = thermnet.parse(f"""
+.model ti eph(sigma=1.3e9 n=5)
+.model tifilm rtable(file="{csv}")
+TB bath 0.3
+EF F bath ti vol=1e-19
+HF F 1e-15
+PS F 0 ac=1f
+V1 a 0 5u
+RF a 0 tifilm temp=F
+.op
+.ac dec 2 1 10
+.print T(F) PJ(RF)
+""").run()
+    op = res[0].columns
+    T0, P0 = op["T(F)"], op["PJ(RF)"]
+    data = np.loadtxt(csv, delimiter=",", comments="#", skiprows=3)
+    from scipy.interpolate import PchipInterpolator
+    pchip = PchipInterpolator(data[:, 0], data[:, 1])
+    alpha = T0 / pchip(T0) * pchip.derivative()(T0)
+    G = 5 * 1.3e9 * 1e-19 * T0 ** 4
+    loop_gain = P0 * alpha / (G * T0)
+    assert loop_gain > 5                       # deep in the transition: strong feedback
+    tau = res[1].extras["time_constants"][0]
+    assert tau == pytest.approx(1e-15 / G / (1 + loop_gain), rel=1e-6)
