@@ -151,13 +151,15 @@ def bias_networks(graph: nx.MultiGraph, flat, display: Callable[[str], str]
     """The biased networks of the electrical graph (components with a V or I source),
     checked: a ground node 0, every element's DC behaviour known, a unique solution."""
     out = []
+    position = {id(e): i for i, e in enumerate(flat.elements.values())}
+    order = {n: i for i, n in enumerate(flat.electrical_nodes)}
     for comp in nx.connected_components(graph):
         sub = graph.subgraph(comp)
         found = {id(d["element"]): d["element"] for _, _, d in sub.edges(data=True)}
-        elements = sorted(found.values(), key=list(flat.elements.values()).index)
-        sources = [e for e in elements if isinstance(e, BiasSource)]
-        if not sources:
+        if not any(isinstance(e, BiasSource) for e in found.values()):
             continue
+        elements = sorted(found.values(), key=lambda e: position[id(e)])
+        sources = [e for e in elements if isinstance(e, BiasSource)]
         if GROUND not in comp:
             raise NetlistError(f"the network biased by {sources[0].name} has no ground node 0",
                                sources[0].span, "connect one node of every biased network "
@@ -169,7 +171,7 @@ def bias_networks(graph: nx.MultiGraph, flat, display: Callable[[str], str]
                                    "bias networks of R (fixed or rtable), L (a short at DC), "
                                    "C (open at DC) and transmission lines, with V and I "
                                    "sources")
-        nodes = sorted(comp, key=list(flat.electrical_nodes).index)
+        nodes = sorted(comp, key=order.__getitem__)
         net = BiasNetwork(elements, nodes)
         net.solve(np.ones(len(net.conductors)))       # structure check: located error
         out.append(net)

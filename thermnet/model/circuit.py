@@ -131,21 +131,24 @@ class Circuit:
         g.remove_edges_from([(a, b, k) for a, b, k, d in g.edges(keys=True, data=True)
                              if isinstance(d["element"], BiasSource)
                              and not d["element"].shorts_photons])
-        order = list(self.flat.electrical_nodes)
+        order = {n: i for i, n in enumerate(self.flat.electrical_nodes)}
         shorts = nx.Graph()
         shorts.add_edges_from((a, b) for a, b, d in g.edges(data=True)
                               if isinstance(d["element"], BiasSource))
-        rep = {n: min(c, key=order.index) for c in nx.connected_components(shorts) for n in c}
+        rep = {n: min(c, key=order.__getitem__) for c in nx.connected_components(shorts)
+               for n in c}
+        position = {id(e): i for i, e in enumerate(self.impedances)}
         for comp in nx.connected_components(g):
             sub = g.subgraph(comp)
             found = {id(d["element"]): d["element"] for _, _, d in sub.edges(data=True)
                      if isinstance(d["element"], ImpedanceElement)}
             if not found:
                 continue
-            nodes = sorted({rep.get(n, n) for n in comp}, key=order.index)
-            index = {n: nodes.index(rep.get(n, n)) - 1 for n in comp}
+            nodes = sorted({rep.get(n, n) for n in comp}, key=order.__getitem__)
+            reduced = {n: i - 1 for i, n in enumerate(nodes)}
+            index = {n: reduced[rep.get(n, n)] for n in comp}
             # every element's branches (itself, or a multi-port's two-terminal branches)
-            elements = [b for e in sorted(found.values(), key=self.impedances.index)
+            elements = [b for e in sorted(found.values(), key=lambda e: position[id(e)])
                         for b in e.branches()]
             inc = np.zeros((len(elements), len(nodes) - 1))
             for k, e in enumerate(elements):
