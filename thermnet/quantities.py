@@ -71,7 +71,10 @@ for _kind in (
                  "DC voltage of an electrical node against the ground 0, or V(N1) - V(N2)",
                  optional=1),
     QuantityKind("PJ", "PJ(ELEMENT)", ("element",), "power",
-                 "Joule heat of a conductor of a biased network (W), into its temp= node"),
+                 "Joule heat of a conductor of a biased network (W), into its temp= node; "
+                 "the electric power I V of an NIS junction"),
+    QuantityKind("QN", "QN(JUNCTION)", ("element",), "power",
+                 "cooling power of a biased NIS junction: heat out of its normal metal (W)"),
     QuantityKind("PH", "PH(QUANTITY)", ("quantity",), "angle_deg",
                  ".ac: phase of a quantity's small-signal response, degrees"),
     QuantityKind("RE", "RE(QUANTITY)", ("quantity",), None,

@@ -55,9 +55,10 @@ class HeatBalance:
         self._take_source_values()
         self.thermal = [(e, [self.index[n] for n in e.terminals + e.extra_nodes])
                         for e in circuit.thermal_elements]
-        # biased electrical networks: the thermal node of each conductor (Joule heat)
+        # biased electrical networks: the thermal nodes their heats depend on and go to
         self.bias_idx: List[np.ndarray] = [
-            np.array([self.index[n] for n in b.temp_nodes], dtype=int) for b in circuit.bias]
+            np.array([self.index[n] for n in b.thermal_nodes], dtype=int)
+            for b in circuit.bias]
         self.capacity_idx = [(e, self.index[e.nodes[0]]) for e in circuit.capacities]
         # a network shorted to one node by voltage sources carries no photons
         self.links = [lk for lk in circuit.links
@@ -291,8 +292,8 @@ class HeatBalance:
                     dmag[idx[0], col] += _abs_derivative(q, d)
                     dmag[idx[1], col] += _abs_derivative(q, d)
         for b, bi in zip(self.circuit.bias, self.bias_idx):
-            # Joule heat of the DC operating point into the conductors' temp= nodes
-            p, dp = b.joule(T[bi], derivatives)
+            # heat of the DC operating point (Joule, junctions) into its thermal nodes
+            p, dp = b.heats(T[bi], derivatives)
             np.add.at(net, bi, p)
             np.add.at(mag, bi, np.abs(p))
             if derivatives:
@@ -349,7 +350,7 @@ class HeatBalance:
         in, the baths take out."""
         net, _ = self.flows(T)
         powers = list(self.heater_power) + list(-net[self.fixed]) + [
-            float(b.joule(T[bi])[0].sum()) for b, bi in zip(self.circuit.bias,
+            float(b.heats(T[bi])[0].sum()) for b, bi in zip(self.circuit.bias,
                                                            self.bias_idx)]
         return float(sum(powers)), float(sum(abs(p) for p in powers))
 

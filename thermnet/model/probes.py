@@ -97,12 +97,22 @@ class Probe:
             return 0.0      # a node of an unbiased network
         return volts(a) - (volts(b) if b is not None else 0.0)
 
+    def q_qn(self, q, key):
+        for op in self.operating_points():
+            if key in op.cooling:
+                return op.cooling[key]
+        e = self.bal.circuit.flat.elements[key]
+        if getattr(e, "dc", "") == "nonlinear":
+            return 0.0      # a junction of an unbiased network
+        raise NetlistError(f"QN({e.name}): a {e.title} has no cooling power", q.span,
+                           "QN(ELEMENT) of an NIS junction (N)")
+
     def q_pj(self, q, key):
         for op in self.operating_points():
             if key in op.joule:
                 return op.joule[key]
         e = self.bal.circuit.flat.elements[key]
-        if isinstance(e, ImpedanceElement) and any(b.dc == "conductance"
+        if isinstance(e, ImpedanceElement) and any(b.dc in ("conductance", "nonlinear")
                                                    for b in e.branches()):
             return 0.0      # a conductor of an unbiased network
         raise NetlistError(f"PJ({e.name}): a {e.title} dissipates no Joule heat", q.span,
