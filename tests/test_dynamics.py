@@ -321,3 +321,85 @@ def test_measure_and_expressions_over_a_transient_and_an_ac_sweep():
     k = np.argmax(mag <= 1.1313708e-4)
     assert ac.measures["f3db"] == pytest.approx(
         np.interp(1.1313708e-4, mag[k - 1:k + 1][::-1], f[k - 1:k + 1][::-1]), rel=1e-9)
+
+
+def test_thermal_memory_holds_the_state_it_was_written_to():
+    """netlists/thermal_memory_switching.net: at 7.45 fW the source has two stable states
+    (the steady states reached sweeping up from 5 fW and down from 8.5 fW); the transient
+    writes "1" and holds the upper one, writes "0" and relaxes to the lower one."""
+    import os
+    path = os.path.join(os.path.dirname(__file__), "..", "netlists",
+                        "thermal_memory_switching.net")
+    with open(path) as fh:
+        text = fh.read()
+    tran = thermnet.parse(text, path).run()[0]
+    t, T = tran.columns["time"], tran.columns["T(S)"]
+    held = text.split(".tran")[0].replace("P1  S PWL", "P1  S 7.45f\n* PWL")
+    branches = [thermnet.parse(held + f".sweep P1 {start} 7.45f 12\n.print T(S)\n",
+                               path).run()[0].columns["T(S)"][-1] for start in ("5f", "8.5f")]
+    low, high = branches
+    assert high - low > 0.04                       # two states 43 mK apart
+    assert T[np.searchsorted(t, 29.5e-3)] == pytest.approx(high, rel=1e-6)
+    assert T[0] == pytest.approx(low, rel=1e-9)
+    assert T[-1] == pytest.approx(low, rel=1e-4)   # relaxing back (ms time constant)
+    assert np.abs(tran.energy_balance).max() < 1e-5
+
+
+def test_stability_of_the_three_branches_of_the_bistable_source():
+    """At 7.45 fW the thermal-memory source has three steady states: the lower and upper
+    are stable, the middle one (found here by pinning T_S between them and reading the
+    heater power that holds it) is not: C^-1 J has a positive eigenvalue there."""
+    import os
+
+    from thermnet.model.balance import HeatBalance
+    from thermnet.solve.smallsignal import stable
+    path = os.path.join(os.path.dirname(__file__), "..", "netlists",
+                        "thermal_memory_switching.net")
+    with open(path) as fh:
+        text = fh.read().split(".tran")[0].replace("P1  S PWL", "P1  S 7.45f\n* PWL")
+    net = thermnet.parse(text + ".op\n", path)
+    bal = HeatBalance(net.circuit(), net.circuit().flat.options)
+    kinds = []
+    for start in ("5f", "8.5f"):
+        res = thermnet.parse(text + f".sweep P1 {start} 7.45f 12\n.print T(S) T(D)\n",
+                             path).run()[0]
+        T = bal.full(np.array([res.columns[f"T({n.upper()})"][-1]
+                               for n in bal.nodes if bal.index[n] in bal.free]))
+        bal.choose_grids(T)
+        kinds.append(stable(bal, T))
+    assert kinds == [True, True]
+    # the middle branch: T_S pinned at 380 mK (between the two stable states), the drain
+    # free; the power that holds it there lies inside the hysteresis window (7.3-7.75 fW by
+    # the sweeps), so this is a steady state of the S-curve's middle segment; with S free
+    # again its dynamics is unstable
+    pinned = text.replace("P1  S 7.45f", "TS S 0.38\n*") + ".op\n.print T(D) P(TS)\n"
+    r = thermnet.parse(pinned, path).run()[0]
+    assert 7.3e-15 < r.columns["P(TS)"] < 7.75e-15
+    T = bal.full(np.array([0.38 if n.lower() == "s" else r.columns["T(D)"]
+                           for n in bal.nodes if bal.index[n] in bal.free]))
+    bal.choose_grids(T)
+    assert stable(bal, T) is False
+    assert stable(HeatBalance(thermnet.parse(ISLAND.replace("H1 A cue vol=1e-19\n", "")
+                                             + "P1 A 1f\n.op\n").circuit(),
+                              {"photon_rtol": 1e-8}), np.array([TB, TB])) is None
+
+
+def test_trace_marks_the_middle_branch_unstable():
+    """A trace of the bistable source with heat capacities on every free node gets a
+    ``stable`` column: 1 on the outer branches, 0 between the two folds."""
+    import json
+    import os
+    path = os.path.join(os.path.dirname(__file__), "..", "netlists",
+                        "thermal_memory_switching.net")
+    with open(path) as fh:
+        text = fh.read().split(".tran")[0].replace("P1  S PWL", "P1  S 7f\n* PWL")
+    res = thermnet.parse(text + ".sweep P1 7f 8f 11 trace\n.print T(S)\n", path)
+    with pytest.warns(thermnet.errors.BranchWarning):
+        r = res.run()[0]
+    T, s = r.columns["T(S)"], r.columns["stable"]
+    lo, hi = sorted(f["T(S)"] for f in r.folds)
+    inside = (T > lo * (1 + 1e-6)) & (T < hi * (1 - 1e-6))
+    assert inside.sum() >= 2 and (~inside).sum() >= 10
+    assert np.all(s[inside] == 0) and np.all(s[(T < lo) | (T > hi)] == 1)
+    doc = json.loads(json.dumps(r.to_json()))
+    assert set(doc["columns"]["stable"]) == {True, False}

@@ -9,9 +9,10 @@
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any, Dict, Optional, Union
 
-from thermnet.errors import NetlistError
+from thermnet.errors import BranchWarning, NetlistError
 from thermnet.model.circuit import Circuit
 from thermnet.netlist import ast
 from thermnet.netlist.elaborate import Sweep, checked, did_you_mean, elaborate
@@ -126,6 +127,9 @@ class Netlist:
         res = family.run(self, jobs=jobs, client=client, checkpoint=checkpoint,
                          progress=progress)
         res.warn_failures()           # FailedPointsWarning: NaN points are never silent
+        for r in res.results:          # folds, jumps, a ramp past a fold: said, never silent
+            for w in r.warnings:
+                warnings.warn(w, BranchWarning, stacklevel=2)
         return res
 
     def solve_combinations(self, combos=None, progress: bool = False) -> Results:

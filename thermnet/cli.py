@@ -8,7 +8,7 @@ import sys
 import warnings
 from typing import Any, List, Optional
 
-from thermnet.errors import FailedPointsWarning, ThermnetError
+from thermnet.errors import ThermnetError, ThermnetWarning
 
 EXIT_OK, EXIT_ERROR, EXIT_FAILED_POINTS, EXIT_BUG = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141          # 128 + SIGPIPE: the reader of stdout went away
@@ -84,12 +84,16 @@ def _write_stdout(text) -> None:
 
 
 def _report_failures(file: str, res, note: str = "") -> int:
-    """Warn about failed sweep points and failed .measure cards on stderr; the exit
-    status (a failed measurement is a warning, as in SPICE: its value is null, its reason
-    in the output; the status counts failed points only).  ``res``: Results, or a
-    results.stream.Watch (ok, failures, measure failures) of the results written."""
+    """Warn about failed sweep points, folds and jumps, and failed .measure cards on
+    stderr; the exit status (a failed measurement is a warning, as in SPICE: its value is
+    null, its reason in the output; the status counts failed points only).  ``res``:
+    Results, or a results.stream.Watch (ok, failures, warnings, measure failures) of the
+    results written."""
     from thermnet.results.stream import measure_failures
-    seen = res.measure_failures if hasattr(res, "chunks") else measure_failures(res.results)
+    watched = hasattr(res, "chunks")
+    for w in res.warnings if watched else [w for r in res.results for w in r.warnings]:
+        print(f"{file}: warning: {w}", file=sys.stderr)
+    seen = res.measure_failures if watched else measure_failures(res.results)
     for analysis, steps, k, why in seen:
         step = "".join(f" {n}={v:g}" for n, v in steps.items())
         print(f"{file}: warning: .measure {k} of the {analysis}{step} failed: {why}",
@@ -249,8 +253,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                             format="thermnet: %(name)s: %(message)s")
     try:
         with warnings.catch_warnings():
-            # failed points are reported on stderr and in the exit status (_report_failures)
-            warnings.simplefilter("ignore", FailedPointsWarning)
+            # failed points, folds and jumps are reported on stderr and failed points in the
+            # exit status (_report_failures)
+            warnings.simplefilter("ignore", ThermnetWarning)
             return args.func(args)
     except ThermnetError as exc:
         if args.debug:

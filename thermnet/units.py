@@ -39,6 +39,7 @@ DIMENSIONS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "heat_capacity": ("heat capacity (J/K)", ("j/k",)),
     "energy": ("energy (J)", ("j",)),
     "angle_deg": ("phase (degrees)", ()),
+    "boolean": ("true (1) or false (0)", ()),
     "temperature_noise": ("temperature noise (K/sqrt(Hz))", ()),
     "power_noise": ("noise-equivalent power (W/sqrt(Hz))", ()),
     "volume": ("volume (m^3, SI number)", ()),

@@ -167,6 +167,7 @@ class SweepSpec:
     mode: str                    # "lin", "log" or "list"
     values: Tuple[Value, ...]    # (start, stop) for lin/log, the values for list
     count: Optional[Num]
+    trace: bool = False          # .sweep ... trace: pseudo-arclength continuation
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,13 @@ class MeasureCard(Card):
     """``.measure ANALYSIS NAME ...``: the items as written, read by netlist/measures.py."""
 
     items: Tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class NodesetCard(Card):
+    """``.nodeset T(NODE)=VALUE ...``: starting temperatures."""
+
+    values: Tuple[Condition, ...]
 
 
 @dataclass(frozen=True)

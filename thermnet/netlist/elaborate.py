@@ -63,6 +63,7 @@ class Sweep:
     values: np.ndarray
     mode: str
     span: Span
+    trace: bool = False          # follow the branch by continuation (solve/folds.py)
 
     def describe(self) -> str:
         return f"sweep {self.target.name} ({len(self.values)} points)"
@@ -90,6 +91,7 @@ class FlatCircuit:
     binder: Optional["_Builder"] = field(default=None, repr=False, compare=False)
     measures: List[Any] = field(default_factory=list)     # netlist/measures.Measure
     initial: Dict[str, float] = field(default_factory=dict)   # .ic: node key -> K
+    nodeset: Dict[str, float] = field(default_factory=dict)   # .nodeset: node key -> K
 
     def all_quantities(self) -> List[Quantity]:
         """The .print quantities and those the .measure cards evaluate at every point."""
@@ -285,7 +287,8 @@ def _split(cards: Sequence[ast.Card]) -> _Definitions:
         elif current is not None:
             if isinstance(card, (ast.OpCard, ast.SweepCard, ast.StepCard, ast.PrintCard,
                                  ast.OptionsCard, ast.TitleCard, ast.GlobalCard,
-                                 ast.MeasureCard, ast.IcCard) + timecards.CARDS):
+                                 ast.MeasureCard, ast.IcCard, ast.NodesetCard)
+                                + timecards.CARDS):
                 raise NetlistError(f"'{card.line.split()[0]}' is not allowed inside .subckt",
                                    card.span, "put analyses, .print, .measure, .options, "
                                    ".global and "
@@ -859,7 +862,7 @@ class _Builder:
                 values = np.geomspace(start, stop, int(n))
             else:
                 values = np.linspace(start, stop, int(n))
-        return Sweep(target, values, spec.mode, span)
+        return Sweep(target, values, spec.mode, span, spec.trace)
 
     def target_value(self, target: Target, item, what: str) -> float:
         """A value for ``target`` read in its dimension; a source's value checked by its
@@ -1041,7 +1044,36 @@ def elaborate(cards: Sequence[ast.Card], file: str = "<netlist>",
     return FlatCircuit(defs.title, file, b.elements, thermal, electrical, b.node_spans, params,
                        analyses, steps, prints, _options(defs.top, b.scope), print_span,
                        targets, b, measures,
-                       timecards.initial_temperatures(defs.top, b.scope, b.node_kind))
+                       timecards.initial_temperatures(defs.top, b.scope, b.node_kind),
+                       _nodeset(b))
+
+
+def _nodeset(b: "_Builder") -> Dict[str, float]:
+    """The .nodeset starting temperatures by node key (K), each a free thermal node."""
+    out: Dict[str, float] = {}
+    fixed = {e.nodes[0] for e in b.elements.values() if e.letter == "T"}
+    for card in b.defs.top:
+        if not isinstance(card, ast.NodesetCard):
+            continue
+        for cond in card.values:
+            assert isinstance(cond.left, ast.Call)   # the parser checked T(NODE)=VALUE
+            node = cond.left.args[0]
+            if not isinstance(node, (ast.Word, ast.Num)):
+                raise NetlistError("expected a node name", node.span, CARD_FORMS[".nodeset"])
+            key = node.text.lower()
+            if b.node_kind.get(key) != "thermal":
+                raise NetlistError(f"'{node.text}' is not a thermal node",
+                                   node.span, CARD_FORMS[".nodeset"])
+            if key in fixed:
+                raise NetlistError(f"T({b.node_display[key]}) is set by a temperature source; "
+                                   ".nodeset gives starting values of free nodes only",
+                                   node.span, CARD_FORMS[".nodeset"])
+            value = value_of(cond.value, b.scope, "temperature", f".nodeset T({node.text})")
+            if not value > 0:
+                raise NetlistError(f".nodeset T({node.text}) must be a positive temperature",
+                                   cond.value.span, CARD_FORMS[".nodeset"])
+            out[key] = value
+    return out
 
 
 def _check_overrides(b: "_Builder", overrides: Dict[str, float]) -> None:

@@ -34,13 +34,14 @@ CARD_FORMS = {
     ".ends": ".ends [NAME]",
     ".global": ".global NODE...",
     ".op": ".op",
-    ".sweep": ".sweep NAME START STOP N [lin|log]  or  .sweep NAME list V1 V2 ...",
+    ".sweep": ".sweep NAME START STOP N [lin|log] [trace]  or  .sweep NAME list V1 V2 ...",
     ".step": ".step NAME START STOP N [lin|log]  or  .step NAME list V1 V2 ...",
     ".print": ".print QUANTITY...  e.g. .print T(S) Q(S,D) P(E1) {Q(S,D)/TAU(S,D)}",
     ".measure": ".measure ANALYSIS NAME MAX|MIN|PP|AVG EXPR [FROM=v TO=v]  or  FIND EXPR "
                 "AT=v  or  [FIND EXPR] WHEN EXPR=v [RISE=n|FALL=n|CROSS=n]  or  "
                 "PARAM={expression of measures}",
     ".options": ".options KEY=VALUE ...",
+    ".nodeset": ".nodeset T(NODE)=VALUE ...",
     ".end": ".end",
 }
 CARD_FORMS.update(timecards.FORMS)
@@ -196,12 +197,18 @@ def _sweep_spec(items: Sequence[Any], card: str, span: Span) -> ast.SweepSpec:
     _expect(isinstance(name, ast.Word), "expected the name of a source or parameter",
             name.span, card)
     rest = list(items[1:])
+    trace = bool(rest) and isinstance(rest[-1], ast.Word) and rest[-1].text.lower() == "trace"
+    if trace:
+        word = rest.pop()
+        _expect(card == ".sweep", "trace follows a branch in a .sweep; a .step is a plain "
+                "family of runs", word.span, card)
+        _expect(len(rest) >= 1, f"{card} needs values before trace", word.span, card)
     for it in rest:
         _expect(isinstance(it, (ast.Word, ast.Num, ast.ExprValue)),
                 "expected a value", it.span, card)
     if isinstance(rest[0], ast.Word) and rest[0].text.lower() == "list":
         _expect(len(rest) >= 2, "'list' needs at least one value", rest[0].span, card)
-        return ast.SweepSpec(name, "list", tuple(rest[1:]), None)
+        return ast.SweepSpec(name, "list", tuple(rest[1:]), None, trace)
     mode = "lin"
     if isinstance(rest[-1], ast.Word) and rest[-1].text.lower() in ("lin", "log"):
         mode = rest.pop().text.lower()
@@ -209,7 +216,7 @@ def _sweep_spec(items: Sequence[Any], card: str, span: Span) -> ast.SweepSpec:
             rest[-1].span if rest else span, card)
     _expect(isinstance(rest[2], ast.Num), "N (the number of points) must be a whole number",
             rest[2].span, card)
-    return ast.SweepSpec(name, mode, (rest[0], rest[1]), rest[2])
+    return ast.SweepSpec(name, mode, (rest[0], rest[1]), rest[2], trace)
 
 
 def _bare(word: str) -> bool:
@@ -288,6 +295,13 @@ def _card(kind, head, items, line: LogicalLine) -> ast.Card:
         _expect(len(items) >= 3, ".measure needs an analysis, a name and what to measure",
                 span, name)
         return ast.MeasureCard(span, text, tuple(items))
+    if name == ".nodeset":
+        _expect(len(items) >= 1, ".nodeset needs T(NODE)=VALUE", span, name)
+        for it in items:
+            _expect(isinstance(it, ast.Condition) and isinstance(it.left, ast.Call)
+                    and it.left.name.text.upper() == "T" and len(it.left.args) == 1,
+                    "expected T(NODE)=VALUE", it.span, name)
+        return ast.NodesetCard(span, text, tuple(items))
     if name == ".options":
         return ast.OptionsCard(span, text, _assigns(items, name))
     if name in timecards.FORMS:

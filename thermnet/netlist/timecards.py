@@ -89,8 +89,10 @@ class Tran:
     @property
     def values(self) -> np.ndarray:
         n = int(math.floor((self.tstop - self.tstart) / self.tstep * (1 + 1e-12))) + 1
-        times = self.tstart + self.tstep * np.arange(n)
-        if times[-1] < self.tstop * (1 - 1e-12):
+        times = np.minimum(self.tstart + self.tstep * np.arange(n), self.tstop)
+        if times[-1] >= self.tstop * (1 - 1e-12):
+            times[-1] = self.tstop               # exactly, not a rounding away from it
+        else:
             times = np.append(times, self.tstop)
         return times
 

@@ -27,6 +27,8 @@ def _rows(r):
 
 
 def _fmt(v) -> str:
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
     return "nan" if not math.isfinite(v) else f"{v:.10g}"
 
 
@@ -60,6 +62,10 @@ def to_table(res: Results, si: bool = False) -> str:
             out.append(f"{key.replace('_', ' ')}: {_extra(value)}")
         for f in r.failures:
             out.append(f"FAILED {f}")
+        for fold in r.folds:
+            out.append("FOLD at " + ", ".join(f"{k}={_fmt(v)}" for k, v in fold.items()))
+        for w in r.warnings:
+            out.append(f"WARNING {w}")
         out.extend(_measure_lines(r))
     return "\n".join(out) + "\n"
 

@@ -57,6 +57,7 @@ class Watch:
         self.ok = True
         self.failures: List[str] = []
         self.measure_failures: List[tuple] = []
+        self.warnings: List[str] = []
 
     def __iter__(self) -> Iterator[List[AnalysisResult]]:
         for chunk in self.chunks:
@@ -64,4 +65,5 @@ class Watch:
                 self.ok = self.ok and bool(r.converged.all())
                 self.failures += r.failures
                 self.measure_failures += list(measure_failures([r]))
+                self.warnings += r.warnings
             yield chunk

@@ -54,6 +54,12 @@ class AnalysisResult:
     # ratio such as "temperature/power" for D()) of every column and .step name.
     sweep: Optional[dict] = None
     dimensions: Dict[str, str] = field(default_factory=dict)
+    # Branches (solve/folds.py): every fold the analysis met, {swept name: value, column:
+    # value, ...}; the warnings (jumps, folds of the .op ramp); for a trace, the branch index
+    # of every point (0, then +1 after each fold) and its kind (grid, fold, step).
+    folds: List[Dict[str, float]] = field(default_factory=list)
+    warnings: List[str] = field(default_factory=list)
+    branch: Optional[Dict[str, list]] = None
     # .measure results of this analysis (solve/measure.py): NAME -> value (NaN where the
     # measurement failed), NAME -> why it failed, NAME -> dimension where known
     measures: Dict[str, float] = field(default_factory=dict)
@@ -69,12 +75,15 @@ class AnalysisResult:
         return self.analysis != "op"
 
     def to_json(self) -> dict:
-        def clean(v):
+        def clean(v, boolean=False):
             if isinstance(v, np.ndarray):
-                return [None if not math.isfinite(x) else float(x) for x in v]
-            return None if not math.isfinite(v) else float(v)
+                return [clean(x, boolean) for x in v]
+            if not math.isfinite(v):
+                return None
+            return bool(v) if boolean else float(v)
         out: Dict[str, Any] = {"analysis": self.analysis, "step": dict(self.step),
-               "columns": {k: clean(v) for k, v in self.columns.items()},
+               "columns": {k: clean(v, self.dimensions.get(k) == "boolean")
+                           for k, v in self.columns.items()},
                "converged": [bool(c) for c in self.converged] if self.series
                else bool(self.converged[0])}
         if self.failures:
@@ -86,6 +95,12 @@ class AnalysisResult:
             out["sweep"] = dict(self.sweep)
         if self.dimensions:
             out["dimensions"] = dict(self.dimensions)
+        if self.folds or self.analysis == "sweep":
+            out["folds"] = [{k: clean(v) for k, v in f.items()} for f in self.folds]
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
+        if self.branch:
+            out["branch"] = {k: list(v) for k, v in self.branch.items()}
         if self.measures:
             out["measures"] = {k: clean(v) for k, v in self.measures.items()}
         if self.measure_failures:
@@ -123,6 +138,8 @@ class AnalysisResult:
                    columns, converged, list(doc.get("failures", [])), eb, swept,
                    dict(info) if isinstance(info, dict) else None,
                    dict(doc.get("dimensions", {})),
+                   [{k: num(v) for k, v in f.items()} for f in doc.get("folds", [])],
+                   list(doc.get("warnings", [])), doc.get("branch"),
                    {k: num(v) for k, v in doc.get("measures", {}).items()},
                    dict(doc.get("measure_failures", {})),
                    dict(doc.get("measure_dimensions", {})),
@@ -130,7 +147,8 @@ class AnalysisResult:
 
 
 _KEYS = {"analysis", "step", "columns", "converged", "failures", "energy_balance", "sweep",
-         "dimensions", "measures", "measure_failures", "measure_dimensions"}
+         "dimensions", "measures", "measure_failures", "measure_dimensions", "folds",
+         "warnings", "branch"}
 
 
 @dataclass

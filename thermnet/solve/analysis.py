@@ -20,14 +20,14 @@ from thermnet.netlist.columns import (
 from thermnet.netlist.elaborate import FlatCircuit, Quantity, Sweep, Target
 from thermnet.quantities import applies
 from thermnet.results.types import AnalysisResult, Results
-from thermnet.solve import measure, smallsignal, transient
+from thermnet.solve import branches, measure, smallsignal, transient
+from thermnet.solve.folds import parameter_derivative
 from thermnet.solve.progress import Progress, points
 from thermnet.solve.steady import SolverMemory, SteadyState, linear_solve, require, solve
 
 log = logging.getLogger(__name__)
 DERIV_REL = 1e-5       # D(): largest relative temperature move of the difference step
 DERIV_NESTED = 30.0    # D(D(...)): each level of nesting inside takes a 30x larger step
-PARAM_REL = 1e-6       # dF/dp of a .param: relative step of the central difference
 
 
 class Context:
@@ -98,20 +98,9 @@ def tangent(bal: HeatBalance, T: np.ndarray, target: Target, rebound, v0: float)
     _, _, dnet, _ = bal.flows(T, derivatives=True)
     free = bal.free
     dT = np.zeros(len(T))
-    if target.kind == "param":
-        step = PARAM_REL * (abs(v0) if v0 != 0 else 1.0)
-        hi = rebound(v0 + step).flows(T)[0]
-        lo = rebound(v0 - step).flows(T)[0]
-        rebound(v0)
-        dF = (hi - lo)[free] / (2 * step)
-    elif target.key in bal.heater_keys:
-        dF = np.zeros(len(T))
-        np.add.at(dF, bal.heater_idx[[k == target.key for k in bal.heater_keys]], 1.0)
-        dF = dF[free]
-    else:
-        node = bal.fixed[bal.source_keys.index(target.key)]
-        dT[node] = 1.0
-        dF = dnet[free, node]
+    dF = parameter_derivative(bal, T, target, rebound, v0, dnet)
+    if target.kind == "source" and target.key not in bal.heater_keys:
+        dT[bal.fixed[bal.source_keys.index(target.key)]] = 1.0
     if len(free):
         J = dnet[np.ix_(free, free)]
         with np.errstate(all="ignore"):
@@ -248,7 +237,8 @@ class Runner:
 
     def op(self, step) -> AnalysisResult:
         try:
-            state, cols, energy = self.point(None, SolverMemory(), self._values_of({}))
+            # the end of the ramp from the bath state, or from .nodeset (solve/branches.py)
+            state, cols, energy, warnings = branches.op_point(self)
         except PointFailed as exc:
             if exc.error is not None:        # the located error itself
                 raise exc.error from None
@@ -256,9 +246,12 @@ class Runner:
         self.progress.advance()
         flat = self.ctx.balance().circuit.flat
         return AnalysisResult("op", step, cols, np.array([True]), [], np.array([energy]),
-                              dimensions=_column_dimensions(flat, self.prints))
+                              dimensions=_column_dimensions(flat, self.prints),
+                              warnings=warnings)
 
     def sweep(self, sweep: Sweep, step) -> AnalysisResult:
+        if sweep.trace:
+            return branches.trace(self, sweep, step)
         n = len(sweep.values)
         name = sweep.target.name
         flat = self.ctx.balance().circuit.flat
@@ -273,6 +266,7 @@ class Runner:
         balance = np.full(n, np.nan)
         failures = []
         history: List[Tuple[float, np.ndarray]] = []   # last two points (value, T): predictor
+        states: Dict[int, np.ndarray] = {}
         memory = SolverMemory()
         saved = dict(self.ctx.sources), dict(self.ctx.params)
         try:
@@ -281,20 +275,26 @@ class Runner:
                 v = float(sweep.values[i])
                 (self.ctx.params if sweep.target.kind == "param" else self.ctx.sources)[
                     sweep.target.key] = v
+                guess = _predict(history, v)
+                if guess is None and self.ctx.flat.nodeset:
+                    guess = branches.nodeset_guess(self.ctx.balance(), self.ctx.flat.nodeset)
                 try:
                     state, values, balance[i] = self.point(
-                        _predict(history, v), memory, self._values_of({sweep.target.key: v}))
+                        guess, memory, self._values_of({sweep.target.key: v}))
                 except PointFailed as exc:      # recorded; the rest of the sweep runs
                     failures.append(f"point {i} ({name}={v:g}): {exc}")
                     continue
                 for k, val in values.items():
                     cols[k][i] = val
                 converged[i] = True
+                states[i] = state.T
                 history = (history + [(v, state.T)])[-2:]
         finally:
             self.ctx.sources, self.ctx.params = saved
+        # folds and jumps between the points (solve/branches.py)
+        folds, warnings = branches.check_plain(self, sweep, states, cols, balance, converged)
         return AnalysisResult("sweep", step, cols, converged, failures, balance, swept=name,
-                              sweep=info, dimensions=dims)
+                              sweep=info, dimensions=dims, folds=folds, warnings=warnings)
 
 
 # ---- dimensions of columns, for plots (results.types.AnalysisResult.dimensions) -----------

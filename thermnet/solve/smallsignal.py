@@ -20,7 +20,7 @@ solve per frequency for all paths).
 """
 from __future__ import annotations
 
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -103,6 +103,18 @@ class Linearization:
         if np.all(np.abs(tau.imag) <= 1e-12 * np.abs(tau.real)):
             tau = tau.real
         return tau[np.argsort(-np.abs(tau))]
+
+
+def stable(bal: HeatBalance, T: np.ndarray) -> Optional[bool]:
+    """Whether the steady state T is stable: every eigenvalue of C^-1 J (J = dF/dT over the
+    free nodes) has a negative real part, so a small perturbation decays (a branch between
+    two folds has one positive eigenvalue).  None unless every free node has a heat
+    capacity (netlist-language-v2, Branches: the ``stable`` column)."""
+    if bal.missing_capacity():
+        return None
+    lin = Linearization(bal, T)
+    lam = np.linalg.eigvals(lin.J / lin.C[:, None])
+    return bool(np.all(lam.real < 0))
 
 
 def gradient(bal: HeatBalance, T: np.ndarray, value, sources: List[str]):
@@ -197,19 +209,22 @@ def _axis(name: str, values: np.ndarray, mode: str, dimension: str):
 
 
 def _steady(runner):
-    """The operating point of an .ac/.noise analysis (ConvergenceError if none)."""
+    """The operating point of a .tran, .ac or .noise analysis: the .op state (the ramp from
+    the bath state, or from .nodeset; solve/branches.py), its relative energy residual and
+    the warnings of the ramp (a fold passed).  ConvergenceError if there is none."""
+    from thermnet.solve import branches
     from thermnet.solve.analysis import PointFailed
-    from thermnet.solve.steady import SolverMemory
     prints, runner.prints = runner.prints, []      # the analysis evaluates its own columns
     try:
-        state, _, energy = runner.point(None, SolverMemory(), runner._values_of({}))
+        state, _, energy, warnings = branches.op_point(runner)
     except PointFailed as exc:
         if exc.error is not None:
             raise exc.error from None
         raise ConvergenceError(f"operating point: {exc}") from None
     finally:
         runner.prints = prints
-    return state.T, energy
+    runner.progress.advance()
+    return state.T, energy, warnings
 
 
 def run_ac(runner, ac, step):
@@ -221,7 +236,7 @@ def run_ac(runner, ac, step):
     if not amplitudes:
         raise NetlistError(".ac needs a small-signal input: ac=VALUE on a heater or "
                            "temperature source", ac.span, "e.g. P1 S 1p ac=1f")
-    T, energy = _steady(runner)
+    T, energy, warnings = _steady(runner)
     lin = Linearization(bal, T)
     dF, dT_fixed = lin.input_vector(amplitudes)
     freqs = np.asarray(ac.values, dtype=float)
@@ -249,7 +264,7 @@ def run_ac(runner, ac, step):
     n = len(freqs)
     return AnalysisResult("ac", step, cols, np.ones(n, dtype=bool), [], np.full(n, energy),
                           swept="freq", sweep=_axis("freq", freqs, ac.mode, "frequency"),
-                          dimensions=dims, extras=extras)
+                          dimensions=dims, extras=extras, warnings=warnings)
 
 
 def _gradient_of(bal: HeatBalance, T: np.ndarray, q, sources: List[str]):
@@ -265,7 +280,7 @@ def run_noise(runner, noise, step):
     from thermnet.results.types import AnalysisResult
     bal = runner.ctx.balance()
     out = check_output(bal, noise.output, ".noise", noise.span)
-    T, energy = _steady(runner)
+    T, energy, warnings = _steady(runner)
     lin = Linearization(bal, T)
     paths = noise_paths(bal, T)
     with_paths = {name for names, *_ in paths for name in names}
@@ -300,4 +315,5 @@ def run_noise(runner, noise, step):
     return AnalysisResult("noise", step, cols, np.ones(n, dtype=bool), [], np.full(n, energy),
                           swept="freq", sweep=_axis("freq", freqs, noise.mode, "frequency"),
                           dimensions=dims, extras={"output": f"T({noise.output_name})",
-                                                   "input": noise.source_name})
+                                                   "input": noise.source_name},
+                          warnings=warnings)

@@ -119,7 +119,7 @@ def run_tran(runner, tran, step):
     waveforms = [(k, flat.elements[k].waveform) for k in bal.heater_keys + bal.source_keys
                  if flat.elements[k].waveform is not None]
     static_values = {k: bal.value(k) for k, _ in waveforms}
-    T0, _ = _steady(runner)                           # sources at their t = 0 values
+    T0, _, warnings = _steady(runner)                 # sources at their t = 0 values
     for node, value in flat.initial.items():
         T0[bal.index[node]] = value
     system = TransientSystem(bal, T0, waveforms)
@@ -128,7 +128,9 @@ def run_tran(runner, tran, step):
                            tran.span, "HNAME NODE VALUE or HNAME NODE MODEL vol=... on the "
                            "islands (netlist-language-v2, Heat capacity and time)")
     try:
-        return _integrate(system, runner, tran, step, T0, AnalysisResult)
+        result = _integrate(system, runner, tran, step, T0, AnalysisResult)
+        result.warnings += warnings
+        return result
     finally:
         for k, v in static_values.items():
             bal.set_value(k, v)
