@@ -264,7 +264,8 @@ class HeatBalance:
 
     # ---- the balance ---------------------------------------------------------------------
     def flows(self, T: np.ndarray, heater_scale: float = 1.0, derivatives: bool = False):
-        """Net heat into every node (W) and the sum of |flows| at every node (W); with
+        """Net heat into every node (W) and the sum of |flows| at every node (W), the
+        heaters and the bias sources at ``heater_scale`` times their values; with
         ``derivatives``, also their derivatives with respect to every node's temperature
         (W/K, (n_nodes, n_nodes) arrays, fixed nodes included): each thermal element's
         dq/dT and each link's dQ_ij/dt_m from the same spectral pass as Q."""
@@ -293,7 +294,7 @@ class HeatBalance:
                     dmag[idx[1], col] += _abs_derivative(q, d)
         for b, bi in zip(self.circuit.bias, self.bias_idx):
             # heat of the DC operating point (Joule, junctions) into its thermal nodes
-            p, dp = b.heats(T[bi], derivatives)
+            p, dp = b.heats(T[bi], derivatives, heater_scale)
             np.add.at(net, bi, p)
             np.add.at(mag, bi, np.abs(p))
             if derivatives:
@@ -329,6 +330,16 @@ class HeatBalance:
         """Free nodes without a heat capacity (display names)."""
         have = {i for _, i in self.capacity_idx}
         return [self.circuit.display(self.nodes[i]) for i in self.free if i not in have]
+
+    def load_derivative(self, T: np.ndarray, heater_scale: float) -> np.ndarray:
+        """d(net heat into every node)/d heater_scale at fixed temperatures (W): the
+        heaters' powers and the bias networks' heats, whose sources ramp with the heaters
+        (``flows``' heater_scale scales both)."""
+        out = np.zeros(len(self.nodes))
+        np.add.at(out, self.heater_idx, self.heater_power)
+        for b, bi in zip(self.circuit.bias, self.bias_idx):
+            np.add.at(out, bi, b.load_derivative(T[bi], heater_scale))
+        return out
 
     def residual(self, T_free: np.ndarray, heater_scale: float = 1.0,
                  source_T: Optional[np.ndarray] = None) -> Tuple[np.ndarray, np.ndarray]:

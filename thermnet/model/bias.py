@@ -97,8 +97,10 @@ class BiasNetwork:
                 d[self.index[node]] += sign
         return d
 
-    def _linear(self, temps: np.ndarray):
-        """Linear part of the MNA system at the local temperatures: matrix, rhs, G."""
+    def _linear(self, temps: np.ndarray, scale: float = 1.0):
+        """Linear part of the MNA system at the local temperatures: matrix, rhs (the sources
+        at ``scale`` times their values: the load ramp of .op and of the solver's source
+        stepping), G."""
         n = len(self.nodes)
         g = np.array([e.dc_conductance(temps[k]) for e, k in zip(self.conductors,
                                                                  self.cond_at)])
@@ -111,7 +113,7 @@ class BiasNetwork:
             b[:n] -= _value(src) * self._incidence(src)
         for j, e in enumerate(self.shorts):
             b[n + j] = _value(e) if isinstance(e, VoltageSource) else 0.0
-        return M, b, g
+        return M, scale * b, g
 
     def _junctions(self, u: np.ndarray, temps: np.ndarray):
         """(I, dI/dV, P_N) of every junction at its voltage u (arrays)."""
@@ -119,10 +121,10 @@ class BiasNetwork:
                         for j, uj, (a, b) in zip(self.nonlinear, u, self.junction_at)])
         return out.reshape(-1, 3).T
 
-    def solve(self, temps: np.ndarray):
+    def solve(self, temps: np.ndarray, scale: float = 1.0):
         """(MNA matrix with the junctions' dI/dV, x = [v; i], G of the conductors, the
-        junctions' (I, dI/dV, P_N))."""
-        M, b, g = self._linear(temps)
+        junctions' (I, dI/dV, P_N)) with the sources at ``scale`` times their values."""
+        M, b, g = self._linear(temps, scale)
         n = len(self.nodes)
         if not self.nonlinear:
             x = self._linear_solve(M, b)
@@ -172,11 +174,12 @@ class BiasNetwork:
                 "network to 0")
         return x
 
-    def heats(self, temps: np.ndarray, derivatives: bool = False
+    def heats(self, temps: np.ndarray, derivatives: bool = False, scale: float = 1.0
               ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
-        """Heat into each of ``thermal_nodes`` (W) at their temperatures ``temps`` and, with
-        ``derivatives``, d heat_a / d T_b (W/K) (module docstring)."""
-        M, x, g, jn = self.solve(temps)
+        """Heat into each of ``thermal_nodes`` (W) at their temperatures ``temps`` (the
+        sources at ``scale`` times their values) and, with ``derivatives``,
+        d heat_a / d T_b (W/K) (module docstring)."""
+        M, x, g, jn = self.solve(temps, scale)
         n = len(self.nodes)
         u = self.D @ x[:n]
         p = g * u * u
@@ -190,17 +193,29 @@ class BiasNetwork:
         if not derivatives:
             return q, None
         if self.nonlinear:
-            return q, self._differenced(temps)
+            return q, self._differenced(temps, scale)
         return q, self._linear_derivatives(temps, M, x, g, u)
 
-    def _differenced(self, temps: np.ndarray) -> np.ndarray:
+    def _differenced(self, temps: np.ndarray, scale: float) -> np.ndarray:
         dq = np.empty((len(temps), len(temps)))
         for k, t in enumerate(temps):
             step = DT_REL * t
             hi, lo = temps.copy(), temps.copy()
             hi[k], lo[k] = t + step, t - step
-            dq[:, k] = (self.heats(hi)[0] - self.heats(lo)[0]) / (2 * step)
+            dq[:, k] = (self.heats(hi, scale=scale)[0] - self.heats(lo, scale=scale)[0]) / (
+                2 * step)
         return dq
+
+    def load_derivative(self, temps: np.ndarray, scale: float) -> np.ndarray:
+        """d heats / d scale (W): 2 heats/scale for a linear network (heats ~ scale^2), a
+        difference of relative step 1e-6 with junctions."""
+        if not self.nonlinear:
+            return 2 * self.heats(temps, scale=scale)[0] / scale if scale > 0 else \
+                np.zeros(len(temps))
+        h = 1e-6
+        lo = max(scale - h, 0.0)
+        return (self.heats(temps, scale=scale + h)[0] - self.heats(temps, scale=lo)[0]) / (
+            scale + h - lo)
 
     def _linear_derivatives(self, temps, M, x, g, u) -> np.ndarray:
         n = len(self.nodes)
