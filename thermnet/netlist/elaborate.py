@@ -768,6 +768,13 @@ class _Builder:
         return Target("param", f"{e.name.lower()}.{param.lower()}", f"{e.name}.{param}",
                       spec.dimension)
 
+    def element_parameter_value(self, key: str) -> float:
+        """The current value of ``ELEMENT.PARAM`` (its card's, or the one bound last)."""
+        e, where, param, _ = self._element_parameter_spec(key, None)
+        value = e.value if where == "value" else \
+            (e.params if where == "params" else e.model.values)[param]
+        return float(value)
+
     def set_element_parameter(self, key: str, value: float) -> None:
         """Give ``ELEMENT.PARAM`` the value (checked as on its card); the card's value is
         kept for restore_element_parameters."""
@@ -815,6 +822,9 @@ class _Builder:
         for key, el in self.elements.items():
             if el.letter in ("T", "P"):
                 out[key] = Target("source", key, el.name, type(el).value_param().dimension)
+            elif el.letter in ("V", "I"):      # a bias source by name: its value (SPICE .dc)
+                t = self.element_parameter(f"{el.name}.value", None)
+                out[key] = Target(t.kind, t.key, el.name, t.dimension)
         dims = self.scope.dimensions()
         for key, d in self.scope.defs.items():
             if key in out:
@@ -876,8 +886,10 @@ class _Builder:
                                help_text())
         qkind = QUANTITIES[func]
         form, kinds = qkind.form, qkind.args
-        if len(call.args) != len(kinds):
-            raise NetlistError(f"{func} takes {len(kinds)} argument(s), got {len(call.args)}",
+        if not len(kinds) - qkind.optional <= len(call.args) <= len(kinds):
+            count = f"{len(kinds) - qkind.optional} or {len(kinds)}" if qkind.optional \
+                else f"{len(kinds)}"
+            raise NetlistError(f"{func} takes {count} argument(s), got {len(call.args)}",
                                call.span, form)
         args: List[Any] = []
         shown: List[str] = []
@@ -895,6 +907,11 @@ class _Builder:
             if kind == "thermal":
                 if self.node_kind.get(key) != "thermal":
                     raise NetlistError(f"'{item.text}' is not a thermal node", item.span, form)
+                shown.append(self.node_display[key])
+            elif kind == "electrical":
+                if self.node_kind.get(key) != "electrical":
+                    raise NetlistError(f"'{item.text}' is not an electrical node", item.span,
+                                       form)
                 shown.append(self.node_display[key])
             elif kind == "element":
                 if key not in self.elements:

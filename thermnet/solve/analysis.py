@@ -205,7 +205,8 @@ class Runner:
                 return overrides[target.key]
             if target.kind == "param":
                 flat = self.ctx.balance().circuit.flat
-                if "." in target.key and flat.binder is not None:     # ELEMENT.PARAM
+                if target.key not in flat.params and flat.binder is not None:
+                    # an element parameter (ELEMENT.PARAM, a bias source's value)
                     return flat.binder.element_parameter_value(target.key)
                 return flat.params[target.key]
             return self.ctx.balance().value(target.key)

@@ -560,7 +560,7 @@ class RampFamily:
         net, mag, dnet, _ = bal.flows(self.full(x, lam), lam, derivatives=True)
         f = bal.free
         T = np.exp(x)
-        dlam = np.zeros(len(bal.nodes))
-        np.add.at(dlam, bal.heater_idx, bal.heater_power)
+        # the heaters' powers and the bias networks' heats (their sources ramp too)
+        dlam = bal.load_derivative(self.full(x, lam), lam)
         dlam = dlam[f] + dnet[np.ix_(f, bal.fixed)] @ (self.target - self.T_lo)
         return net[f], mag[f], dnet[np.ix_(f, f)] * T[None, :], dlam
