@@ -789,12 +789,6 @@ class _Builder:
         except ValueError as exc:
             raise NetlistError(f"{e.name}: {exc}", e.span, type(e).form) from None
 
-    def element_parameter_value(self, key: str) -> float:
-        """The current value of ``ELEMENT.PARAM`` (for D() and expressions naming it)."""
-        e, where, param, _ = self._element_parameter_spec(key, None)
-        return float(e.value if where == "value" else
-                     (e.params if where == "params" else e.model.values)[param])
-
     def restore_element_parameters(self) -> None:
         """Every element parameter set by set_element_parameter back to its card's value
         (a value that depends on .params is then evaluated again by its binding)."""
