@@ -1044,34 +1044,35 @@ def elaborate(cards: Sequence[ast.Card], file: str = "<netlist>",
     return FlatCircuit(defs.title, file, b.elements, thermal, electrical, b.node_spans, params,
                        analyses, steps, prints, _options(defs.top, b.scope), print_span,
                        targets, b, measures,
-                       timecards.initial_temperatures(defs.top, b.scope, b.node_kind),
-                       _nodeset(b))
+                       _node_temperatures(b, ast.IcCard, ".ic"),
+                       _node_temperatures(b, ast.NodesetCard, ".nodeset"))
 
 
-def _nodeset(b: "_Builder") -> Dict[str, float]:
-    """The .nodeset starting temperatures by node key (K), each a free thermal node."""
+def _node_temperatures(b: "_Builder", card_type, name: str) -> Dict[str, float]:
+    """The temperatures that ``.nodeset`` (starting values of a solve) or ``.ic`` (the
+    initial state of a ``.tran``) cards of ``card_type`` give, by node key (K); each must
+    be a free thermal node and a positive temperature."""
     out: Dict[str, float] = {}
     fixed = {e.nodes[0] for e in b.elements.values() if e.letter == "T"}
+    form = CARD_FORMS[name]
     for card in b.defs.top:
-        if not isinstance(card, ast.NodesetCard):
+        if not isinstance(card, card_type):
             continue
         for cond in card.values:
             assert isinstance(cond.left, ast.Call)   # the parser checked T(NODE)=VALUE
             node = cond.left.args[0]
             if not isinstance(node, (ast.Word, ast.Num)):
-                raise NetlistError("expected a node name", node.span, CARD_FORMS[".nodeset"])
+                raise NetlistError("expected a node name", node.span, form)
             key = node.text.lower()
             if b.node_kind.get(key) != "thermal":
-                raise NetlistError(f"'{node.text}' is not a thermal node",
-                                   node.span, CARD_FORMS[".nodeset"])
+                raise NetlistError(f"'{node.text}' is not a thermal node", node.span, form)
             if key in fixed:
                 raise NetlistError(f"T({b.node_display[key]}) is set by a temperature source; "
-                                   ".nodeset gives starting values of free nodes only",
-                                   node.span, CARD_FORMS[".nodeset"])
-            value = value_of(cond.value, b.scope, "temperature", f".nodeset T({node.text})")
+                                   f"{name} gives values of free nodes only", node.span, form)
+            value = value_of(cond.value, b.scope, "temperature", f"{name} T({node.text})")
             if not value > 0:
-                raise NetlistError(f".nodeset T({node.text}) must be a positive temperature",
-                                   cond.value.span, CARD_FORMS[".nodeset"])
+                raise NetlistError(f"{name} T({node.text}) must be a positive temperature",
+                                   cond.value.span, form)
             out[key] = value
     return out
 
