@@ -45,18 +45,12 @@ def _frequency_spec(items: Sequence, card: str, span: Span) -> ast.FrequencySpec
 
 
 def parse_card(name: str, items: Sequence, span: Span, text: str) -> ast.Card:
-    """The ast card of a ``.tran``, ``.ic``, ``.ac`` or ``.noise`` line."""
+    """The ast card of a ``.tran``, ``.ac`` or ``.noise`` line (``.ic`` is read with
+    ``.nodeset`` in parser.py: both are T(NODE)=VALUE lists)."""
     if name == ".tran":
         _expect(2 <= len(items) <= 4, "expected TSTEP TSTOP [TSTART [TMAX]]", span, name)
         _values(items, name)
         return ast.TranCard(span, text, tuple(items))
-    if name == ".ic":
-        _expect(len(items) >= 1, ".ic needs T(NODE)=VALUE", span, name)
-        for it in items:
-            _expect(isinstance(it, ast.Condition) and isinstance(it.left, ast.Call)
-                    and it.left.name.text.upper() == "T" and len(it.left.args) == 1,
-                    "expected T(NODE)=VALUE", it.span, name)
-        return ast.IcCard(span, text, tuple(items))
     if name == ".ac":
         return ast.AcCard(span, text, _frequency_spec(items, name, span))
     if name == ".noise":
