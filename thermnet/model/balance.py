@@ -72,6 +72,8 @@ class HeatBalance:
         self._checked_at: Optional[np.ndarray] = None   # temperatures where the grids were verified
         self.evaluations = 0
         self._link_memo: Dict[int, tuple] = {}
+        self._version = 0              # counts changes of values (flows' derivative memo)
+        self._derivative_memo: Optional[tuple] = None
         # the .param values the elements are bound to (solve.analysis.Context keeps it)
         self.bound: Optional[tuple] = None
         self._no_resonance_at: Dict[int, np.ndarray] = {}   # link -> temps of its last search
@@ -268,7 +270,20 @@ class HeatBalance:
         heaters and the bias sources at ``heater_scale`` times their values; with
         ``derivatives``, also their derivatives with respect to every node's temperature
         (W/K, (n_nodes, n_nodes) arrays, fixed nodes included): each thermal element's
-        dq/dT and each link's dQ_ij/dt_m from the same spectral pass as Q."""
+        dq/dT and each link's dQ_ij/dt_m from the same spectral pass as Q.
+
+        The last evaluation with derivatives is kept (copies are returned): at a solved
+        state D(), the fold check of a sweep and the small-signal analyses all ask for the
+        same derivatives.  Any change of a value (set_value, rebind) or of a photon grid
+        makes it stale."""
+        if not derivatives:
+            return self._flows(T, heater_scale, False)
+        key = (T.tobytes(), float(heater_scale), self._version, tuple(self.grids))
+        if self._derivative_memo is None or self._derivative_memo[0] != key:
+            self._derivative_memo = (key, self._flows(T, heater_scale, True))
+        return tuple(a.copy() for a in self._derivative_memo[1])
+
+    def _flows(self, T: np.ndarray, heater_scale: float, derivatives: bool):
         self.evaluations += 1
         n = len(self.nodes)
         net = np.zeros(n)
@@ -376,6 +391,7 @@ class HeatBalance:
                 e.configure(self.options)
             self._configured = dict(self.options)
         self._link_memo.clear()
+        self._version += 1
         self._network_memo.clear()
         self._no_resonance_at.clear()
         self._checked_at = None
@@ -392,10 +408,11 @@ class HeatBalance:
 
     def set_value(self, key: str, value: float) -> None:
         """Change the value of a temperature source or heater (no re-elaboration)."""
-        if key in self.heater_keys:
-            self.heater_power[self.heater_keys.index(key)] = float(value)
-        else:
-            self.source_T[self.source_keys.index(key)] = float(value)
+        values, i = (self.heater_power, self.heater_keys.index(key)) \
+            if key in self.heater_keys else (self.source_T, self.source_keys.index(key))
+        if values[i] != float(value):
+            values[i] = float(value)
+            self._version += 1
 
     def value(self, key: str) -> float:
         """The current value of a temperature source (K) or heater (W)."""
