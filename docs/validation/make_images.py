@@ -1,6 +1,7 @@
 """Regenerate every figure of the validation pages (docs/validation/img/*.png).
 
     .venv/bin/python docs/validation/make_images.py [NAME ...]      # default: all (~1 min)
+    .venv/bin/python docs/validation/make_images.py --gallery        # docs/gallery.md
 
 Each figure is ``thermnet plot`` of a shipped netlist (``thermnet.results.plot``), or of
 results derived from shipped netlists where the language cannot print the quantity (the
@@ -27,11 +28,9 @@ import thermnet  # noqa: E402
 from thermnet.results import plot  # noqa: E402
 from thermnet.results.types import AnalysisResult, Results  # noqa: E402
 
-DPI = {"bezuglyi2003": 90, "dey2023": 80, "pioldi2025": 80}
-DIRECT = ["bezuglyi2003_fig3", "bezuglyi2003_fig4", "bezuglyi2003_powerlaw", "dey2023_fig1b",
-          "dey2023_fig1d", "dey2023_fig2a", "dey2023_fig2b", "dey2023_fig2c", "dey2023_fig2d",
-          "dey2023_fig3", "pioldi2025_fig1c", "pioldi2025_fig2", "pioldi2025_fig3_inasoi",
-          "pioldi2025_fig3_silver", "pioldi2025_fig4"]
+DPI = {"bezuglyi2003": 90, "dey2023": 80, "pioldi2025": 80, "two": 80}
+# every shipped netlist is drawn (docs/gallery.md shows them all)
+DIRECT = sorted(p.stem for p in NETLISTS.glob("*.net"))
 
 
 def run(name: str, replace=()) -> Results:
@@ -101,7 +100,41 @@ DERIVED = {"dey2023_fig2c_modulation": dey_fig2c_modulation,
            "pioldi2025_fig3d_fig4d_deltat": pioldi_delta_t}
 
 
+GALLERY_HEAD = """# Gallery
+
+Every shipped netlist (`thermnet examples` lists them; `thermnet examples NAME -o .` copies
+one), its description, the command that runs it anywhere once thermnet is installed, and its
+figure (`thermnet plot NAME -o NAME.png`). The validation pages compare them with the papers.
+Made by `docs/validation/make_images.py --gallery`; `tests/test_docs_site.py` checks that
+every shipped netlist is here.
+"""
+
+
+def description(text: str) -> str:
+    """The leading '*' comment lines of a netlist, joined."""
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("*"):
+            break
+        lines.append(line.lstrip("* ").rstrip())
+    return " ".join(lines)
+
+
+def gallery() -> str:
+    out = [GALLERY_HEAD]
+    for name in DIRECT:
+        text = (NETLISTS / f"{name}.net").read_text()
+        title = next((ln[7:].strip() for ln in text.splitlines()
+                      if ln.lower().startswith(".title ")), name)
+        out += [f"## {name}", "", f"**{title}.** {description(text)}", "",
+                f"    thermnet run {name}", "", f"![{name}](validation/img/{name}.png)", ""]
+    return "\n".join(out)
+
+
 def main(names) -> None:
+    if names == ["--gallery"]:
+        (ROOT / "docs" / "gallery.md").write_text(gallery())
+        return
     for name in names or DIRECT + list(DERIVED):
         save(name, DERIVED[name]() if name in DERIVED else run(name))
 
