@@ -14,7 +14,7 @@ import pytest
 import thermnet
 from thermnet import NetlistError, library
 from thermnet.cli import main
-from thermnet.solve import analysis
+from thermnet.solve import analysis, family
 from thermnet.units import engineering
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -229,13 +229,20 @@ class Recorder:
 
 @pytest.mark.parametrize("option, bars", [("", 1), (".options progress=0\n", 0)])
 def test_one_progress_bar_per_run(monkeypatch, option, bars):
+    """One bar over a run's points; for a .step family one bar over its combinations
+    (solve/family.py: the combinations may run in other processes)."""
     monkeypatch.setattr(analysis, "Progress", Recorder)
+    monkeypatch.setattr(family, "Progress", Recorder)
     Recorder.made = []
-    net = thermnet.parse(NET + ".step gg list 1n 2n\n.op\n" + option)
-    net.run(progress=True)
+    thermnet.parse(NET + ".op\n" + option).run(progress=True)
     assert len(Recorder.made) == bars
     if bars:
-        assert Recorder.made[0].total == Recorder.made[0].done == 2 * (3 + 1)
+        assert Recorder.made[0].total == Recorder.made[0].done == 3 + 1
+    Recorder.made = []
+    thermnet.parse(NET + ".step gg list 1n 2n 3n\n.op\n" + option).run(progress=True)
+    assert len(Recorder.made) == bars
+    if bars:
+        assert Recorder.made[0].total == Recorder.made[0].done == 3
 
 
 def test_real_progress_bar_runs(capsys):

@@ -88,27 +88,51 @@ def test_impedance_contract(letter, k, example):
     circuit, e = _element(letter, example)
     e.configure(circuit.flat.options)
     for T in TEMPS:
-        y = e.admittance(ENERGIES, T)
-        assert y.shape == ENERGIES.shape and np.all(np.isfinite(y))
+        stamps = []
+        for b in e.branches():           # the element itself, or a multi-port's branches
+            y = b.admittance(ENERGIES, T)
+            assert y.shape == ENERGIES.shape and np.all(np.isfinite(y))
+            if not e.dissipative:
+                assert np.all(np.abs(y.real) <= 1e-12 * np.abs(y))
+            v = np.array([c for _, c in b.terminal_coefficients()])
+            stamps.append((v, y, [n for n, _ in b.terminal_coefficients()]))
+            scalar = np.array([b.admittance(ENERGIES[i:i + 1], T)[0]
+                               for i in range(len(ENERGIES))])
+            np.testing.assert_allclose(scalar, y, rtol=1e-12)
+            _check_derivative(b, T, y)
         if e.dissipative:
-            assert np.all(y.real >= 0)
-        else:
-            assert np.all(np.abs(y.real) <= 1e-12 * np.abs(y))
-        scalar = np.array([e.admittance(ENERGIES[i:i + 1], T)[0] for i in range(len(ENERGIES))])
-        np.testing.assert_allclose(scalar, y, rtol=1e-12)
-        dy = e.admittance_derivative(ENERGIES, T)
-        assert np.all(np.isfinite(dy))
-        if not e.temperature_dependent:
-            assert np.all(dy == 0)
-            continue
-        ref = _central(lambda x: e.admittance(ENERGIES, x), T, rel=1e-3)
-        # away from the kink at 2 Delta(T), where a difference quotient straddles it
-        gap = e.breakpoints(T)
-        far = np.ones(len(ENERGIES), bool) if not gap else \
-            np.abs(ENERGIES / gap[0] - 1) > 0.05
-        # in the units the Jacobian sees: per unit ln T, relative to |Y|
-        np.testing.assert_allclose(dy[far] * T, ref[far] * T, rtol=1e-4,
-                                   atol=1e-7 * np.abs(y).max())
+            _check_passive(stamps)
+
+
+def _check_passive(stamps):
+    """Re of the element's nodal stamp sum_b Re y_b v_b v_b^T is positive semidefinite at
+    every energy (a single branch: Re y >= 0): it absorbs power, never emits more."""
+    nodes = sorted({n for _, _, ns in stamps for n in ns})
+    M = np.zeros((len(ENERGIES), len(nodes), len(nodes)))
+    for v, y, ns in stamps:
+        full = np.zeros(len(nodes))
+        for n, c in zip(ns, v):
+            full[nodes.index(n)] += c
+        M += y.real[:, None, None] * np.outer(full, full)[None]
+    lowest = np.linalg.eigvalsh(M).min(axis=1)
+    scale = np.abs(M).max(axis=(1, 2))
+    assert np.all(lowest >= -1e-12 * scale)
+
+
+def _check_derivative(e, T, y):
+    dy = e.admittance_derivative(ENERGIES, T)
+    assert np.all(np.isfinite(dy))
+    if not e.temperature_dependent:
+        assert np.all(dy == 0)
+        return
+    ref = _central(lambda x: e.admittance(ENERGIES, x), T, rel=1e-3)
+    # away from the kink at 2 Delta(T), where a difference quotient straddles it
+    gap = e.breakpoints(T)
+    far = np.ones(len(ENERGIES), bool) if not gap else \
+        np.abs(ENERGIES / gap[0] - 1) > 0.05
+    # in the units the Jacobian sees: per unit ln T, relative to |Y|
+    np.testing.assert_allclose(dy[far] * T, ref[far] * T, rtol=1e-4,
+                               atol=1e-7 * np.abs(y).max())
 
 
 @pytest.mark.parametrize("letter,k,example", IMPEDANCE,

@@ -68,7 +68,15 @@ def test_jacobian_of_every_shipped_netlist(path):
     for _ in range(2):
         Tf = 0.04 + 0.4 * rng.random(n)
         errF, errS = _compare(bal, Tf)
-        assert errF < 1e-6 and errS < 1e-6
+        tol = PHOTON_DOMINATED.get(os.path.basename(path), 1e-6)
+        assert errF < tol and errS < tol
+
+
+# Islands whose heat flows are almost all photonic (electron-phonon cut 2000x and more): there
+# the accuracy of a Mattis-Bardeen film's dY/dT (central difference, elements/base.py), about
+# 4e-6 of the photonic heat's derivative near Tc, is the accuracy relative to S (measured
+# 3.9e-6; in the other netlists electron-phonon flows dominate S).
+PHOTON_DOMINATED = {"thermal_memory.net": 1e-5, "thermal_transistor.net": 1e-5}
 
 
 @pytest.mark.parametrize("text", [networks.ring(12), networks.ring(12, films=6),

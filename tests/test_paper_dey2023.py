@@ -118,12 +118,26 @@ def test_fig2a_shipped_netlist():
 def test_fig2a_ndtc_window_below_tc():
     net = variant("dey2023_fig2a.net", (r"\.sweep TS .*", ".sweep TS 300m 420m 241"))
     edges = {}
-    for r, c in zip((1, 10, 36, 100), columns(net.run())):
+    res = net.run()
+    for r, c, result in zip((1, 10, 36, 100), columns(res), res):
         T, Q, dQ = c["TS"], c["Q(S,D)"], c["D(Q(S,D),TS)"]
         neg = T[dQ < 0]
+        m = result.measures
         if r == 1:
             assert len(neg) == 0                      # r = 1: no NDTC (tau_max/tau_min = 1.07)
+            # the window's measures fail and say why; the dip is 0
+            assert "no FALL=1 of D(Q(S,D),TS) through 0" in result.measure_failures["t_lo"]
+            assert m["dip"] == 0
             continue
+        # .measure: the window's edges where dQ/dT_S changes sign (np.interp on the two
+        # points around it), the dip 1 - Q(Tc)/Q_max (the page's numbers)
+        k = int(np.flatnonzero((dQ[:-1] > 0) & (dQ[1:] <= 0))[0])
+        assert m["t_lo"] == pytest.approx(np.interp(0, dQ[k:k + 2][::-1], T[k:k + 2][::-1]),
+                                          rel=1e-12)
+        assert m["t_lo"] == pytest.approx({10: 0.3656, 36: 0.3355, 100: 0.3227}[r], abs=1e-4)
+        assert m["t_hi"] == pytest.approx(TC, abs=0.5e-3)                # the kink at Tc
+        assert m["dip"] == pytest.approx(1 - np.interp(TC, T, Q) / Q[T <= TC].max(), rel=1e-9)
+        assert m["dip"] == pytest.approx({10: 0.075, 36: 0.189, 100: 0.243}[r], abs=5e-4)
         # one contiguous NDTC window, ending at Tc: dQ/dT_S < 0 from the maximum of Q up to Tc
         assert np.all(np.diff(np.flatnonzero(dQ < 0)) == 1)
         # (at T_S = Tc itself the central difference straddles the kink of Q)
@@ -194,6 +208,26 @@ def test_fig2c_tau_max_min_and_modulation():
     assert r[-1] * tmin[-1] == pytest.approx(4, rel=5e-3)
 
 
+def test_fig2c_modulation_measured():
+    """dey2023_fig2c_modulation.net: the dashed curve as an expression column of a cold
+    (tau_max) and a hot (tau_min) copy of the circuit, read by .measure at the page's r."""
+    # every other point of the shipped grid (r = 1, 10, 100, 1000 are on both)
+    res = variant("dey2023_fig2c_modulation.net",
+                  (r"\.sweep r .*", ".sweep r 0.1 1000 21 log")).run()
+    (c,) = columns(res)
+    m = res[0].measures
+    col = "{1 - TAU(SH,DH)/TAU(SC,DC)}"
+    r = c["r"]
+    assert c[col] == pytest.approx(1 - c["TAU(SH,DH)"] / c["TAU(SC,DC)"], rel=1e-12)
+    assert c["TAU(SH,DH)"] == pytest.approx(4 * (1 + r) / (2 + r) ** 2, rel=1e-9)
+    for rv, page in ((1, 0.0669), (10, 0.1819), (100, 0.18910), (1000, 0.18940)):
+        assert m[f"mod_{rv}"] == pytest.approx(np.interp(rv, r, c[col]), rel=1e-12)
+        assert m[f"mod_{rv}"] == pytest.approx(page, abs=0.6 * 10 ** -len(str(page)[2:]))
+    # 96 % of the saturation 1 - 8/pi^2 is reached at r ~ 10 ("saturating ... for r ~ 10")
+    assert m["r_96pct"] == pytest.approx(10, abs=1)
+    assert m["rtau_max"] == pytest.approx(math.pi ** 2 / 2, rel=5e-3)   # footnote 58
+
+
 # ---- Fig. 2(d): r = 36, several T_D ----------------------------------------------------------
 def test_fig2d_drain_temperature():
     res = thermnet.load(path("dey2023_fig2d.net")).run()
@@ -251,6 +285,14 @@ def test_fig3_shipped_netlist():
     assert hi == pytest.approx(P_tc, abs=0.05e-12)
     assert 1.80e-12 <= lo <= 1.90e-12
     assert 1e-3 < drop < 2e-3                                  # > 1 mK (conclusion)
+    # the netlist's .measure cards give the same window, interpolated between points
+    m = res[0].measures
+    assert not res[0].measure_failures
+    assert m["pmax"] == pytest.approx(lo, abs=0.05e-12)       # within one grid step
+    assert m["p_tc"] == pytest.approx(np.interp(TC, c["T(S)"], c["P1"]), rel=1e-12)
+    assert m["p_tc"] == pytest.approx(P_tc, rel=5e-3)
+    assert m["drop"] == pytest.approx(1000 * (c["T(D)"].max() - c["T(D)"][c["P1"] > 2.5e-12]
+                                              .min()), rel=1e-9)
     # drain balance (Eq. 7, second line): Q_gamma = Sigma_Cu V_Cu (T_D^5 - T_p^5)
     assert c["Q(S,D)"] == pytest.approx(SIGMA_CU * V_CU * (c["T(D)"] ** 5 - TP ** 5), rel=1e-8)
 
@@ -258,12 +300,44 @@ def test_fig3_shipped_netlist():
 FINE = (r"\.sweep P1 .*", ".sweep P1 1.2p 3.0p 91")     # 20 fW steps
 
 
+WINDOW = (1.831e-12, 2.695e-12)   # docs/validation/dey2023.md: the window, measured
+DROP_MK = 1.38                     # its drop of T_D, mK, on 10-20 fW grids (the page: 1.37-1.38)
+
+
 def test_fig3_window_with_caption_parameters():
-    (c,) = columns(variant("dey2023_fig3.net", FINE).run())
+    res = variant("dey2023_fig3.net", FINE).run()
+    (c,) = columns(res)
     lo, hi, drop = falling_window(c)
+    # on the grid: the first and last points of the fall (the page's first reading)
     assert lo == pytest.approx(1.84e-12, abs=0.03e-12)
     assert hi == pytest.approx(2.70e-12, abs=0.03e-12)
     assert drop == pytest.approx(1.38e-3, abs=0.03e-3)
+    # .measure interpolates: the page's window to its quoted precision (1 fW)
+    m = res[0].measures
+    assert m["pmax"] == pytest.approx(WINDOW[0], abs=1e-15)
+    assert m["p_tc"] == pytest.approx(WINDOW[1], abs=1e-15)
+    assert m["pmin"] == pytest.approx(WINDOW[1], abs=0.01e-12)      # the kink, 20 fW grid
+    assert m["drop"] == pytest.approx(DROP_MK, abs=0.01)
+    # independently: dT_D/dP_in interpolated to 0 where it changes sign (np.interp)
+    dT = c["T(D)"][1:] - c["T(D)"][:-1]
+    P = 0.5 * (c["P1"][1:] + c["P1"][:-1])
+    k = int(np.flatnonzero((dT[:-1] > 0) & (dT[1:] <= 0))[0])
+    assert m["pmax"] == pytest.approx(np.interp(0, dT[k:k + 2][::-1], P[k:k + 2][::-1]),
+                                      abs=0.005e-12)
+
+
+def test_fig3_contract_example_measures_the_window():
+    """The v2 contract's example (netlists/dey2023_fig3_measured.net, verbatim) runs from
+    netlists/ and measures the page's window and drop."""
+    res = thermnet.load(path("dey2023_fig3_measured.net")).run()
+    m = res[0].measures
+    assert not res[0].measure_failures and list(m) == ["pmax", "pmin", "drop", "tmax", "tmin"]
+    assert m["pmax"] == pytest.approx(WINDOW[0], abs=1e-15)
+    assert m["pmin"] == pytest.approx(WINDOW[1], abs=0.002e-12)      # the kink, 10 fW grid
+    assert m["drop"] == pytest.approx(DROP_MK, abs=0.005)
+    c = res[0].columns
+    assert m["tmax"] == pytest.approx(c["T(D)"][c["P1"] >= 1e-12].max(), rel=1e-12)
+    assert m["drop"] == pytest.approx(1000 * (m["tmax"] - m["tmin"]), rel=1e-12)
 
 
 def test_fig3_window_of_the_paper_with_sigma_cu_2e9_in_the_source():

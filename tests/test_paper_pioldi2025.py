@@ -146,7 +146,11 @@ def test_fig1c_gamma_matters_only_below_about_02_tc(fig1c):
 
 @pytest.fixture(scope="module")
 def fig2():
-    return by_step(run("pioldi2025_fig2.net", sweep=".sweep TR 10m 500m 50"), "chi")
+    res = run("pioldi2025_fig2.net", sweep=".sweep TR 10m 500m 50")
+    out = by_step(res, "chi")
+    for r in res:
+        out[r.step["chi"]]["measures"] = r.measures
+    return out
 
 
 def test_fig2_matches_eqs_2_3_by_quadrature(fig2):
@@ -173,6 +177,22 @@ def test_fig2_ndtc_for_chi_05_to_4(fig2):
         np.testing.assert_allclose(dJ[mid], np.gradient(J, tr)[mid], rtol=0.05,
                                    atol=0.01 * np.abs(dJ).max())
         peaks.append(parabolic_min(tr, -J)[0])
+        # the netlist's .measure cards: window edges where dJ/dT_R changes sign
+        # (interpolated between the two grid points around it), peak J, most negative kappa
+        m = c["measures"]
+        i = int(np.flatnonzero((dJ[:-1] < 0) & (dJ[1:] >= 0))[0])
+        j = int(np.flatnonzero((dJ[:-1] > 0) & (dJ[1:] <= 0))[0])
+        assert m["tr_ndtc"] == pytest.approx(np.interp(0, dJ[i:i + 2], tr[i:i + 2]), rel=1e-12)
+        assert m["tr_peak"] == pytest.approx(np.interp(0, dJ[j:j + 2][::-1], tr[j:j + 2][::-1]),
+                                             rel=1e-12)
+        assert m["j_max"] == J.max() and m["kappa_min"] == -dJ.max()
+        # the page's window and peak current (its numbers are from a 5 mK grid)
+        lo, hi, jmax = {0.5: (0.131, 0.401, 13.9e-15), 1.0: (0.132, 0.389, 19.5e-15),
+                        2.0: (0.134, 0.374, 23.0e-15), 3.0: (0.135, 0.364, 23.4e-15),
+                        4.0: (0.135, 0.357, 22.8e-15)}[chi]
+        assert m["tr_ndtc"] == pytest.approx(lo, abs=1.5e-3)
+        assert m["tr_peak"] == pytest.approx(hi, abs=1.5e-3)
+        assert m["j_max"] == pytest.approx(jmax, abs=0.15e-15)
     # 'chi < 1 ... shifting toward higher temperatures the maximum heat current':
     # peak at 401, 389, 374, 364, 357 mK for chi = 0.5, 1, 2, 3, 4
     assert np.all(np.diff(peaks) < -0.005) and peaks[0] - peaks[-1] == pytest.approx(0.044,
@@ -217,7 +237,8 @@ def fig3():
     out = {}
     for mat in ("silver", "inasoi"):
         res = run(f"pioldi2025_fig3_{mat}.net", step=POWERS, sweep=".sweep TR 10m 700m 70")
-        out[mat] = {round(r.step["PIN"] * 1e15): r.columns for r in res}
+        out[mat] = {round(r.step["PIN"] * 1e15): {**r.columns, "measures": r.measures}
+                    for r in res}
     return out
 
 
@@ -247,6 +268,15 @@ def test_fig3_delta_t_at_least_10mk_above_10fw(fig3):
     """'variations of at least 10 mK for J_in > 10 fW'.  InAsOI: 38 mK at 10 fW.
     Silver: 7.4 mK at 10 fW, 10 mK reached at ~13 fW (within the claim's 'J_in > 10 fW')."""
     dts = {m: {p: _dt(c) for p, c in fam.items()} for m, fam in fig3.items()}
+    # the netlists' .measure dT: the first point minus the grid minimum (no parabola), within
+    # 0.3 mK of the refined one; and their most negative responsivity
+    for fam in fig3.values():
+        for c in fam.values():
+            m, TL = c["measures"], c["T(L)"]
+            assert m["dT"] == pytest.approx(TL[0] - TL.min(), rel=1e-12, abs=1e-15)
+            assert m["dT"] == pytest.approx(_dt(c), abs=0.3e-3)
+            assert m["resp"] == c["D(T(L),TR)"].min()
+            assert m["tr_min"] == pytest.approx(parabolic_min(c["TR"], TL)[0], abs=5e-3)
     assert all(v >= 0.010 for v in dts["inasoi"].values())
     assert all(v >= 0.010 for p, v in dts["silver"].items() if p >= 20)
     assert dts["silver"][10] == pytest.approx(7.4e-3, abs=0.5e-3)
@@ -296,9 +326,11 @@ def test_fig3_responsivity_is_dtl_dtr(fig3):
 def fig4():
     res = run("pioldi2025_fig4.net", step=POWERS.replace("PIN", "jin"),
               sweep=".sweep TB 10m 700m 70")
-    fam = {round(r.step["jin"] * 1e15): r.columns for r in res}
-    return {m: {p: {"TB": c["TB"], "T(L)": c[f"T({n})"], "D": c[f"D(T({n}),TB)"]}
-                for p, c in fam.items()} for m, n in (("silver", "LAG"), ("inasoi", "LIN"))}
+    fam = {round(r.step["jin"] * 1e15): {**r.columns, "measures": r.measures} for r in res}
+    return {m: {p: {"TB": c["TB"], "T(L)": c[f"T({n})"], "D": c[f"D(T({n}),TB)"],
+                    "dT": c["measures"][f"{k}_dT"], "resp": c["measures"][f"{k}_resp"]}
+                for p, c in fam.items()}
+            for m, n, k in (("silver", "LAG", "ag"), ("inasoi", "LIN", "in"))}
 
 
 def test_fig4_same_start_as_fig3(fig3, fig4):
@@ -319,6 +351,9 @@ def test_fig4_ndtc_survives_but_weaker(fig3, fig4):
             d1, d2 = _dt(fig3[mat][p]), _dt(fig4[mat][p], x="TB")
             assert 0 < d2 < d1
             r1, r2 = fig3[mat][p]["D(T(L),TR)"].min(), fig4[mat][p]["D"].min()
+            c4 = fig4[mat][p]                                      # .measure, per device
+            assert c4["dT"] == pytest.approx(c4["T(L)"][0] - c4["T(L)"].min(), rel=1e-12)
+            assert c4["resp"] == r2
             assert r1 < r2 < 0                                     # still NDTC, smaller
             red.append(1 - d2 / d1)
         reduction[mat] = np.mean(red)

@@ -90,8 +90,7 @@ def two():
 def test_pandas_reads_the_csv_of_every_shipped_netlist(path):
     res = solved_short(path)
     df = pd.read_csv(io.StringIO(to_csv(res)))
-    n = sum(len(next(iter(r.columns.values()))) if r.analysis == "sweep" else 1
-            for r in res.results)
+    n = sum(len(next(iter(r.columns.values()))) if r.series else 1 for r in res.results)
     assert len(df) == n
     for r in res.results:
         for c in r.columns:

@@ -140,8 +140,10 @@ def test_dey_fig3_solves_take_few_heat_evaluations(monkeypatch):
                         lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
     res = thermnet.load(path).run()
     assert res[0].converged.all()
-    # ~12 per point before the secant predictor, Broyden updates and the link-heat memo
-    assert len(calls) / 59 <= 7.0           # 5.7 measured
+    # ~12 per point before the secant predictor, Broyden updates and the link-heat memo;
+    # 5.7 measured, then 7.2 with the fold check's exact Jacobian at every point (one
+    # derivative pass, solve/folds.py)
+    assert len(calls) / 59 <= 7.5
 
 
 def test_derivatives_sharing_a_target_match_separate_runs():

@@ -9,12 +9,13 @@
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Union
+import warnings
+from typing import Any, Dict, Optional, Union
 
-from thermnet.errors import NetlistError
+from thermnet.errors import BranchWarning, NetlistError
 from thermnet.model.circuit import Circuit
 from thermnet.netlist import ast
-from thermnet.netlist.elaborate import checked, did_you_mean, elaborate
+from thermnet.netlist.elaborate import Sweep, checked, did_you_mean, elaborate
 from thermnet.netlist.parser import parse_file, parse_text
 from thermnet.options import OPTIONS
 from thermnet.results.types import Results
@@ -111,22 +112,41 @@ class Netlist:
             flat.elements[k].value = v
         return Circuit(flat)
 
-    def run(self, progress: bool = False) -> Results:
-        """Run every analysis of the netlist (``.op`` if there is none).  Failed sweep points
-        (NaN, with their reasons in ``failures``) raise a ``FailedPointsWarning``."""
+    def run(self, progress: bool = False, jobs: Optional[int] = 1, client: Any = None,
+            checkpoint: Optional[str] = None) -> Results:
+        """Run every analysis of the netlist (``.op`` if there is none).
+
+        A ``.step`` family runs in chunks (docs/scaling.md) with results identical, bit for
+        bit, whatever runs them: ``jobs`` local processes (None: all cores; 1: this
+        process), or the workers of a dask.distributed ``client``; ``checkpoint``: a
+        directory where each finished chunk is kept, so that a rerun computes only what is
+        missing.  Failed sweep points (NaN, with their reasons in ``failures``) raise a
+        ``FailedPointsWarning``."""
         self._check_not_swept()
+        from thermnet.solve import family
+        res = family.run(self, jobs=jobs, client=client, checkpoint=checkpoint,
+                         progress=progress)
+        res.warn_failures()           # FailedPointsWarning: NaN points are never silent
+        for r in res.results:          # folds, jumps, a ramp past a fold: said, never silent
+            for w in r.warnings:
+                warnings.warn(w, BranchWarning, stacklevel=2)
+        return res
+
+    def solve_combinations(self, combos=None, progress: bool = False) -> Results:
+        """The analyses at the ``.step`` combinations ``combos`` (indices in
+        ``itertools.product`` order; default all), in this process: a family's unit of
+        work."""
         # the numerics are imported here: 'thermnet check' needs none of them
         from thermnet.model.balance import HeatBalance
         from thermnet.solve import analysis
         if self._balance is None:
             self._balance = HeatBalance(self._circuit, self._flat.options)
-        res = analysis.run(self._balance, self.params, self.sources, self.options, progress)
-        res.warn_failures()           # FailedPointsWarning: NaN points are never silent
-        return res
+        return analysis.run(self._balance, self.params, self.sources, self.options, progress,
+                            combos)
 
     def _check_not_swept(self) -> None:
         """A value set with set() that a .sweep or .step would override is an error."""
-        varied = [("sweep", s) for s in self._flat.analyses if s is not None] + \
+        varied = [("sweep", s) for s in self._flat.analyses if isinstance(s, Sweep)] + \
             [("step", s) for s in self._flat.steps]
         for card, s in varied:
             if s.target.key in (self.sources if s.target.kind == "source" else self.params):

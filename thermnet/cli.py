@@ -6,9 +6,9 @@ import logging
 import os
 import sys
 import warnings
-from typing import List, Optional
+from typing import Any, List, Optional
 
-from thermnet.errors import FailedPointsWarning, ThermnetError
+from thermnet.errors import ThermnetError, ThermnetWarning
 
 EXIT_OK, EXIT_ERROR, EXIT_FAILED_POINTS, EXIT_BUG = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141          # 128 + SIGPIPE: the reader of stdout went away
@@ -38,16 +38,31 @@ def _run(args) -> int:
         check_target(args.output, protect=(args.file,))    # before any work
     net = _netlist(args)
     progress = (not args.quiet) and sys.stderr.isatty()
-    res = net.run(progress=progress)
-    text = to_table(res, si=args.si) if fmt == "table" else FORMATS[fmt](res)
+    from thermnet.results.stream import PIECES, Watch
+    from thermnet.solve import family
+    report: Any
+    text: Any
+    with family.dask_client(args.dask) as client:
+        if args.checkpoint is None:
+            res = net.run(progress=progress, jobs=args.jobs, client=client)
+            report = res
+            text = to_table(res, si=args.si) if fmt == "table" else FORMATS[fmt](res)
+        else:        # written from the checkpoint, one chunk in memory at a time
+            if fmt not in PIECES:
+                raise _write_error(args.output or "<stdout>", OSError(
+                    f"a checkpointed run is written chunk by chunk as table, CSV or JSON, "
+                    f"not {fmt}"))
+            store = family.run(net, args.jobs, client, args.checkpoint, progress, keep=False)
+            report = watch = Watch(store.results())
+            text = PIECES[fmt](net.title, watch, si=args.si)
     if args.output:
         try:
             write_atomic(args.output, text)
         except OSError as exc:
             raise _write_error(args.output, exc) from None
     else:
-        _write_stdout(text if isinstance(text, str) else text.decode())
-    return _report_failures(args.file, res)
+        _write_stdout(text)
+    return _report_failures(args.file, report)
 
 
 def _write_error(path: str, exc: OSError):
@@ -55,10 +70,12 @@ def _write_error(path: str, exc: OSError):
     return OutputError(path, exc.strerror or str(exc))
 
 
-def _write_stdout(text: str) -> None:
-    """Print the results; a full disk is an OutputError (a closed pipe is left to main)."""
+def _write_stdout(text) -> None:
+    """Print the results (text, or its pieces); a full disk is an OutputError (a closed
+    pipe is left to main)."""
     try:
-        sys.stdout.write(text)
+        for piece in [text] if isinstance(text, str) else text:
+            sys.stdout.write(piece)
         sys.stdout.flush()
     except BrokenPipeError:
         raise
@@ -67,12 +84,26 @@ def _write_stdout(text: str) -> None:
 
 
 def _report_failures(file: str, res, note: str = "") -> int:
-    """Warn about failed sweep points on stderr; the exit status."""
+    """Warn about failed sweep points, folds and jumps, and failed .measure cards on
+    stderr; the exit status (a failed measurement is a warning, as in SPICE: its value is
+    null, its reason in the output; the status counts failed points only).  ``res``:
+    Results, or a results.stream.Watch (ok, failures, warnings, measure failures) of the
+    results written."""
+    from thermnet.results.stream import measure_failures
+    watched = hasattr(res, "chunks")
+    for w in res.warnings if watched else [w for r in res.results for w in r.warnings]:
+        print(f"{file}: warning: {w}", file=sys.stderr)
+    seen = res.measure_failures if watched else measure_failures(res.results)
+    for analysis, steps, k, why in seen:
+        step = "".join(f" {n}={v:g}" for n, v in steps.items())
+        print(f"{file}: warning: .measure {k} of the {analysis}{step} failed: {why}",
+              file=sys.stderr)
     if res.ok:
         return EXIT_OK
-    for r in res.results:
-        for f in r.failures:
-            print(f"{file}: warning: sweep {f}{note}", file=sys.stderr)
+    failures = res.failures if hasattr(res, "failures") else \
+        [f for r in res.results for f in r.failures]
+    for f in failures:
+        print(f"{file}: warning: sweep {f}{note}", file=sys.stderr)
     return EXIT_FAILED_POINTS
 
 
@@ -176,6 +207,15 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--output", help="write to this file (whole or not at all)")
     r.add_argument("--sandbox", action="store_true", help=SANDBOX_HELP)
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--jobs", type=_positive_int, default=None,
+                   help="processes for a .step family (default: all cores; 1: this "
+                   "process); results are the same whatever the number (docs/scaling.md)")
+    r.add_argument("--dask", metavar="ADDRESS",
+                   help="run a .step family on the Dask cluster whose scheduler is at "
+                   "ADDRESS (tcp://host:8786), or 'local' for a local Dask cluster")
+    r.add_argument("--checkpoint", metavar="DIR",
+                   help="keep each finished chunk of a .step family in DIR; a rerun "
+                   "computes only what is missing")
     r.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                    help="show tracebacks")
     r.set_defaults(func=_run)
@@ -222,8 +262,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                             format="thermnet: %(name)s: %(message)s")
     try:
         with warnings.catch_warnings():
-            # failed points are reported on stderr and in the exit status (_report_failures)
-            warnings.simplefilter("ignore", FailedPointsWarning)
+            # failed points, folds and jumps are reported on stderr and failed points in the
+            # exit status (_report_failures)
+            warnings.simplefilter("ignore", ThermnetWarning)
             return args.func(args)
     except ThermnetError as exc:
         if args.debug:

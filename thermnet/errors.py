@@ -77,3 +77,9 @@ class ThermnetWarning(UserWarning):
 class FailedPointsWarning(ThermnetWarning):
     """Results with failed points (NaN, ``converged`` False): ``Netlist.run()`` warns; the
     command line reports them on stderr and in its exit status instead."""
+
+
+class BranchWarning(ThermnetWarning):
+    """A fold met by an analysis, a jump between sweep points, or a ramp of ``.op`` that
+    passed a fold (solve/branches.py): the result is right, but on a branch the user should
+    know about."""

@@ -48,6 +48,9 @@ OPTIONS: Dict[str, Option] = {
     "exact": Option(0, "count",
                     "1: evaluate superconducting kernels by direct quadrature instead of "
                     "cached tables (slow; for checking)", 0, 1),
+    "trtol": Option(1e-7, "dimensionless",
+                    ".tran: relative local error per step of the temperatures (absolute: trtol "
+                    "times the lowest starting temperature)", 1e-12, 1e-2),
     "progress": Option(1, "count",
                        "1: one progress bar on stderr over the run (CLI; run(progress=True)); "
                        "0: none", 0, 1),

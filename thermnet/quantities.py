@@ -63,8 +63,45 @@ for _kind in (
     QuantityKind("GRATIO", "GRATIO(ELEMENT)", ("element",), "dimensionless",
                  "G/G_N of a W proximity wire with a prox model, R_N/R(T) of an N junction",
                  element_method="conductance_ratio"),
+    QuantityKind("PH", "PH(QUANTITY)", ("quantity",), "angle_deg",
+                 ".ac: phase of a quantity's small-signal response, degrees"),
+    QuantityKind("RE", "RE(QUANTITY)", ("quantity",), None,
+                 ".ac: real part of a quantity's small-signal response"),
+    QuantityKind("IM", "IM(QUANTITY)", ("quantity",), None,
+                 ".ac: imaginary part of a quantity's small-signal response"),
+    QuantityKind("ONOISE", "ONOISE", (), "temperature_noise",
+                 ".noise: thermal-fluctuation noise of the output temperature, K/sqrt(Hz)"),
+    QuantityKind("INOISE", "INOISE", (), None,
+                 ".noise: output noise referred to the input source: noise-equivalent power "
+                 "(W/sqrt(Hz)) for a heater, K/sqrt(Hz) for a temperature source"),
+    QuantityKind("NOISE", "NOISE(ELEMENT)", ("element",), "temperature_noise",
+                 ".noise: one heat path's contribution to ONOISE, K/sqrt(Hz) (a photonic "
+                 "pair counts half for each of its two elements)"),
     QuantityKind("D", "D(QUANTITY,NAME)", ("quantity", "name"), None,
                  "derivative of a quantity with respect to a source or .param along the "
                  "steady state"),
 ):
     register(_kind)
+
+
+# the analyses each quantity belongs to (others: every analysis but .noise)
+SMALL_SIGNAL = {"PH", "RE", "IM"}
+NOISE_ONLY = {"ONOISE", "INOISE", "NOISE"}
+
+
+def applies(func: str, analysis: str) -> bool:
+    """Whether a quantity whose outermost function is ``func`` is printed by an analysis
+    (op, sweep, tran, ac, noise): D() needs a steady state, PH/RE/IM a small-signal
+    response, ONOISE/INOISE/NOISE a noise analysis; an expression {...} is printed where its
+    values are real numbers at a state (op, sweep, tran without D() inside)."""
+    if func in NOISE_ONLY:
+        return analysis == "noise"
+    if analysis == "noise":
+        return False
+    if func in SMALL_SIGNAL:
+        return analysis == "ac"
+    if func == "D":
+        return analysis in ("op", "sweep")
+    if func == "EXPR":                 # an expression of quantities (netlist/columns.py)
+        return analysis in ("op", "sweep", "tran")
+    return True

@@ -32,7 +32,15 @@ DIMENSIONS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "conductance": ("electrical conductance (S)", ("s",)),
     "thermal_conductance": ("thermal conductance (W/K)", ("w/k",)),
     "angle": ("angle (rad)", ("rad",)),
+    "current": ("current (A)", ("a",)),
     "frequency": ("frequency (Hz)", ("hz",)),
+    "time": ("time (s)", ("s",)),
+    "heat_capacity": ("heat capacity (J/K)", ("j/k",)),
+    "energy": ("energy (J)", ("j",)),
+    "angle_deg": ("phase (degrees)", ()),
+    "boolean": ("true (1) or false (0)", ()),
+    "temperature_noise": ("temperature noise (K/sqrt(Hz))", ()),
+    "power_noise": ("noise-equivalent power (W/sqrt(Hz))", ()),
     "volume": ("volume (m^3, SI number)", ()),
     "area": ("area (m^2, SI number)", ()),
     "length": ("length (m, SI number)", ()),
@@ -40,18 +48,26 @@ DIMENSIONS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "specific_resistance": ("specific resistance (ohm m^2, SI number)", ()),
     "specific_capacitance": ("specific capacitance (F/m^2, SI number)", ()),
     "coupling": ("coupling constant (SI number)", ()),
+    "velocity": ("velocity (m/s, SI number)", ()),
+    "line_length": ("line length (m, SI number)", ()),
+    "resistance_per_length": ("resistance per length (ohm/m, SI number)", ()),
+    "inductance_per_length": ("inductance per length (H/m, SI number)", ()),
+    "conductance_per_length": ("conductance per length (S/m, SI number)", ()),
+    "capacitance_per_length": ("capacitance per length (F/m, SI number)", ()),
     "dimensionless": ("dimensionless number", ()),
     "count": ("whole number", ()),
 }
 
 DISPLAY = {"k": "K", "w": "W", "ohm": "ohm", "ω": "ohm", "f": "F", "h": "H", "s": "S",
-           "w/k": "W/K", "rad": "rad",
-           "hz": "Hz"}
+           "w/k": "W/K", "rad": "rad", "a": "A",
+           "hz": "Hz", "j/k": "J/K", "j": "J"}
 
 # How results show each dimension (plot axes, table headers): the symbol, and the SI prefix
 # of a zero or empty column (cryogenic temperatures in mK, heats in pW).
 PLOT_SYMBOLS = {"temperature": "K", "power": "W", "resistance": "Ω", "capacitance": "F",
-                "inductance": "H", "conductance": "S", "angle": "rad", "frequency": "Hz"}
+                "inductance": "H", "conductance": "S", "angle": "rad", "frequency": "Hz",
+                "time": "s", "heat_capacity": "J/K", "energy": "J", "angle_deg": "°",
+                "temperature_noise": "K/√Hz", "power_noise": "W/√Hz", "current": "A"}
 PLOT_PREFIX = {"temperature": "m", "power": "p"}
 
 _NUMBER = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(.*)$")

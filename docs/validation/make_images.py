@@ -4,9 +4,9 @@
     .venv/bin/python docs/validation/make_images.py --gallery        # docs/gallery.md
 
 Each figure is ``thermnet plot`` of a shipped netlist (``thermnet.results.plot``), or of
-results derived from shipped netlists where the language cannot print the quantity (the
-relative modulation of Dey Fig. 2(c), Dey Fig. 3 with Sigma_Cu = 2e9 in the source, and the
-dT of Pioldi Figs. 3(d)-(e), 4(d)-(e)); each page says how its figures were made.  The Pioldi
+results derived from shipped netlists where the language cannot print the quantity (Dey
+Fig. 3 with Sigma_Cu = 2e9 in the source, and the dT of Pioldi Figs. 3(d)-(e), 4(d)-(e));
+each page says how its figures were made.  The Pioldi
 PNGs are reduced to a 96-colour palette (Pillow) to stay under 100 kB.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ import thermnet  # noqa: E402
 from thermnet.results import plot  # noqa: E402
 from thermnet.results.types import AnalysisResult, Results  # noqa: E402
 
-DPI = {"bezuglyi2003": 90, "dey2023": 80, "pioldi2025": 80, "two": 80}
+DPI = {"bezuglyi2003": 90}                 # else 80
 # every shipped netlist is drawn (docs/gallery.md shows them all)
 DIRECT = sorted(p.stem for p in NETLISTS.glob("*.net"))
 
@@ -44,7 +44,7 @@ def run(name: str, replace=()) -> Results:
 
 def save(name: str, res: Results) -> None:
     dest = IMG / f"{name}.png"
-    plot.plot_results(res, str(dest), dpi=DPI[name.split("_")[0]])
+    plot.plot_results(res, str(dest), dpi=DPI.get(name.split("_")[0], 80))
     if name.startswith("pioldi2025"):
         from PIL import Image
         image = Image.open(dest).convert("RGB").quantize(96)
@@ -52,18 +52,6 @@ def save(name: str, res: Results) -> None:
         image.save(buf, format="PNG", optimize=True)
         dest.write_bytes(buf.getvalue())
     print(f"{dest.relative_to(ROOT)}: {dest.stat().st_size // 1024} kB")
-
-
-def dey_fig2c_modulation() -> Results:
-    """(tau_max - tau_min)/tau_max = 1 - TAU[T_S = 0.5 K]/TAU[T_S = 1 mK] against r."""
-    res = run("dey2023_fig2c")
-    tau = {r.step["TS"]: r.columns["TAU(S,D)"] for r in res}
-    r0 = res[0]
-    column = "(tau_max - tau_min)/tau_max"
-    return Results("Dey 2023 Fig 2c, dashed curve: relative modulation", [AnalysisResult(
-        "sweep", {}, {"r": r0.columns["r"], column: 1 - tau[0.5] / tau[0.001]},
-        r0.converged, swept="r", sweep=r0.sweep,
-        dimensions={"r": "dimensionless", column: "dimensionless"})])
 
 
 def dey_fig3_sigma2e9() -> Results:
@@ -95,8 +83,7 @@ def pioldi_delta_t() -> Results:
     return Results("Pioldi 2025 Figs 3(d)-(e), 4(d)-(e): dT = T_L(10 mK) - T_L,min", out)
 
 
-DERIVED = {"dey2023_fig2c_modulation": dey_fig2c_modulation,
-           "dey2023_fig3_sigma2e9": dey_fig3_sigma2e9,
+DERIVED = {"dey2023_fig3_sigma2e9": dey_fig3_sigma2e9,
            "pioldi2025_fig3d_fig4d_deltat": pioldi_delta_t}
 
 

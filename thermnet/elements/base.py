@@ -11,6 +11,7 @@ TemperatureSource   fixes a thermal node (``T``)
 Heater              injects power into a thermal node (``P``)
 ThermalElement      heat between thermal nodes as a function of their temperatures
                     (``E``, ``G``, ``W``)
+HeatCapacity        stores heat at a thermal node (``H``): C(T) for .tran, .ac, .noise
 ImpedanceElement    two-terminal admittance between electrical nodes; dissipative ones sit at
                     the temperature of a thermal node (``temp=``) and radiate Johnson noise
 """
@@ -23,6 +24,7 @@ from typing import Any, ClassVar, Dict, Optional, Tuple, Type, Union
 import numpy as np
 
 from thermnet.errors import Span
+from thermnet.physics.constants import kB as KB
 
 REQUIRED = None
 
@@ -35,6 +37,7 @@ LIMITS: Dict[str, Tuple[float, float]] = {
     "volume": (0.0, 1.0),
     "area": (0.0, 1.0),
     "length": (0.0, 1.0),
+    "line_length": (0.0, 1e4),      # a transmission line: cables of the cryostat included
     # circuit elements of a cryogenic device: beyond these, an admittance overflows in the
     # photonic integrals (a 1e-308 ohm resistor) or a value lost its scale
     "resistance": (1e-9, 1e15),
@@ -106,9 +109,20 @@ class Model:
         if cls.type_name:
             MODEL_TYPES[cls.type_name] = cls
 
-    def __init__(self, name: str, values: Dict[str, float]):
+    # a model that takes a table of positional values (rtable(T1 R1 T2 R2 ...) or a data
+    # file): the dimension of each column, repeated row by row; () for none
+    table_dimensions: ClassVar[Tuple[str, ...]] = ()
+
+    def __init__(self, name: str, values: Dict[str, float], table: Tuple[float, ...] = ()):
         self.name = name
         self.values = dict(values)
+        self.table = tuple(table)
+
+    @classmethod
+    def check_table(cls, table: Tuple[float, ...]) -> Optional[Tuple[int, str]]:
+        """(index of the offending entry, why) if ``table`` cannot be this model's table
+        (each entry was already checked against its column's dimension), else None."""
+        return None
 
     def __getattr__(self, key):
         values = self.__dict__.get("values", {})
@@ -140,6 +154,10 @@ class Element:
     # close their loop with ``RX n1 n2 20 temp=bath``.
     examples: ClassVar[Tuple[str, ...]] = ()
     antisymmetric: ClassVar[bool] = False     # heat(Ta, Tb) = -heat(Tb, Ta) (thermal kinds)
+    # the VALUE may be a time function PULSE(...), SIN(...), PWL(...) (model/waveforms.py);
+    # ``waveform`` is then set and ``value`` is its value at t = 0
+    takes_waveform: ClassVar[bool] = False
+    waveform: Any = None
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
@@ -201,6 +219,18 @@ class ThermalElement(Element):
         """Heat (W) from the first to the second terminal."""
         raise NotImplementedError
 
+    def noise_power(self, Ta: float, Tb: float, *extra: float) -> float:
+        """One-sided spectral density (W^2/Hz) of the fluctuations of the heat through the
+        element at low frequency: each reservoir's own fluctuation-dissipation term,
+        ``2 kB (Ta^2 G_a + Tb^2 G_b)`` with G_a = d heat/d Ta and G_b = -d heat/d Tb.  For a
+        power law sigma V (Ta^n - Tb^n) this is the generalised Golubev-Pekola form
+        2 kB sigma V n (Ta^(n+1) + Tb^(n+1)) (Golubev & Pekola, PRB 75, 014301 (2007), for
+        n = 5; Pekola & Karimi, RMP 93, 041001 (2021), Sec. IV); for a linear conductance
+        2 kB (Ta^2 + Tb^2) G.  In equilibrium (Ta = Tb = T) it is 4 kB T^2 G.  Kinds with a
+        better non-equilibrium form override this."""
+        d = self.heat_derivatives(Ta, Tb, *extra)
+        return 2.0 * KB * (Ta * Ta * d[0] - Tb * Tb * d[1])
+
     def heat_derivatives(self, Ta: float, Tb: float, *extra: float) -> np.ndarray:
         """d heat / d T (W/K) with respect to each of ``terminals + extra_nodes``.
 
@@ -218,6 +248,27 @@ class ThermalElement(Element):
         return out
 
 
+class HeatCapacity(Element):
+    """Heat capacity C(T) (J/K) of the thermal node ``nodes[0]``; several may sit on one
+    node (electrons and lattice, say) and add."""
+
+    def capacity(self, T: float) -> float:
+        raise NotImplementedError
+
+    def capacity_derivative(self, T: float) -> float:
+        """dC/dT (J/K^2): central difference with the step ``DT_REL * T``."""
+        step = DT_REL * T
+        return (self.capacity(T + step) - self.capacity(T - step)) / (2 * step)
+
+    def kinks(self) -> Tuple[float, ...]:
+        """Temperatures (K) where C(T) is not smooth (a superconductor's Tc)."""
+        return ()
+
+    def capacities(self, T: np.ndarray) -> np.ndarray:
+        """C at every temperature of the array T (J/K)."""
+        return np.array([self.capacity(float(t)) for t in np.ravel(T)]).reshape(np.shape(T))
+
+
 class ImpedanceElement(Element):
     """Two-terminal electrical element.
 
@@ -226,8 +277,16 @@ class ImpedanceElement(Element):
     dissipative).  Convention: Y_L = 1/(i omega L), Y_C = i omega C, omega = energy/hbar.
     """
 
-    dissipative: ClassVar[bool] = False
-    temperature_dependent: ClassVar[bool] = False    # admittance depends on its temp= node
+    dissipative: bool = False        # per instance: a junction with temp= (josephson.py)
+    # its admittance may vanish (an open junction) or it does not join its nodes at DC (the
+    # cross branch of a transmission line): it ties no nodes together when the network's
+    # floating node groups are found (physics/photonic.floating_components)
+    can_open: bool = False
+    # a distributed element (a transmission line): infinitely many resonances, so the
+    # photon grid takes its panel edges (panel_edges) instead of a pole search
+    distributed: ClassVar[bool] = False
+    # admittance depends on its temp= node (per instance: a resistor with a table model)
+    temperature_dependent: bool = False
 
     @property
     def temp_node(self) -> Optional[str]:
@@ -252,6 +311,25 @@ class ImpedanceElement(Element):
         """Photon energies (J) where the admittance has a kink at temperature T (e.g. 2 Delta
         of a superconductor); the photon-energy quadrature splits its panels there."""
         return ()
+
+    def branches(self) -> Tuple["ImpedanceElement", ...]:
+        """The two-terminal branches the element stamps into the nodal analysis: itself,
+        or (a multi-port such as a transmission line) branch objects whose admittances sum
+        to its nodal stamp (elements/lines.py)."""
+        return (self,)
+
+    def terminal_coefficients(self) -> Tuple[Tuple[str, float], ...]:
+        """(node, coefficient) of the branch's incidence vector: +1 at N1, -1 at N2."""
+        return ((self.nodes[0], 1.0), (self.nodes[1], -1.0))
+
+    def graph_edges(self) -> Tuple[Tuple[str, str], ...]:
+        """Pairs of nodes the element connects in the electrical graph (its network)."""
+        return ((self.nodes[0], self.nodes[1]),)
+
+    def panel_edges(self, top: float) -> np.ndarray:
+        """Photon energies (J) below ``top`` where the quadrature should start a panel (a
+        distributed element's resonance spacing); none for a lumped element."""
+        return np.empty(0)
 
     def superconducting_gap0(self) -> Optional[float]:
         """Delta0 (J) of the element's superconductor, if any (sets TAU's window)."""

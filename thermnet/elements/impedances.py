@@ -10,19 +10,42 @@ _TWO_ENODES = (NodeSlot("N1", "electrical"), NodeSlot("N2", "electrical"))
 
 
 class Resistor(ImpedanceElement):
-    """Frequency-independent normal-metal resistor: Johnson-Nyquist noise source at temp=."""
+    """Frequency-independent normal-metal resistor: Johnson-Nyquist noise source at temp=.
+    With a resistance model (``rtable``: elements/rtable.py) its R depends on the
+    temperature of its temp= node."""
 
     letter = "R"
     title = "resistor"
-    form = "RNAME N1 N2 VALUE temp=NODE        e.g.  R1 a b 10ohm temp=S"
+    form = "RNAME N1 N2 VALUE|MODEL temp=NODE        e.g.  R1 a b 10ohm temp=S"
     nodes_spec = _TWO_ENODES
     value_spec = ParamSpec("VALUE", "resistance", doc="ohms")
+    model_types = ("rtable",)
+    model_optional = True
     node_keywords = {"temp": ("thermal", True)}
     dissipative = True
-    examples = ("R1 n1 n2 10 temp=A\nRX n1 n2 20 temp=bath",)
+    examples = ("R1 n1 n2 10 temp=A\nRX n1 n2 20 temp=bath",
+                ".model rt rtable(0.005 40 0.1 38 0.3 20 0.6 5 2 4)\n"
+                "R1 n1 n2 rt temp=A\nRX n1 n2 20 temp=bath")
+
+    def check(self):
+        self.temperature_dependent = self.model is not None
+
+    def resistance(self, T: float) -> float:
+        if self.model is not None:
+            return self.model.resistance(T)
+        assert self.value is not None            # a resistor has a value or a model
+        return float(self.value)
 
     def admittance(self, energy, T):
-        return np.full(np.shape(energy), 1.0 / self.value, dtype=complex)
+        return np.full(np.shape(energy), 1.0 / self.resistance(T), dtype=complex)
+
+    def admittance_derivative(self, energy, T):
+        """dY/dT = -R'(T)/R^2 (zero for a fixed R)."""
+        if self.model is None:
+            return np.zeros(np.shape(energy), dtype=complex)
+        R = self.model.resistance(T)
+        return np.full(np.shape(energy), -self.model.resistance_derivative(T) / R ** 2,
+                       dtype=complex)
 
 
 class Capacitor(ImpedanceElement):

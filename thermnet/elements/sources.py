@@ -5,16 +5,24 @@ from thermnet.elements.base import Heater, NodeSlot, ParamSpec, TemperatureSourc
 class FixedTemperature(TemperatureSource):
     letter = "T"
     title = "temperature source (bath)"
-    form = "TNAME NODE VALUE        e.g.  TB bath 30mK"
+    form = "TNAME NODE VALUE [ac=VALUE]        e.g.  TB bath 30mK"
     nodes_spec = (NodeSlot("NODE", "thermal"),)
-    value_spec = ParamSpec("VALUE", "temperature", doc="fixed temperature, K")
+    value_spec = ParamSpec("VALUE", "temperature", doc="fixed temperature, K, or "
+                           "PULSE(...)/SIN(...)/PWL(...) for .tran")
+    keywords = (ParamSpec("ac", "temperature", 0.0, "small-signal amplitude for .ac, K",
+                          positive=False),)
     examples = ("T1 C 0.2\nG9 C bath 1n",)
+    takes_waveform = True
 
 
 class PowerInjection(Heater):
     letter = "P"
     title = "heater"
-    form = "PNAME NODE VALUE        e.g.  P1 S 1pW"
+    form = "PNAME NODE VALUE [ac=VALUE]        e.g.  P1 S 1pW   P1 S PULSE(0 1p 1u 1n 1n 5u)"
     nodes_spec = (NodeSlot("NODE", "thermal"),)
-    value_spec = ParamSpec("VALUE", "power", doc="injected power, W", positive=False)
+    value_spec = ParamSpec("VALUE", "power", doc="injected power, W, or "
+                           "PULSE(...)/SIN(...)/PWL(...) for .tran", positive=False)
+    keywords = (ParamSpec("ac", "power", 0.0, "small-signal amplitude for .ac, W",
+                          positive=False),)
     examples = ("P1 C 1p\nG9 C bath 1n",)
+    takes_waveform = True

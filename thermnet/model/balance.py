@@ -15,7 +15,7 @@ import numpy as np
 from thermnet.errors import PhotonGridError
 from thermnet.model.circuit import Circuit
 from thermnet.physics import photonic, resonances
-from thermnet.physics.constants import h
+from thermnet.physics.constants import h, kB
 
 
 @dataclass
@@ -55,6 +55,7 @@ class HeatBalance:
         self._take_source_values()
         self.thermal = [(e, [self.index[n] for n in e.terminals + e.extra_nodes])
                         for e in circuit.thermal_elements]
+        self.capacity_idx = [(e, self.index[e.nodes[0]]) for e in circuit.capacities]
         self.links = [lk for lk in circuit.links if len(lk.dissipative) >= 2]
         self.link_idx = [np.array([self.index[n] for n in lk.temp_nodes]) for lk in self.links]
         self.link_nodes = [_node_map(li) for li in self.link_idx]
@@ -83,9 +84,12 @@ class HeatBalance:
     def _quadrature(self, k: int, temps: np.ndarray, grid: Grid):
         """Photon energies (J) and weights of link k's grid at its elements' temperatures."""
         link = self.links[k]
+        t_top = grid.t_top or float(temps.max())
         bps = [b for e, t in zip(link.dissipative_elements, temps) for b in e.breakpoints(t)]
-        return photonic.energy_grid(grid.t_top or float(temps.max()), grid.n_panels,
-                                    grid.order, bps, grid.edges)
+        top = photonic.U_MAX * kB * t_top
+        for e in link.distributed:
+            bps.extend(e.panel_edges(top).tolist())
+        return photonic.energy_grid(t_top, grid.n_panels, grid.order, bps, grid.edges)
 
     def _network(self, k: int, temps: np.ndarray, grid: Grid):
         """Energies, weights, admittances of every element, W = d_i^T Z d_j and the
@@ -99,7 +103,7 @@ class HeatBalance:
         link = self.links[k]
         E, w = self._quadrature(k, temps, grid)
         y = self._admittances(k, E, temps)
-        W = photonic.transfer(y, link.incidence, link.dissipative)
+        W = photonic.transfer(y, link.incidence, link.dissipative, link.floating)
         out = E, w, y, W, photonic.transmission_from(y[link.dissipative], W)
         if static:
             self._network_memo[k] = (grid, out)
@@ -239,8 +243,12 @@ class HeatBalance:
         memo = self._no_resonance_at.get(k)
         if memo is not None and np.all(np.abs(np.log(temps / memo)) < RESONANCE_RECHECK):
             return np.empty(0), np.inf
+        if self.links[k].distributed:
+            # a line's resonances, infinitely many, lie on the panels of its own spacing
+            # (panel_edges); the per-panel error control checks the rest
+            return np.empty(0), np.inf
         edges, moves = resonances.resonance_edges(
-            partial(self._admittances, k), self.links[k].incidence, temps, 0.0, top,
+            partial(self._admittances, k), self.links[k].pole_incidence, temps, 0.0, top,
             smallest, top)
         if len(edges):
             self._no_resonance_at.pop(k, None)
@@ -293,6 +301,19 @@ class HeatBalance:
         if derivatives:
             return net, mag, dnet, dmag
         return net, mag
+
+    def capacity(self, T: np.ndarray, derivative: bool = False) -> np.ndarray:
+        """Heat capacity of every node (J/K; 0 where no H element sits), or with
+        ``derivative`` dC/dT (J/K^2), at the temperatures T of every node."""
+        out = np.zeros(len(self.nodes))
+        for e, i in self.capacity_idx:
+            out[i] += e.capacity_derivative(T[i]) if derivative else e.capacity(T[i])
+        return out
+
+    def missing_capacity(self) -> List[str]:
+        """Free nodes without a heat capacity (display names)."""
+        have = {i for _, i in self.capacity_idx}
+        return [self.circuit.display(self.nodes[i]) for i in self.free if i not in have]
 
     def residual(self, T_free: np.ndarray, heater_scale: float = 1.0,
                  source_T: Optional[np.ndarray] = None) -> Tuple[np.ndarray, np.ndarray]:

@@ -8,14 +8,21 @@ component of the electrical graph is a photonic link.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import networkx as nx
 import numpy as np
 
-from thermnet.elements.base import Heater, ImpedanceElement, TemperatureSource, ThermalElement
+from thermnet.elements.base import (
+    HeatCapacity,
+    Heater,
+    ImpedanceElement,
+    TemperatureSource,
+    ThermalElement,
+)
 from thermnet.errors import NetlistError
-from thermnet.netlist.elaborate import FlatCircuit
+from thermnet.netlist.elaborate import FlatCircuit, Quantity
+from thermnet.physics import photonic
 
 
 @dataclass
@@ -27,10 +34,29 @@ class PhotonicLink:
     incidence: np.ndarray             # (n_elements, n_nodes - 1)
     dissipative: np.ndarray           # indices into elements
     temp_nodes: List[str]             # thermal node of each dissipative element
+    # groups of nodes joined to the rest only by elements that may open (Josephson
+    # junctions): transfer() handles them without a singular matrix
+    floating: Tuple[Tuple[int, ...], ...] = ()
 
     @property
     def dissipative_elements(self) -> List[ImpedanceElement]:
         return [self.elements[i] for i in self.dissipative]
+
+    @property
+    def distributed(self) -> List[ImpedanceElement]:
+        """The distinct distributed elements (transmission lines) of the network."""
+        seen = {id(p): p for p in (getattr(e, "parent", e) for e in self.elements)
+                if p.distributed}
+        return list(seen.values())
+
+    @property
+    def pole_incidence(self) -> np.ndarray:
+        """The incidence matrix for the resonance search: each floating group grounded at
+        one node (exact for an open junction; the search only places panel edges)."""
+        if not self.floating:
+            return self.incidence
+        return self.incidence[:, photonic.gauge_columns(self.incidence.shape[1],
+                                                        self.floating)]
 
 
 class Circuit:
@@ -45,6 +71,7 @@ class Circuit:
                                                        if isinstance(e, ThermalElement)]
         self.impedances: List[ImpedanceElement] = [e for e in els
                                                    if isinstance(e, ImpedanceElement)]
+        self.capacities: List[HeatCapacity] = [e for e in els if isinstance(e, HeatCapacity)]
         for e in els:
             if isinstance(e, TemperatureSource):
                 node = e.nodes[0]
@@ -57,7 +84,7 @@ class Circuit:
         self.links = self._links()
         self.thermal_graph = self._thermal_graph()
         self._check_paths()
-        for q in flat.prints:
+        for q in flat.all_quantities():
             self._check_photonic_pair(q)
 
     def display(self, node: str) -> str:
@@ -67,11 +94,11 @@ class Circuit:
         g = nx.MultiGraph()
         g.add_nodes_from(self.flat.electrical_nodes)
         for e in self.impedances:
-            a, b = e.nodes
-            if a == b:
-                raise NetlistError(f"{e.name} has both ends on node '{self.display(a)}'",
-                                   e.span, e.form)
-            g.add_edge(a, b, key=e.name, element=e)
+            for k, (a, b) in enumerate(e.graph_edges()):
+                if a == b:
+                    raise NetlistError(f"{e.name} has both ends on node '{self.display(a)}'",
+                                       e.span, e.form)
+                g.add_edge(a, b, key=e.name if k == 0 else f"{e.name}#{k}", element=e)
         for e in self.impedances:
             for n in e.nodes:
                 if g.degree(n) == 1:
@@ -87,18 +114,20 @@ class Circuit:
             nodes = sorted(comp, key=list(self.flat.electrical_nodes).index)
             index = {n: i - 1 for i, n in enumerate(nodes)}
             sub = self.electrical_graph.subgraph(comp)
-            elements = [d["element"] for _, _, d in sub.edges(data=True)]
-            elements.sort(key=self.impedances.index)
+            found = {id(d["element"]): d["element"] for _, _, d in sub.edges(data=True)}
+            # every element's branches (itself, or a multi-port's two-terminal branches)
+            elements = [b for e in sorted(found.values(), key=self.impedances.index)
+                        for b in e.branches()]
             inc = np.zeros((len(elements), len(nodes) - 1))
             for k, e in enumerate(elements):
-                a, b = e.nodes
-                if index[a] >= 0:
-                    inc[k, index[a]] += 1.0
-                if index[b] >= 0:
-                    inc[k, index[b]] -= 1.0
+                for node, coef in e.terminal_coefficients():
+                    if index[node] >= 0:
+                        inc[k, index[node]] += coef
             diss = np.array([k for k, e in enumerate(elements) if e.dissipative], dtype=int)
             links.append(PhotonicLink(elements, nodes, inc, diss,
-                                      [elements[k].temp_node for k in diss]))
+                                      [elements[k].temp_node for k in diss],
+                                      photonic.floating_components(
+                                          inc, [e.can_open for e in elements])))
         return links
 
     def _thermal_graph(self) -> nx.MultiGraph:
@@ -134,8 +163,12 @@ class Circuit:
     def _check_photonic_pair(self, q) -> None:
         """Q(A,B) and TAU(A,B) (also inside D()) need two different thermal nodes with
         dissipative elements in one photonic link: else the value would be a silent 0."""
-        if q.func == "D":
+        if q.args and isinstance(q.args[0], Quantity):       # D(), PH(), RE(), IM()
             self._check_photonic_pair(q.args[0])
+            return
+        if q.func == "EXPR":                   # an expression of quantities (columns.py)
+            for part in q.args:
+                self._check_photonic_pair(part)
             return
         if q.func not in ("Q", "TAU"):
             return
@@ -178,8 +211,7 @@ class Circuit:
             lines.append(f"  link {k + 1}: elements " + " ".join(e.name for e in link.elements)
                          + "; dissipative at " + ", ".join(self.display(t)
                                                            for t in link.temp_nodes))
-        an = ["op" if a is None else f"sweep {a.target.name} ({len(a.values)} points)"
-              for a in f.analyses] or ["op (default)"]
+        an = ["op" if a is None else a.describe() for a in f.analyses] or ["op (default)"]
         lines.append("analyses: " + ", ".join(an) + "".join(
             f"; step {s.target.name} ({len(s.values)} values)" for s in f.steps))
         lines.append("print: " + (" ".join(q.column for q in f.prints) or "(default)"))

@@ -50,11 +50,12 @@ class Probe:
         if isinstance(e, ThermalElement):
             return float(e.heat(*self._element_T(e)))
         if isinstance(e, ImpedanceElement) and e.dissipative:
+            total = 0.0          # over the element's branches (one, or a line's three)
             for k, link in enumerate(self.bal.links):
                 for i, el in enumerate(link.dissipative_elements):
-                    if el is e:
-                        return float(self.links()[k][i].sum())
-            return 0.0
+                    if el is e or getattr(el, "parent", None) is e:
+                        total += float(self.links()[k][i].sum())
+            return total
         raise NetlistError(f"P({e.name}): a {e.title} carries no heat", q.span,
                            "P(ELEMENT) of a heater, temperature source, thermal element or "
                            "dissipative impedance element")
@@ -112,14 +113,18 @@ class Probe:
                for b in e.breakpoints(t) if e_min < b < e_max]
         base = np.concatenate((np.linspace(e_min, e_max, 9), bps))
         width = (e_max - e_min) / 8
-        extra, _ = resonances.resonance_edges(
-            lambda E, t: bal._admittances(k, E, t), link.incidence, temps, e_min, e_max,
-            width, width, track=False)
+        if link.distributed:          # a line: panels of its resonance spacing
+            extra = np.concatenate([e.panel_edges(e_max) for e in link.distributed])
+            extra = extra[extra > e_min]
+        else:
+            extra, _ = resonances.resonance_edges(
+                lambda E, t: bal._admittances(k, E, t), link.pole_incidence, temps, e_min,
+                e_max, width, width, track=False)
 
         def panel_integrals(order, edges):
             E, w = photonic.panel_nodes(np.unique(np.concatenate((base, edges))), order)
             tau = photonic.transmission(bal._admittances(k, E, temps), link.incidence,
-                                        link.dissipative)
+                                        link.dissipative, link.floating)
             return photonic.panel_sums(E, w[:, None, None] * tau, order)
 
         got = photonic.refine(panel_integrals, 8, extra.tolist(), rtol, photonic.MAX_NODES)

@@ -88,8 +88,18 @@ class Call:
     span: Span
 
 
+@dataclass(frozen=True)
+class Condition:
+    """``QUANTITY=VALUE`` or ``{expr}=VALUE`` (a .measure's WHEN): ``left`` a Call or an
+    ExprValue."""
+
+    left: Union[Call, ExprValue]
+    value: "Item"
+    span: Span
+
+
 Value = Union[Word, Num, Str, ExprValue]
-Item = Union[Word, Num, Str, ExprValue, Assign, Call]
+Item = Union[Word, Num, Str, ExprValue, Assign, Call, Condition]
 
 
 # ---- cards ------------------------------------------------------------------------------
@@ -114,6 +124,11 @@ class ModelCard(Card):
     name: Word
     type: Word
     params: Tuple[Assign, ...]
+    # positional values inside the ( ): a table such as rtable(T1 R1 T2 R2 ...), or the
+    # numbers of a data file named by file="..." (read by the parser); ``columns``: the
+    # file's numbers per row (0: written inline)
+    table: Tuple[Value, ...] = ()
+    columns: int = 0
 
 
 @dataclass(frozen=True)
@@ -152,6 +167,7 @@ class SweepSpec:
     mode: str                    # "lin", "log" or "list"
     values: Tuple[Value, ...]    # (start, stop) for lin/log, the values for list
     count: Optional[Num]
+    trace: bool = False          # .sweep ... trace: pseudo-arclength continuation
 
 
 @dataclass(frozen=True)
@@ -166,7 +182,21 @@ class StepCard(Card):
 
 @dataclass(frozen=True)
 class PrintCard(Card):
-    quantities: Tuple[Call, ...]
+    quantities: Tuple[Union[Call, ExprValue], ...]     # T(S), or {expression of quantities}
+
+
+@dataclass(frozen=True)
+class MeasureCard(Card):
+    """``.measure ANALYSIS NAME ...``: the items as written, read by netlist/measures.py."""
+
+    items: Tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class NodesetCard(Card):
+    """``.nodeset T(NODE)=VALUE ...``: starting temperatures."""
+
+    values: Tuple[Condition, ...]
 
 
 @dataclass(frozen=True)
@@ -183,3 +213,36 @@ class EndCard(Card):
 class ElementCard(Card):
     name: Word
     items: Tuple[Item, ...]
+
+
+# ---- time and small-signal analyses (netlist/timecards.py) ---------------------------------
+@dataclass(frozen=True)
+class TranCard(Card):
+    values: Tuple[Value, ...]          # TSTEP TSTOP [TSTART [TMAX]]
+
+
+@dataclass(frozen=True)
+class IcCard(Card):
+    settings: Tuple[Condition, ...]    # T(NODE)=VALUE ...
+
+
+@dataclass(frozen=True)
+class FrequencySpec:
+    """``dec|oct|lin N FSTART FSTOP``."""
+
+    mode: Word
+    count: Num
+    start: Value
+    stop: Value
+
+
+@dataclass(frozen=True)
+class AcCard(Card):
+    spec: FrequencySpec
+
+
+@dataclass(frozen=True)
+class NoiseCard(Card):
+    output: Call                       # T(NODE)
+    source: Word                       # a heater or temperature source
+    spec: FrequencySpec

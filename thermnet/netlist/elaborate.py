@@ -13,7 +13,8 @@ import numpy as np
 from thermnet import elements as _elements  # noqa: F401  (registers element kinds)
 from thermnet.elements.base import ELEMENT_KINDS, MODEL_TYPES, Element, ImpedanceElement, ParamSpec
 from thermnet.errors import NetlistError, Span
-from thermnet.netlist import ast
+from thermnet.model import waveforms
+from thermnet.netlist import ast, timecards
 from thermnet.netlist.expressions import (
     CONSTANTS,
     Amount,
@@ -62,6 +63,10 @@ class Sweep:
     values: np.ndarray
     mode: str
     span: Span
+    trace: bool = False          # follow the branch by continuation (solve/folds.py)
+
+    def describe(self) -> str:
+        return f"sweep {self.target.name} ({len(self.values)} points)"
 
 
 @dataclass
@@ -75,7 +80,7 @@ class FlatCircuit:
     electrical_nodes: Dict[str, str]
     node_spans: Dict[str, Span]
     params: Dict[str, float]
-    analyses: List[Optional[Sweep]]            # None = .op
+    analyses: List[Any]                        # None = .op, Sweep, timecards.Tran/Ac/Noise
     steps: List[Sweep]
     prints: List[Quantity]
     options: Dict[str, float]
@@ -84,6 +89,13 @@ class FlatCircuit:
     # ambiguous (a source and a .param of the same name)
     targets: Dict[str, Union[Target, str]] = field(default_factory=dict)
     binder: Optional["_Builder"] = field(default=None, repr=False, compare=False)
+    measures: List[Any] = field(default_factory=list)     # netlist/measures.Measure
+    initial: Dict[str, float] = field(default_factory=dict)   # .ic: node key -> K
+    nodeset: Dict[str, float] = field(default_factory=dict)   # .nodeset: node key -> K
+
+    def all_quantities(self) -> List[Quantity]:
+        """The .print quantities and those the .measure cards evaluate at every point."""
+        return list(self.prints) + [q for m in self.measures for q in m.quantities]
 
     def rebind(self, overrides: Dict[str, float], analyses: bool = False) -> None:
         """Every value at these .param values (``overrides`` by name; the others at their
@@ -274,9 +286,12 @@ def _split(cards: Sequence[ast.Card]) -> _Definitions:
             current = None
         elif current is not None:
             if isinstance(card, (ast.OpCard, ast.SweepCard, ast.StepCard, ast.PrintCard,
-                                 ast.OptionsCard, ast.TitleCard, ast.GlobalCard)):
+                                 ast.OptionsCard, ast.TitleCard, ast.GlobalCard,
+                                 ast.MeasureCard, ast.IcCard, ast.NodesetCard)
+                                + timecards.CARDS):
                 raise NetlistError(f"'{card.line.split()[0]}' is not allowed inside .subckt",
-                                   card.span, "put analyses, .print, .options, .global and "
+                                   card.span, "put analyses, .print, .measure, .options, "
+                                   ".global and "
                                    ".title at top level")
             current.body.append(card)
         elif isinstance(card, ast.TitleCard):
@@ -355,8 +370,44 @@ class _Builder:
                 values[specs[k].name] = self._value(a.value, scope, specs[k], what)
                 if _varies(a.value, scope):
                     evals[specs[k].name] = (a.value, scope, specs[k], what)
-            models[key] = (card, mtype, values, evals)
+            models[key] = (card, mtype, values, evals, self._table(card, mtype, scope))
         return models
+
+    def _table(self, card: ast.ModelCard, mtype, scope) -> Tuple[float, ...]:
+        """A model's table (positional values or a data file's numbers), each entry read in
+        its column's dimension and checked there, then the model type's rules
+        (``check_table``) located at the offending entry."""
+        dims = mtype.table_dimensions
+        form = mtype.form()
+        if not card.table:
+            if dims:
+                raise NetlistError(f"model type {mtype.type_name} needs a table", card.type.span,
+                                   form)
+            return ()
+        if not dims:
+            raise NetlistError(f"model type {mtype.type_name} takes no table values",
+                               card.table[0].span, form)
+        if card.columns and card.columns != len(dims):
+            raise NetlistError(f"the data file has {card.columns} columns, model type "
+                               f"{mtype.type_name} takes {len(dims)}", card.table[0].span, form)
+        if len(card.table) % len(dims):
+            raise NetlistError(f"{len(card.table)} table values: model type "
+                               f"{mtype.type_name} takes them in groups of {len(dims)}",
+                               card.table[-1].span, form)
+        values = []
+        for i, item in enumerate(card.table):
+            what = f"{card.name.text} table entry {i + 1}"
+            if _varies(item, scope):
+                raise NetlistError(f"{what}: a table takes numbers (or expressions of "
+                                   "numbers), not .params", item.span, form)
+            spec = ParamSpec("entry", dims[i % len(dims)])
+            values.append(checked(spec, value_of(item, scope, spec.dimension, what), what,
+                                  item.span))
+        problem = mtype.check_table(tuple(values))
+        if problem:
+            index, message = problem
+            raise NetlistError(f"{card.name.text}: {message}", card.table[index].span, form)
+        return tuple(values)
 
     def _value(self, item, scope, spec, what):
         if spec.choices:
@@ -446,7 +497,7 @@ class _Builder:
         nodes = tuple(self._node(it, slot.kind, ctx)
                       for it, slot in zip(positional[:nn], kind.nodes_spec))
         rest = positional[nn:]
-        value, model, model_entry = None, None, None
+        value, model, model_entry, waveform = None, None, None, None
         deferred: List[Tuple[str, str, tuple]] = []   # values that depend on .params
         wants = (1 if (kind.value_spec or kind.model_types) else 0)
         if len(rest) != wants:
@@ -474,6 +525,10 @@ class _Builder:
                     raise NetlistError(f"model '{item.text}' is of type {mtype.type_name}, "
                                        f"but {card.name.text} needs "
                                        + " or ".join(kind.model_types), item.span, form)
+            elif isinstance(item, ast.Call) and kind.takes_waveform:
+                waveform = self._waveform(item, ctx["scope"], kind, card)
+                value = checked(kind.value_param(), waveform.value(0.0),
+                                f"{card.name.text} value at t = 0", item.span)
             else:
                 what = f"{card.name.text} value"
                 value = self._value(item, ctx["scope"], kind.value_spec, what)
@@ -523,7 +578,7 @@ class _Builder:
                 params[spec.name] = spec.default
         check_model = None
         if model_entry:
-            mcard, mtype, mvalues, mevals = model_entry
+            mcard, mtype, mvalues, mevals, mtable = model_entry
             values = {p.name: p.default for p in mtype.params if p.default is not None}
             values.update(mvalues)
             values.update(overrides)
@@ -538,15 +593,50 @@ class _Builder:
                             model_specs=model_specs, override_spans=override_spans):
                 self._check_model(card, mcard, mtype, values, model_specs, override_spans)
             check_model(values)
-            model = mtype(mcard.name.text, values)
+            model = mtype(mcard.name.text, values, mtable)
         try:
             element = kind(name, nodes, value, model, params, node_params, card.name.span)
         except ValueError as exc:
             raise NetlistError(f"{card.name.text}: {exc}", card.name.span, form) from None
+        if waveform is not None:
+            element.waveform = waveform
+            wf_item = rest[0]
+            if _varies(wf_item, ctx["scope"]):
+                def rebind_waveform(element=element, item=wf_item, scope=ctx["scope"]):
+                    element.waveform = self._waveform(item, scope, kind, card)
+                    element.value = checked(kind.value_param(), element.waveform.value(0.0),
+                                            f"{card.name.text} value at t = 0", item.span)
+                self.bindings.append(rebind_waveform)
         if deferred:
             self.bindings.append(lambda: self._rebind_element(element, deferred, check_model,
                                                               card, form))
         return element
+
+    def _waveform(self, call: ast.Call, scope, kind, card):
+        """PULSE(...), SIN(...) or PWL(...) of a source (model/waveforms.py), its values read
+        in the source's dimension (levels), seconds and hertz."""
+        name = call.name.text.upper()
+        if name not in waveforms.FORMS:
+            raise NetlistError(f"{card.name.text}: unknown time function '{call.name.text}'",
+                               call.name.span, waveforms.USAGE)
+        level = kind.value_param().dimension
+        fields = waveforms.FORMS[name][1]
+        values = []
+        for k, arg in enumerate(call.args):
+            if name == "PWL":
+                dim = "time" if k % 2 == 0 else level
+            else:
+                field_kind = fields[k][1] if k < len(fields) else "value"
+                dim = {"value": level, "time": "time", "frequency": "frequency",
+                       "rate": None}[field_kind]
+            values.append(value_of(arg, scope, dim, f"{card.name.text} {name} value {k + 1}"))
+        try:
+            wf = waveforms.build(name, values)
+        except ValueError as exc:
+            raise NetlistError(f"{card.name.text}: {exc}", call.span, waveforms.USAGE) from None
+        for v in wf.extremes():                 # every value it takes must be valid
+            checked(kind.value_param(), v, f"{card.name.text} {name} value", call.span)
+        return wf
 
     def _check_model(self, card, mcard, mtype, values, model_specs, override_spans) -> None:
         """The model type's cross-parameter rules (``check_values``), located at the
@@ -762,7 +852,7 @@ class _Builder:
                 values = np.geomspace(start, stop, int(n))
             else:
                 values = np.linspace(start, stop, int(n))
-        return Sweep(target, values, spec.mode, span)
+        return Sweep(target, values, spec.mode, span, spec.trace)
 
     def target_value(self, target: Target, item, what: str) -> float:
         """A value for ``target`` read in its dimension; a source's value checked by its
@@ -818,7 +908,8 @@ class _Builder:
                 shown.append(t.name)
                 continue
             args.append(key)
-        return Quantity(func, tuple(args), f"{func}({','.join(shown)})", call.span)
+        column = f"{func}({','.join(shown)})" if kinds else func
+        return Quantity(func, tuple(args), column, call.span)
 
 
 def _varies(item, scope: Scope) -> bool:
@@ -888,7 +979,7 @@ def _check_temp_nodes(b: "_Builder") -> None:
                 "element connects (known: " + ", ".join(sorted(known)) + ")")
 
 
-def _check_size(steps: List[Sweep], analyses: List[Optional[Sweep]]) -> None:
+def _check_size(steps: List[Sweep], analyses: List[Any]) -> None:
     """Refuse runs too large to finish (docs/language.md, Limits), before any work."""
     combos = 1
     for s in steps:
@@ -919,19 +1010,53 @@ def elaborate(cards: Sequence[ast.Card], file: str = "<netlist>",
     b.instantiate(defs.top, ctx)
     _check_temp_nodes(b)
     targets = b.targets()
+    from thermnet.netlist.columns import expression_quantity
+    from thermnet.netlist.measures import elaborate_measures
     prints: List[Quantity] = []
     print_span = None
     for card in defs.top:
         if isinstance(card, ast.PrintCard):
             print_span = print_span or card.span
-            prints.extend(b.quantity(q) for q in card.quantities)
+            prints.extend(b.quantity(q) if isinstance(q, ast.Call) else
+                          expression_quantity(b, q, targets) for q in card.quantities)
     analyses, steps = _analyses(b, targets)
     _check_size(steps, analyses)
+    measures = elaborate_measures(b, defs.top, targets, analyses)
     thermal = {k: b.node_display[k] for k, v in b.node_kind.items() if v == "thermal"}
     electrical = {k: b.node_display[k] for k, v in b.node_kind.items() if v == "electrical"}
     return FlatCircuit(defs.title, file, b.elements, thermal, electrical, b.node_spans, params,
                        analyses, steps, prints, _options(defs.top, b.scope), print_span,
-                       targets, b)
+                       targets, b, measures,
+                       timecards.initial_temperatures(defs.top, b.scope, b.node_kind),
+                       _nodeset(b))
+
+
+def _nodeset(b: "_Builder") -> Dict[str, float]:
+    """The .nodeset starting temperatures by node key (K), each a free thermal node."""
+    out: Dict[str, float] = {}
+    fixed = {e.nodes[0] for e in b.elements.values() if e.letter == "T"}
+    for card in b.defs.top:
+        if not isinstance(card, ast.NodesetCard):
+            continue
+        for cond in card.values:
+            assert isinstance(cond.left, ast.Call)   # the parser checked T(NODE)=VALUE
+            node = cond.left.args[0]
+            if not isinstance(node, (ast.Word, ast.Num)):
+                raise NetlistError("expected a node name", node.span, CARD_FORMS[".nodeset"])
+            key = node.text.lower()
+            if b.node_kind.get(key) != "thermal":
+                raise NetlistError(f"'{node.text}' is not a thermal node",
+                                   node.span, CARD_FORMS[".nodeset"])
+            if key in fixed:
+                raise NetlistError(f"T({b.node_display[key]}) is set by a temperature source; "
+                                   ".nodeset gives starting values of free nodes only",
+                                   node.span, CARD_FORMS[".nodeset"])
+            value = value_of(cond.value, b.scope, "temperature", f".nodeset T({node.text})")
+            if not value > 0:
+                raise NetlistError(f".nodeset T({node.text}) must be a positive temperature",
+                                   cond.value.span, CARD_FORMS[".nodeset"])
+            out[key] = value
+    return out
 
 
 def _check_overrides(b: "_Builder", overrides: Dict[str, float]) -> None:
@@ -945,9 +1070,10 @@ def _check_overrides(b: "_Builder", overrides: Dict[str, float]) -> None:
                                "number")
 
 
-def _analyses(b: "_Builder", targets) -> Tuple[List[Optional[Sweep]], List[Sweep]]:
-    """The .op/.sweep analyses (None: .op) and the .step cards, their values evaluated."""
-    analyses: List[Optional[Sweep]] = []
+def _analyses(b: "_Builder", targets) -> Tuple[List[Any], List[Sweep]]:
+    """The analyses (None: .op; Sweep; timecards.Tran/Ac/Noise) and the .step cards, their
+    values evaluated."""
+    analyses: List[Any] = []
     steps: List[Sweep] = []
     for card in b.defs.top:
         if isinstance(card, ast.OpCard):
@@ -956,6 +1082,9 @@ def _analyses(b: "_Builder", targets) -> Tuple[List[Optional[Sweep]], List[Sweep
             analyses.append(b.sweep(card.spec, card.span, ".sweep", targets))
         elif isinstance(card, ast.StepCard):
             steps.append(b.sweep(card.spec, card.span, ".step", targets))
+        elif isinstance(card, timecards.CARDS):
+            analyses.append(timecards.elaborate_card(card, b.scope, b.node_kind,
+                                                     b.node_display, targets))
     return analyses, steps
 
 

@@ -71,6 +71,11 @@ class Scope:
     def has(self, name: str) -> bool:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def quantity(self, node: ast.EFunc) -> Optional[Amount]:
+        """The value of a print quantity written in the expression (``T(S)`` in a
+        ``.print {-P(TD)}``; netlist/columns.py), or None: here ``T(...)`` is no quantity."""
+        return None
+
 
 def evaluate(expr: ast.Expr, scope: Scope) -> Amount:
     try:
@@ -134,6 +139,9 @@ def _eval(node: ast.Expr, scope: Scope, depth: int) -> Amount:
             return Amount(a.value / b.value, unit.dimension, unit.origin)
         return Amount(a.value ** b.value)
     if isinstance(node, ast.EFunc):
+        found = scope.quantity(node)
+        if found is not None:
+            return found
         fn = FUNCTIONS.get(node.name.lower())
         if fn is None:
             raise NetlistError(f"unknown function '{node.name}'", node.span, EXPR_FORM)

@@ -21,8 +21,9 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from thermnet import library
 from thermnet.errors import NetlistError, Span
-from thermnet.netlist import ast
+from thermnet.netlist import ast, timecards
 from thermnet.netlist.source import LogicalLine, logical_lines
+from thermnet.quantities import QUANTITIES
 
 CARD_FORMS = {
     ".title": ".title TEXT",
@@ -33,12 +34,19 @@ CARD_FORMS = {
     ".ends": ".ends [NAME]",
     ".global": ".global NODE...",
     ".op": ".op",
-    ".sweep": ".sweep NAME START STOP N [lin|log]  or  .sweep NAME list V1 V2 ...",
+    ".sweep": ".sweep NAME START STOP N [lin|log] [trace]  or  .sweep NAME list V1 V2 ...",
     ".step": ".step NAME START STOP N [lin|log]  or  .step NAME list V1 V2 ...",
-    ".print": ".print QUANTITY...  e.g. .print T(S) Q(S,D) P(E1)",
+    ".print": ".print QUANTITY...  e.g. .print T(S) Q(S,D) P(E1) {Q(S,D)/TAU(S,D)}",
+    ".measure": ".measure ANALYSIS NAME MAX|MIN|PP|AVG EXPR [FROM=v TO=v]  or  FIND EXPR "
+                "AT=v  or  [FIND EXPR] WHEN EXPR=v [RISE=n|FALL=n|CROSS=n]  or  "
+                "PARAM={expression of measures}",
     ".options": ".options KEY=VALUE ...",
+    ".nodeset": ".nodeset T(NODE)=VALUE ...",
     ".end": ".end",
 }
+CARD_FORMS.update(timecards.FORMS)
+
+CARD_ALIASES = {".meas": ".measure"}      # SPICE spellings of the same card
 
 
 @lru_cache(maxsize=1)
@@ -94,6 +102,18 @@ class _ToAst(Transformer):
         args = tuple(c[1]) if len(c) > 1 else ()
         return ast.Call(ast.Word(str(c[0]), self._span(c[0])), args, self._meta_span(meta))
 
+    @v_args(meta=True)
+    def call_condition(self, meta, c):
+        args = tuple(c[1]) if len(c) > 2 else ()
+        left = ast.Call(ast.Word(str(c[0]), self._span(c[0])), args, self._meta_span(meta))
+        return ast.Condition(left, c[-1], self._meta_span(meta))
+
+    @v_args(meta=True)
+    def expr_condition(self, meta, c):
+        text = self.line.text[meta.start_pos:]
+        left = ast.ExprValue(c[0], text[:_closing_brace(text) + 1], self._meta_span(meta))
+        return ast.Condition(left, c[1], self._meta_span(meta))
+
     def arglist(self, c):
         return list(c)
 
@@ -126,6 +146,16 @@ class _ToAst(Transformer):
         return ("element", ast.Word(str(c[0]), self._span(c[0])), tuple(c[1:]))
 
 
+def _closing_brace(text: str) -> int:
+    """Index of the '}' that closes the '{' at text[0]."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth == 0:
+            return i
+    return len(text) - 1
+
+
 def _syntax_error(err: UnexpectedInput, line: LogicalLine) -> NetlistError:
     offset = getattr(err, "pos_in_stream", None)
     if offset is None:
@@ -141,7 +171,7 @@ def _syntax_error(err: UnexpectedInput, line: LogicalLine) -> NetlistError:
     else:
         what = "unexpected end of line"
     first = line.text.split()[0].lower() if line.text.split() else ""
-    expected = CARD_FORMS.get(first, "")
+    expected = CARD_FORMS.get(CARD_ALIASES.get(first, first), "")
     if not expected and not first.startswith("."):
         from thermnet.elements.base import element_form
         expected = element_form(first[:1])
@@ -167,12 +197,18 @@ def _sweep_spec(items: Sequence[Any], card: str, span: Span) -> ast.SweepSpec:
     _expect(isinstance(name, ast.Word), "expected the name of a source or parameter",
             name.span, card)
     rest = list(items[1:])
+    trace = bool(rest) and isinstance(rest[-1], ast.Word) and rest[-1].text.lower() == "trace"
+    if trace:
+        word = rest.pop()
+        _expect(card == ".sweep", "trace follows a branch in a .sweep; a .step is a plain "
+                "family of runs", word.span, card)
+        _expect(len(rest) >= 1, f"{card} needs values before trace", word.span, card)
     for it in rest:
         _expect(isinstance(it, (ast.Word, ast.Num, ast.ExprValue)),
                 "expected a value", it.span, card)
     if isinstance(rest[0], ast.Word) and rest[0].text.lower() == "list":
         _expect(len(rest) >= 2, "'list' needs at least one value", rest[0].span, card)
-        return ast.SweepSpec(name, "list", tuple(rest[1:]), None)
+        return ast.SweepSpec(name, "list", tuple(rest[1:]), None, trace)
     mode = "lin"
     if isinstance(rest[-1], ast.Word) and rest[-1].text.lower() in ("lin", "log"):
         mode = rest.pop().text.lower()
@@ -180,7 +216,13 @@ def _sweep_spec(items: Sequence[Any], card: str, span: Span) -> ast.SweepSpec:
             rest[-1].span if rest else span, card)
     _expect(isinstance(rest[2], ast.Num), "N (the number of points) must be a whole number",
             rest[2].span, card)
-    return ast.SweepSpec(name, mode, (rest[0], rest[1]), rest[2])
+    return ast.SweepSpec(name, mode, (rest[0], rest[1]), rest[2], trace)
+
+
+def _bare(word: str) -> bool:
+    """Whether ``word`` is a print quantity without arguments (ONOISE, INOISE)."""
+    kind = QUANTITIES.get(word.upper())
+    return kind is not None and not kind.args
 
 
 def _card(kind, head, items, line: LogicalLine) -> ast.Card:
@@ -189,7 +231,7 @@ def _card(kind, head, items, line: LogicalLine) -> ast.Card:
         return ast.TitleCard(span, text, head)
     if kind == "element":
         return ast.ElementCard(span, text, head, items)
-    name = head.text.lower()
+    name = CARD_ALIASES.get(head.text.lower(), head.text.lower())
     if name not in CARD_FORMS:
         raise NetlistError(f"unknown card '{head.text}'", head.span,
                            "one of " + " ".join(sorted(CARD_FORMS)))
@@ -201,8 +243,10 @@ def _card(kind, head, items, line: LogicalLine) -> ast.Card:
                 ".model needs a name and a type", span, name)
         if isinstance(items[1], ast.Call):
             _expect(len(items) == 2, "unexpected text after the model's ( )", items[-1].span, name)
+            args = items[1].args
+            table = tuple(a for a in args if isinstance(a, (ast.Num, ast.ExprValue, ast.Word)))
             return ast.ModelCard(span, text, items[0], items[1].name,
-                                 _assigns(items[1].args, name))
+                                 _assigns([a for a in args if a not in table], name), table)
         _expect(isinstance(items[1], ast.Word), "expected the model type", items[1].span, name)
         return ast.ModelCard(span, text, items[0], items[1], _assigns(items[2:], name))
     if name == ".include":
@@ -240,11 +284,28 @@ def _card(kind, head, items, line: LogicalLine) -> ast.Card:
     if name == ".print":
         _expect(len(items) >= 1, ".print needs at least one quantity", span, name)
         for it in items:
-            _expect(isinstance(it, ast.Call), "expected a quantity such as T(NODE)",
-                    it.span, name)
-        return ast.PrintCard(span, text, tuple(items))
+            # a quantity without arguments (ONOISE) is written as a bare word
+            _expect(isinstance(it, (ast.Call, ast.ExprValue))
+                    or (isinstance(it, ast.Word) and _bare(it.text)),
+                    "expected a quantity such as T(NODE) or {expression}", it.span, name)
+        return ast.PrintCard(span, text, tuple(ast.Call(it, (), it.span)
+                                               if isinstance(it, ast.Word) else it
+                                               for it in items))
+    if name == ".measure":
+        _expect(len(items) >= 3, ".measure needs an analysis, a name and what to measure",
+                span, name)
+        return ast.MeasureCard(span, text, tuple(items))
+    if name == ".nodeset":
+        _expect(len(items) >= 1, ".nodeset needs T(NODE)=VALUE", span, name)
+        for it in items:
+            _expect(isinstance(it, ast.Condition) and isinstance(it.left, ast.Call)
+                    and it.left.name.text.upper() == "T" and len(it.left.args) == 1,
+                    "expected T(NODE)=VALUE", it.span, name)
+        return ast.NodesetCard(span, text, tuple(items))
     if name == ".options":
         return ast.OptionsCard(span, text, _assigns(items, name))
+    if name in timecards.FORMS:
+        return timecards.parse_card(name, items, span, text)
     raise AssertionError(name)  # every name of CARD_FORMS is handled above
 
 
@@ -310,9 +371,12 @@ def parse_text(text: str, name: str = "<netlist>", _stack: Tuple[str, ...] = (),
                                f"{MAX_NESTING})", line.first,
                                "split it with .param NAME={...}")
         kind, head, items = _transform(tree, line)
-        if included and kind == "dot" and head.text.lower() not in CARD_FORMS:
+        if included and kind == "dot" and CARD_ALIASES.get(head.text.lower(), head.text.lower()) \
+                not in CARD_FORMS:
             raise _not_a_netlist(name, head.span, "an unknown card")
         card = _card(kind, head, items, line)
+        if isinstance(card, ast.ModelCard):
+            card = _model_data_file(card, name, reading)
         if isinstance(card, ast.IncludeCard):
             cards.extend(_include(card, name, _stack, reading))
         elif isinstance(card, ast.EndCard):
@@ -380,6 +444,96 @@ def _include(card: ast.IncludeCard, including: str, stack: Tuple[str, ...],
     if bad is not None:
         raise _not_a_netlist(path, Span(path, *bad), "not a UTF-8 text file: an invalid byte")
     return parse_text(text, path, stack + (including,), reading)
+
+
+MAX_TABLE_VALUES = 1_000_000     # numbers of one model's data file
+
+
+def _model_data_file(card: ast.ModelCard, including: str, reading: _Reading) -> ast.ModelCard:
+    """A ``.model NAME TYPE(file="DATA.csv" ...)``: the file's numbers become the model's
+    table, each with its own place in the file (an error in the data points at it).  The
+    file is found and read as an ``.include`` is (relative to the netlist that names it;
+    a regular file; --sandbox folders; the size budget).  Format: rows of numbers separated
+    by commas, semicolons or blanks, the same count in every row; lines starting with '#'
+    and a first line that is not numbers (a header) are skipped."""
+    files = [a for a in card.params if a.key.text.lower() == "file"]
+    if not files:
+        return card
+    form = f'.model {card.name.text} {card.type.text}(file="DATA.csv")'
+    a = files[0]
+    if not isinstance(a.value, ast.Str) or len(files) > 1 or card.table:
+        raise NetlistError("file= takes one quoted file name, and no values beside it",
+                           a.span, form)
+    base = os.path.dirname(including) if not including.startswith("<") else os.getcwd()
+    path = os.path.normpath(os.path.join(base, a.value.text))
+    real = os.path.realpath(path)
+    if reading.roots is not None and not any(_inside(real, r) for r in reading.roots):
+        raise NetlistError(f"data file '{a.value.text}' is outside the netlist's folder and "
+                           "the device library (--sandbox)", a.value.span,
+                           "a data file in the netlist's folder (or below it) or in "
+                           "netlists/lib")
+    if any(_inside(real, r) for r in _PSEUDO_ROOTS):
+        raise NetlistError(f"data file '{a.value.text}' is a system file ({real})",
+                           a.value.span, form)
+    try:
+        data = _read_bytes(path, reading, regular_only=True)
+    except OSError as exc:
+        raise NetlistError(f"cannot read data file '{a.value.text}' ({exc.strerror}; looked "
+                           f"for {path})", a.value.span, form + " with the file relative "
+                           "to the netlist") from None
+    except _TooLarge:
+        raise NetlistError(f"data file '{a.value.text}' makes the netlist larger than "
+                           f"{MAX_NETLIST_BYTES // 1_000_000} MB", a.value.span,
+                           "a smaller file") from None
+    text, bad = _decode(data)
+    if bad is not None:
+        raise UnquotedError(f"data file '{path}' is not a UTF-8 text file (an invalid byte "
+                            "here)", Span(path, *bad), "a CSV file of numbers")
+    table, columns = _numbers(text, path)
+    return ast.ModelCard(card.span, card.line, card.name, card.type,
+                         tuple(p for p in card.params if p is not a), table, columns)
+
+
+_NUMBER = re.compile(r"[^\s,;]+")
+
+
+def _numbers(text: str, path: str) -> Tuple[Tuple[ast.Num, ...], int]:
+    """The numbers of a data file, row by row, and the count per row (module docstring of
+    :func:`_model_data_file`)."""
+    out: List[ast.Num] = []
+    columns = 0
+    first = True
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        row = [(m.group(), m.start() + 1) for m in _NUMBER.finditer(raw)]
+        numeric = all(_FLOAT.fullmatch(t) for t, _ in row)
+        if first and not numeric:        # a header line
+            first = False
+            continue
+        first = False
+        for t, col in row:
+            if not _FLOAT.fullmatch(t):
+                raise UnquotedError(f"data file: '{t[:20]}' is not a number",
+                                    Span(path, lineno, col), "rows of plain numbers (SI "
+                                    "units) separated by commas")
+        if columns and len(row) != columns:
+            raise UnquotedError(f"data file: {len(row)} numbers in this row, {columns} in "
+                                "the first", Span(path, lineno, 1), "the same number of "
+                                "columns in every row")
+        columns = len(row)
+        out.extend(ast.Num(t, Span(path, lineno, col, raw)) for t, col in row)
+        if len(out) > MAX_TABLE_VALUES:
+            raise UnquotedError(f"data file: more than {MAX_TABLE_VALUES} numbers",
+                                Span(path, lineno, 1), "a smaller table")
+    if not out:
+        raise UnquotedError("data file has no numbers", Span(path, 1, 1),
+                            "rows of numbers separated by commas, e.g. 0.1, 25.3")
+    return tuple(out), columns
+
+
+_FLOAT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
 def _inside(path: str, root: str) -> bool:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Sequence, Tuple
+from typing import Callable, Dict, List, Sequence, Tuple
 
 import numpy as np
 import scipy.sparse
@@ -176,7 +176,8 @@ def bose_energy(energy: np.ndarray, T) -> np.ndarray:
         return np.where(x < 700, energy / np.expm1(np.minimum(x, 700)), 0.0)
 
 
-def transfer(y: np.ndarray, incidence: np.ndarray, dissipative: np.ndarray) -> np.ndarray:
+def transfer(y: np.ndarray, incidence: np.ndarray, dissipative: np.ndarray,
+             floating: Tuple[Tuple[int, ...], ...] = ()) -> np.ndarray:
     """W_ij(E) = d_i^T Z d_j between the dissipative elements (ohm, complex), Z = Y^-1.
 
     Parameters
@@ -198,7 +199,88 @@ def transfer(y: np.ndarray, incidence: np.ndarray, dissipative: np.ndarray) -> n
     n = incidence.shape[1]
     key = np.ascontiguousarray(incidence, dtype=float).tobytes(), incidence.shape
     Y = _admittance_matrix(_stamps(*key), y, n)
+    if floating:
+        return _gauged_transfer(Y, y, incidence, dissipative, floating)
     return _transfer_from(_inverse(Y), _terminals(*key, np.asarray(dissipative).tobytes()))
+
+
+def floating_components(incidence: np.ndarray,
+                        openable: Sequence[bool]) -> Tuple[Tuple[int, ...], ...]:
+    """The groups of nodes (reduced indices) that only elements which may be open circuits
+    (``openable``: a Josephson junction whose critical current can vanish) join to the
+    ground: with those elements open, each group floats, its potential undetermined.  A
+    network of elements that never open has none."""
+    n = incidence.shape[1]
+    parent = list(range(n + 1))          # node n: the ground
+
+    def root(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+    for d, can_open in zip(incidence, openable):
+        if can_open:
+            continue
+        nodes = [int(i) for i in np.flatnonzero(d)]
+        if len(nodes) == 1:
+            nodes.append(n)
+        for other in nodes[1:]:
+            parent[root(other)] = root(nodes[0])
+    groups: Dict[int, List[int]] = {}
+    for i in range(n):
+        groups.setdefault(root(i), []).append(i)
+    return tuple(tuple(g) for r, g in sorted(groups.items()) if r != root(n))
+
+
+def gauge_columns(n: int, floating: Tuple[Tuple[int, ...], ...]) -> np.ndarray:
+    """The node columns kept when the first node of every floating group is grounded."""
+    gauge = {g[0] for g in floating}
+    return np.array([i for i in range(n) if i not in gauge], dtype=int)
+
+
+def _gauged_transfer(Y: np.ndarray, y: np.ndarray, incidence: np.ndarray,
+                     dissipative: np.ndarray, floating) -> np.ndarray:
+    """W = d_i^T Y^-1 d_j for a network whose groups of nodes ``floating`` hang on elements
+    that may be (nearly) open, without the cancellation that the nearly singular Y would
+    cause (a junction at half a flux quantum: Y's common mode on a group is ~|cos pi f|).
+
+    In the basis Q = [V, U] (V: the unit vectors of all nodes but one gauge node per group,
+    U: the groups' indicator vectors; Q is invertible) Y becomes [[A, B], [B^T, C]] with
+    A = V^T Y V, B = V^T Y U, C = U^T Y U, and for d_i, d_j orthogonal to U (every element
+    that never opens lies inside a group or outside all)
+
+        d_i^T Y^-1 d_j = d_i[V]^T (A - B C^-1 B^T)^-1 d_j[V]      (block inverse).
+
+    Y U and U^T Y U are sums over the elements that join a group to the rest only (the
+    others cancel exactly: u^T d_e = 0), computed from their admittances directly, so the
+    Schur complement is accurate however small they are; at exactly zero (an open junction)
+    B = C = 0 and the formula grounds each group at its gauge node, which is exact (no
+    current leaves a floating group).  An element across a group's border (an openable
+    one, kept in the dissipative list only for its temperature) gets d[V] - B C^+ P_e."""
+    n = incidence.shape[1]
+    m = len(floating)
+    U = np.zeros((n, m))
+    for k, g in enumerate(floating):
+        U[list(g), k] = 1.0
+    keep = gauge_columns(n, floating)
+    P = incidence @ U                                   # (n_el, m): u_k^T d_e, exact
+    across = np.flatnonzero(np.any(P != 0, axis=1))
+    yc = y[across]                                       # (n_ac, nE)
+    Pc = P[across]
+    Dk = incidence[across][:, keep]                      # (n_ac, n_keep)
+    C = np.einsum("ek,el,en->nkl", Pc, Pc, yc)           # U^T Y U, (nE, m, m)
+    B = np.einsum("ej,el,en->njl", Dk, Pc, yc)           # V^T Y U, (nE, n_keep, m)
+    if m == 1:
+        c = C[:, 0, 0]
+        Cp = np.where(c != 0, 1.0 / np.where(c != 0, c, 1.0), 0.0)[:, None, None]
+    else:
+        Cp = np.linalg.pinv(C)
+    BC = B @ Cp                                          # (nE, n_keep, m)
+    S = Y[:, keep][:, :, keep] - BC @ np.swapaxes(B, 1, 2)
+    X = np.broadcast_to(incidence[dissipative][:, keep].T, (len(S),) + (len(keep),
+                                                                        len(dissipative)))
+    X = X - BC @ P[dissipative].T[None, :, :]            # (nE, n_keep, nd)
+    return np.swapaxes(X, 1, 2) @ np.linalg.solve(S, X)
 
 
 SMALL_NETWORK = 3    # nodes up to which dense products beat sparse stamps and gathers
@@ -239,9 +321,19 @@ def _terminals(incidence_bytes: bytes, shape: Tuple[int, int], dissipative_bytes
     n = shape[1]
     if n <= SMALL_NETWORK:
         return (d.T[:, None, :, None] * d.T[None, :, None, :]).reshape(n * n, -1)
+    if np.any(np.count_nonzero(d, axis=1) > 2):     # a branch of a multi-port (a line)
+        return _Rows(d)
     plus = np.where((d > 0).any(axis=1), np.argmax(d > 0, axis=1), n)
     minus = np.where((d < 0).any(axis=1), np.argmax(d < 0, axis=1), n)
     return plus, minus
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Incidence rows of the dissipative branches (nd, n), for branches with more than two
+    terminals: W = D Z D^T by products."""
+
+    d: np.ndarray
 
 
 def _transfer_from(Z: np.ndarray, terminals) -> np.ndarray:
@@ -251,6 +343,9 @@ def _transfer_from(Z: np.ndarray, terminals) -> np.ndarray:
     if isinstance(terminals, np.ndarray):
         nd = int(round(np.sqrt(terminals.shape[1])))
         return (Z.reshape(-1, n * n) @ terminals).reshape(-1, nd, nd)
+    if isinstance(terminals, _Rows):
+        d = terminals.d
+        return d @ Z @ d.T
     p, m = terminals
     Zp = np.zeros((Z.shape[0], n + 1, n + 1), dtype=complex)
     Zp[:, :n, :n] = Z
@@ -268,13 +363,14 @@ def transmission_from(y_diss: np.ndarray, W: np.ndarray) -> np.ndarray:
     return tau
 
 
-def transmission(y: np.ndarray, incidence: np.ndarray, dissipative: np.ndarray) -> np.ndarray:
+def transmission(y: np.ndarray, incidence: np.ndarray, dissipative: np.ndarray,
+                 floating: Tuple[Tuple[int, ...], ...] = ()) -> np.ndarray:
     """tau_ij(E) between the dissipative elements of one network.
 
     Parameters as :func:`transfer`.  Returns tau : (n_energy, n_diss, n_diss) real array,
     symmetric, zero diagonal.
     """
-    return transmission_from(y[dissipative], transfer(y, incidence, dissipative))
+    return transmission_from(y[dissipative], transfer(y, incidence, dissipative, floating))
 
 
 def _inverse(Y: np.ndarray) -> np.ndarray:
@@ -371,3 +467,24 @@ def heat_and_derivatives(energy: np.ndarray, weights: np.ndarray, tau: np.ndarra
         g = np.einsum("k,kij,ki->ij", wh, dtau, en)
         dQ[:, :, m] += g - g.T
     return Q, dQ
+
+
+def heat_noise(energy: np.ndarray, weights: np.ndarray, tau: np.ndarray,
+               temps: np.ndarray) -> np.ndarray:
+    """S_ij (W^2/Hz): one-sided spectral density (zero frequency) of the photonic heat current
+    between dissipative elements i and j, from the second cumulant of the bosonic
+    Levitov-Lesovik counting statistics of one channel of transmission tau_ij (Saito & Dhar,
+    PRL 99, 180601 (2007)):
+    ``S_ij = (2/h) int dE E^2 [tau (n_i (1 + n_j) + n_j (1 + n_i)) + tau^2 (n_i - n_j)^2]``.
+    In equilibrium (T_i = T_j = T) it is 4 kB T^2 G_ij with G_ij = dQ_ij/dT_i (fluctuation-
+    dissipation).  A network with more than two dissipative elements is treated pair by pair
+    (uncorrelated pair currents: exact in equilibrium)."""
+    en = bose_energy(energy[:, None], temps[None, :])                     # (nE, nd): E n
+    e = energy[:, None, None]
+    cross = en[:, :, None] * (e + en[:, None, :])                          # E^2 n_i (1+n_j)
+    diff = en[:, :, None] - en[:, None, :]
+    integrand = tau * (cross + np.transpose(cross, (0, 2, 1))) + tau ** 2 * diff ** 2
+    S = 2.0 * np.einsum("k,kij->ij", weights, integrand) / h
+    idx = np.arange(S.shape[0])
+    S[idx, idx] = 0.0
+    return S

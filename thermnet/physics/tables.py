@@ -12,6 +12,7 @@ empty or garbled file fails it and is rebuilt (docs/reliability.md).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -106,14 +107,42 @@ def cached_table(name: str, spec: dict,
     path = cache_dir() / f"{key}.npz"
     arrays = read_table(path)
     if arrays is None:
-        log.info("building table %s (cache %s)", name, path)
-        arrays = {k: np.asarray(v) for k, v in build().items()}
-        try:
-            write_table(path, arrays)      # replaces a damaged file
-        except OSError:
-            pass                           # an unwritable cache: rebuilt in each process
+        with _build_lock(path):            # processes building the same table: one builds
+            arrays = read_table(path)      # ... the others read what it wrote
+            if arrays is None:
+                log.info("building table %s (cache %s)", name, path)
+                arrays = {k: np.asarray(v) for k, v in build().items()}
+                try:
+                    write_table(path, arrays)      # replaces a damaged file
+                except OSError:
+                    pass                   # an unwritable cache: rebuilt in each process
     _memory[key] = arrays
     return arrays
+
+
+@contextlib.contextmanager
+def _build_lock(path: Path):
+    """An exclusive lock (``fcntl.flock``), one per table file, held while this process
+    builds that table, so that parallel workers (docs/scaling.md) build it once and the
+    others read it; the kernel releases it if the process dies.  The lock files live in
+    the temporary directory (``thermnet-locks-UID``), not beside the tables: they
+    coordinate the processes of one machine (across machines sharing a cache, each may
+    build, and the atomic write keeps the file whole).  No lock where that directory cannot
+    be used or the platform has no flock."""
+    try:
+        import fcntl
+        folder = Path(tempfile.gettempdir()) / f"thermnet-locks-{os.getuid()}"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        name = hashlib.sha256(str(path.absolute()).encode()).hexdigest()[:32]
+        fd = os.open(folder / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    except (ImportError, OSError, AttributeError):
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)                       # closing the descriptor releases the lock
 
 
 def cached_splines(name: str, spec: dict, build: Callable[[], Dict[str, np.ndarray]],

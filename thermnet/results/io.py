@@ -8,25 +8,27 @@ import math
 import os
 import stat
 import tempfile
-from typing import Callable, Dict, Union
+from typing import Callable, Dict, Iterable, Iterator, List, Union
 
 import numpy as np
 
 from thermnet.errors import ThermnetError
 from thermnet.results.frames import long_table, to_netcdf_bytes
-from thermnet.results.types import Results
+from thermnet.results.types import AnalysisResult, Results
 from thermnet.units import engineering
 
 
 def _rows(r):
     cols = list(r.columns)
-    if r.analysis == "op":
+    if not r.series:
         return cols, [[r.columns[c] for c in cols]]
     n = len(next(iter(r.columns.values()))) if cols else 0
     return cols, [[r.columns[c][i] for c in cols] for i in range(n)]
 
 
 def _fmt(v) -> str:
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
     return "nan" if not math.isfinite(v) else f"{v:.10g}"
 
 
@@ -56,9 +58,40 @@ def to_table(res: Results, si: bool = False) -> str:
         eb = np.asarray(r.energy_balance) if r.energy_balance is not None else np.array([])
         if eb.size and np.isfinite(eb).any():
             out.append(f"energy balance: max relative residual {np.nanmax(np.abs(eb)):.2g}")
+        for key, value in r.extras.items():
+            out.append(f"{key.replace('_', ' ')}: {_extra(value)}")
         for f in r.failures:
             out.append(f"FAILED {f}")
+        for fold in r.folds:
+            out.append("FOLD at " + ", ".join(f"{k}={_fmt(v)}" for k, v in fold.items()))
+        for w in r.warnings:
+            out.append(f"WARNING {w}")
+        out.extend(_measure_lines(r))
     return "\n".join(out) + "\n"
+
+
+def _extra(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_extra(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return " ".join(_extra(v) for v in value)
+    return _fmt(value) if isinstance(value, float) else str(value)
+
+
+def _measure_lines(r) -> list:
+    """The .measure section of one analysis: NAME = value unit, or FAILED and why."""
+    if not r.measures:
+        return []
+    from thermnet.units import PLOT_SYMBOLS
+    width = max(len(k) for k in r.measures)
+    lines = ["measures"]
+    for k, v in r.measures.items():
+        if k in r.measure_failures:
+            lines.append(f"  {k.ljust(width)} = FAILED: {r.measure_failures[k]}")
+            continue
+        unit = PLOT_SYMBOLS.get(r.measure_dimensions.get(k, ""), "")
+        lines.append(f"  {k.ljust(width)} = {_fmt(v)}" + (f" {unit}" if unit else ""))
+    return lines
 
 
 def to_json(res: Results) -> str:
@@ -70,18 +103,37 @@ def to_csv(res: Results) -> str:
     ``frames.long_table`` (a row per point; ``analysis`` as ``INDEX:KIND``, the ``.step``
     values, the union of every analysis's columns, empty where an analysis has no such
     column, ``nan`` where a point failed; ``converged`` 1/0), numbers to 10 digits."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    steps, columns, header, rows = long_table(res)
-    w.writerow(header)
-    present = [{c for c in r.columns} for r in res.results]
-    for row in rows:
-        idx = int(row[0].split(":")[0])
-        values = row[1 + len(steps):-1]
-        w.writerow([row[0]] + [_fmt(v) for v in row[1:1 + len(steps)]]
-                   + [_fmt(v) if c in present[idx] else "" for c, v in zip(columns, values)]
-                   + [int(row[-1])])
-    return buf.getvalue()
+    return "".join(csv_pieces([res.results]))
+
+
+def csv_pieces(chunks: Iterable[List[AnalysisResult]]) -> Iterator[str]:
+    """:func:`to_csv`'s text, one piece per chunk of results (a checkpointed family is
+    written chunk by chunk, results/stream.py).  The header is the first chunk's: every
+    chunk of a family holds the same analyses, hence the same columns."""
+    header = None
+    offset = 0
+    for chunk in chunks:
+        if not chunk:
+            continue
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        steps, columns, head, rows = long_table(Results("", chunk))
+        if header is None:
+            header = head
+            w.writerow(head)
+        elif head != header:
+            raise ValueError("a chunk of results with other columns than the first")
+        present = [{c for c in r.columns} for r in chunk]
+        for row in rows:
+            idx, kind = row[0].split(":")
+            values = row[1 + len(steps):-1]
+            w.writerow([f"{offset + int(idx)}:{kind}"]
+                       + [_fmt(v) for v in row[1:1 + len(steps)]]
+                       + [_fmt(v) if c in present[int(idx)] else ""
+                          for c, v in zip(columns, values)]
+                       + [int(row[-1])])
+        offset += len(chunk)
+        yield buf.getvalue()
 
 
 FORMATS: Dict[str, Callable[[Results], Union[str, bytes]]] = {
@@ -143,14 +195,14 @@ def check_target(path: str, protect=()) -> None:
 
 
 def write_atomic(path: str, data) -> None:
-    """Write ``data`` (text, UTF-8, or bytes) to ``path``, whole or not at all.
+    """Write ``data`` (text, UTF-8, or bytes, or an iterable of pieces of either) to
+    ``path``, whole or not at all.
 
     A regular file (or a new one) is written through a temporary file in its folder and
     ``os.replace``, keeping an existing file's permissions (and owner, where allowed).  A
     symbolic link is followed: its target is written and the link stays.  A FIFO or a device
     (``/dev/null``, ``/dev/stdout``) is written in place, never replaced."""
-    if isinstance(data, str):
-        data = data.encode("utf-8")
+    pieces = [data] if isinstance(data, (str, bytes)) else data
     real = os.path.realpath(path)
     try:
         st = os.stat(real)
@@ -158,12 +210,12 @@ def write_atomic(path: str, data) -> None:
         st = None
     if st is not None and not stat.S_ISREG(st.st_mode):
         with open(real, "wb") as fh:
-            fh.write(data)
+            _write_pieces(fh, pieces)
         return
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(real), prefix=".thermnet-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            _write_pieces(fh, pieces)
             fh.flush()
             os.fsync(fh.fileno())
         if st is not None:
@@ -182,3 +234,8 @@ def write_atomic(path: str, data) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _write_pieces(fh, pieces) -> None:
+    for piece in pieces:
+        fh.write(piece.encode("utf-8") if isinstance(piece, str) else piece)

@@ -360,7 +360,7 @@ def panels(results: Results) -> List[List[Panel]]:
     Sweeps over the same variable with the same columns form one column of subplots, one
     curve per .step value.  Without any sweep: the .op values against the innermost .step
     variable.  Raises PlotError if there is neither."""
-    sweeps = [r for r in results.results if r.analysis == "sweep"]
+    sweeps = [r for r in results.results if r.series]
     if sweeps:
         groups: Dict[tuple, List[AnalysisResult]] = {}
         for r in sweeps:
@@ -581,6 +581,9 @@ def load_results_json(path: str) -> Results:
     return Results.from_json(doc)
 
 
+ANALYSES = ("op", "sweep", "tran", "ac", "noise")
+
+
 def _json_problem(doc) -> Optional[str]:
     if not isinstance(doc, dict) or not isinstance(doc.get("results"), list):
         return 'no "results" list'
@@ -588,8 +591,8 @@ def _json_problem(doc) -> Optional[str]:
         return '"results" is empty'
     for i, r in enumerate(doc["results"]):
         where = f"results[{i}]"
-        if not isinstance(r, dict) or r.get("analysis") not in ("op", "sweep"):
-            return f'{where} has no "analysis": "op" or "sweep"'
+        if not isinstance(r, dict) or r.get("analysis") not in ANALYSES:
+            return f'{where} has no "analysis": "op", "sweep", "tran", "ac" or "noise"'
         cols = r.get("columns")
         if not isinstance(cols, dict) or not cols:
             return f'{where} has no "columns"'

@@ -42,7 +42,7 @@ class AnalysisResult:
     """Columns of one analysis.  For ``op`` each column is a float; for a sweep, a numpy
     array over the sweep points (NaN where the point failed), the swept name first."""
 
-    analysis: str                                  # "op" or "sweep"
+    analysis: str                                  # "op", "sweep", "tran", "ac", "noise"
     step: Dict[str, float]
     columns: Dict[str, Any]
     converged: np.ndarray                          # bool per point (one for op)
@@ -54,25 +54,60 @@ class AnalysisResult:
     # ratio such as "temperature/power" for D()) of every column and .step name.
     sweep: Optional[dict] = None
     dimensions: Dict[str, str] = field(default_factory=dict)
+    # Branches (solve/folds.py): every fold the analysis met, {swept name: value, column:
+    # value, ...}; the warnings (jumps, folds of the .op ramp); for a trace, the branch index
+    # of every point (0, then +1 after each fold) and its kind (grid, fold, step).
+    folds: List[Dict[str, float]] = field(default_factory=list)
+    warnings: List[str] = field(default_factory=list)
+    branch: Optional[Dict[str, list]] = None
+    # .measure results of this analysis (solve/measure.py): NAME -> value (NaN where the
+    # measurement failed), NAME -> why it failed, NAME -> dimension where known
+    measures: Dict[str, float] = field(default_factory=dict)
+    measure_failures: Dict[str, str] = field(default_factory=dict)
+    measure_dimensions: Dict[str, str] = field(default_factory=dict)
+    # further results of the analysis, as JSON values under their own keys: "time_constants"
+    # (.ac, s), "energy" (.tran: heater energy, stored heat, heat into baths, J)
+    extras: Dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def series(self) -> bool:
+        """Columns over points (every analysis but op)."""
+        return self.analysis != "op"
 
     def to_json(self) -> dict:
-        def clean(v):
+        def clean(v, boolean=False):
             if isinstance(v, np.ndarray):
-                return [None if not math.isfinite(x) else float(x) for x in v]
-            return None if not math.isfinite(v) else float(v)
+                return [clean(x, boolean) for x in v]
+            if not math.isfinite(v):
+                return None
+            return bool(v) if boolean else float(v)
         out: Dict[str, Any] = {"analysis": self.analysis, "step": dict(self.step),
-               "columns": {k: clean(v) for k, v in self.columns.items()},
-               "converged": [bool(c) for c in self.converged] if self.analysis == "sweep"
+               "columns": {k: clean(v, self.dimensions.get(k) == "boolean")
+                           for k, v in self.columns.items()},
+               "converged": [bool(c) for c in self.converged] if self.series
                else bool(self.converged[0])}
         if self.failures:
             out["failures"] = [str(f) for f in self.failures]
         if self.energy_balance is not None:
             eb = clean(np.asarray(self.energy_balance))
-            out["energy_balance"] = eb if self.analysis == "sweep" else eb[0]
+            out["energy_balance"] = eb if self.series else eb[0]
         if self.sweep:
             out["sweep"] = dict(self.sweep)
         if self.dimensions:
             out["dimensions"] = dict(self.dimensions)
+        if self.folds or self.analysis == "sweep":
+            out["folds"] = [{k: clean(v) for k, v in f.items()} for f in self.folds]
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
+        if self.branch:
+            out["branch"] = {k: list(v) for k, v in self.branch.items()}
+        if self.measures:
+            out["measures"] = {k: clean(v) for k, v in self.measures.items()}
+        if self.measure_failures:
+            out["measure_failures"] = dict(self.measure_failures)
+        if self.measure_dimensions:
+            out["measure_dimensions"] = dict(self.measure_dimensions)
+        out.update(self.extras)
         return out
 
     def __getitem__(self, name: str):
@@ -84,7 +119,7 @@ class AnalysisResult:
         """The inverse of ``to_json`` (null -> NaN); keys beyond the contract are optional."""
         def num(v):
             return float("nan") if v is None else float(v)
-        sweep = doc["analysis"] == "sweep"
+        sweep = doc["analysis"] != "op"
         columns = {k: np.array([num(x) for x in v]) if sweep else num(v)
                    for k, v in doc["columns"].items()}
         n = len(next(iter(columns.values()))) if sweep and columns else 1
@@ -102,7 +137,18 @@ class AnalysisResult:
         return cls(doc["analysis"], {k: float(v) for k, v in doc.get("step", {}).items()},
                    columns, converged, list(doc.get("failures", [])), eb, swept,
                    dict(info) if isinstance(info, dict) else None,
-                   dict(doc.get("dimensions", {})))
+                   dict(doc.get("dimensions", {})),
+                   [{k: num(v) for k, v in f.items()} for f in doc.get("folds", [])],
+                   list(doc.get("warnings", [])), doc.get("branch"),
+                   {k: num(v) for k, v in doc.get("measures", {}).items()},
+                   dict(doc.get("measure_failures", {})),
+                   dict(doc.get("measure_dimensions", {})),
+                   {k: v for k, v in doc.items() if k not in _KEYS})
+
+
+_KEYS = {"analysis", "step", "columns", "converged", "failures", "energy_balance", "sweep",
+         "dimensions", "measures", "measure_failures", "measure_dimensions", "folds",
+         "warnings", "branch"}
 
 
 @dataclass

@@ -3,26 +3,31 @@ and skipped), nested ``.step`` families, and the ``.print`` quantities including
 derivatives ``D(quantity, NAME)``."""
 from __future__ import annotations
 
-import itertools
 import logging
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from thermnet.errors import ConvergenceError, ThermnetError
+from thermnet.errors import ConvergenceError, NetlistError, ThermnetError
 from thermnet.model.balance import HeatBalance
 from thermnet.model.probes import Probe
+from thermnet.netlist.columns import (
+    ExpressionQuantity,
+    evaluate_column,
+    quantity_dimension,
+    target_dimension,
+)
 from thermnet.netlist.elaborate import FlatCircuit, Quantity, Sweep, Target
-from thermnet.quantities import QUANTITIES
+from thermnet.quantities import applies
 from thermnet.results.types import AnalysisResult, Results
+from thermnet.solve import branches, measure, smallsignal, transient
+from thermnet.solve.folds import parameter_derivative
 from thermnet.solve.progress import Progress, points
 from thermnet.solve.steady import SolverMemory, SteadyState, linear_solve, require, solve
-from thermnet.units import derivative_dimension
 
 log = logging.getLogger(__name__)
 DERIV_REL = 1e-5       # D(): largest relative temperature move of the difference step
 DERIV_NESTED = 30.0    # D(D(...)): each level of nesting inside takes a 30x larger step
-PARAM_REL = 1e-6       # dF/dp of a .param: relative step of the central difference
 
 
 class Context:
@@ -93,20 +98,9 @@ def tangent(bal: HeatBalance, T: np.ndarray, target: Target, rebound, v0: float)
     _, _, dnet, _ = bal.flows(T, derivatives=True)
     free = bal.free
     dT = np.zeros(len(T))
-    if target.kind == "param":
-        step = PARAM_REL * (abs(v0) if v0 != 0 else 1.0)
-        hi = rebound(v0 + step).flows(T)[0]
-        lo = rebound(v0 - step).flows(T)[0]
-        rebound(v0)
-        dF = (hi - lo)[free] / (2 * step)
-    elif target.key in bal.heater_keys:
-        dF = np.zeros(len(T))
-        np.add.at(dF, bal.heater_idx[[k == target.key for k in bal.heater_keys]], 1.0)
-        dF = dF[free]
-    else:
-        node = bal.fixed[bal.source_keys.index(target.key)]
-        dT[node] = 1.0
-        dF = dnet[free, node]
+    dF = parameter_derivative(bal, T, target, rebound, v0, dnet)
+    if target.kind == "source" and target.key not in bal.heater_keys:
+        dT[bal.fixed[bal.source_keys.index(target.key)]] = 1.0
     if len(free):
         J = dnet[np.ix_(free, free)]
         with np.errstate(all="ignore"):
@@ -162,11 +156,17 @@ class Runner:
 
     def columns(self, bal: HeatBalance, state: SteadyState, target_values) -> Dict[str, float]:
         probe = Probe(bal, state.T)
-        out = {}
-        for q in self.prints:
-            out[q.column] = probe.value(q) if q.func != "D" else \
-                self.derivative(q, state.T, target_values, {})
-        return out
+        return {q.column: self.value(probe, q, state.T, target_values) for q in self.prints}
+
+    def value(self, probe: Probe, q: Quantity, T: np.ndarray, target_values) -> float:
+        """One column at the state T: a quantity, a derivative, or an expression of them
+        (netlist/columns.py)."""
+        if isinstance(q, ExpressionQuantity):
+            parts = {p.column: self.value(probe, p, T, target_values) for p in q.args}
+            return evaluate_column(q, parts, target_values)
+        if q.func == "D":
+            return self.derivative(q, T, target_values, {})
+        return probe.value(q)
 
     def derivative(self, q: Quantity, T: np.ndarray, target_values,
                    overrides: Dict[Target, float]) -> float:
@@ -233,7 +233,8 @@ class Runner:
 
     def op(self, step) -> AnalysisResult:
         try:
-            state, cols, energy = self.point(None, SolverMemory(), self._values_of({}))
+            # the end of the ramp from the bath state, or from .nodeset (solve/branches.py)
+            state, cols, energy, warnings = branches.op_point(self)
         except PointFailed as exc:
             if exc.error is not None:        # the located error itself
                 raise exc.error from None
@@ -241,9 +242,12 @@ class Runner:
         self.progress.advance()
         flat = self.ctx.balance().circuit.flat
         return AnalysisResult("op", step, cols, np.array([True]), [], np.array([energy]),
-                              dimensions=_column_dimensions(flat, self.prints))
+                              dimensions=_column_dimensions(flat, self.prints),
+                              warnings=warnings)
 
     def sweep(self, sweep: Sweep, step) -> AnalysisResult:
+        if sweep.trace:
+            return branches.trace(self, sweep, step)
         n = len(sweep.values)
         name = sweep.target.name
         flat = self.ctx.balance().circuit.flat
@@ -258,6 +262,7 @@ class Runner:
         balance = np.full(n, np.nan)
         failures = []
         history: List[Tuple[float, np.ndarray]] = []   # last two points (value, T): predictor
+        states: Dict[int, np.ndarray] = {}
         memory = SolverMemory()
         saved = dict(self.ctx.sources), dict(self.ctx.params)
         try:
@@ -266,20 +271,26 @@ class Runner:
                 v = float(sweep.values[i])
                 (self.ctx.params if sweep.target.kind == "param" else self.ctx.sources)[
                     sweep.target.key] = v
+                guess = _predict(history, v)
+                if guess is None and self.ctx.flat.nodeset:
+                    guess = branches.nodeset_guess(self.ctx.balance(), self.ctx.flat.nodeset)
                 try:
                     state, values, balance[i] = self.point(
-                        _predict(history, v), memory, self._values_of({sweep.target.key: v}))
+                        guess, memory, self._values_of({sweep.target.key: v}))
                 except PointFailed as exc:      # recorded; the rest of the sweep runs
                     failures.append(f"point {i} ({name}={v:g}): {exc}")
                     continue
                 for k, val in values.items():
                     cols[k][i] = val
                 converged[i] = True
+                states[i] = state.T
                 history = (history + [(v, state.T)])[-2:]
         finally:
             self.ctx.sources, self.ctx.params = saved
+        # folds and jumps between the points (solve/branches.py)
+        folds, warnings = branches.check_plain(self, sweep, states, cols, balance, converged)
         return AnalysisResult("sweep", step, cols, converged, failures, balance, swept=name,
-                              sweep=info, dimensions=dims)
+                              sweep=info, dimensions=dims, folds=folds, warnings=warnings)
 
 
 # ---- dimensions of columns, for plots (results.types.AnalysisResult.dimensions) -----------
@@ -288,23 +299,48 @@ def _column_dimensions(flat: FlatCircuit, prints) -> Dict[str, str]:
     return {k: v for k, v in dims.items() if v is not None}
 
 
-def target_dimension(flat: FlatCircuit, target: Target) -> str:
-    """A source's value dimension; a .param's that of the unit it is defined with
-    (dimensionless without one)."""
-    if target.kind != "source":
-        return target.dimension or "dimensionless"
-    from thermnet.elements import ELEMENT_KINDS
-    return ELEMENT_KINDS[flat.elements[target.key].letter].value_param().dimension
+# target_dimension and quantity_dimension live in netlist/columns.py (imported above)
 
 
-def quantity_dimension(flat: FlatCircuit, q: Quantity) -> Optional[str]:
-    """``temperature``, ``power`` ...; ``D(X,NAME)``: X's over NAME's, e.g. ``temperature/power``
-    (X's alone for a .param, ``dimensionless`` for like over like); None if not known."""
-    if q.func != "D":
-        return QUANTITIES[q.func].dimension
-    inner, target = q.args
-    num, den = quantity_dimension(flat, inner), target_dimension(flat, target)
-    return None if num is None else derivative_dimension(num, den)
+def analysis_kind(analysis) -> str:
+    """op, sweep, tran, ac or noise."""
+    if analysis is None:
+        return "op"
+    if isinstance(analysis, Sweep):
+        return "sweep"
+    return type(analysis).__name__.lower()
+
+
+def prints_for(flat: FlatCircuit, prints, kind: str):
+    """The .print quantities an analysis of ``kind`` prints (quantities.applies), or its
+    defaults: the free nodes' temperatures, ONOISE and INOISE for .noise."""
+    chosen = [q for q in prints if applies(q.func, kind)
+              and not (kind == "tran" and _has_derivative(q))]
+    if chosen:
+        return chosen
+    if kind == "noise":
+        from thermnet.netlist.elaborate import Quantity as Q
+        return [Q("ONOISE", (), "ONOISE", None), Q("INOISE", (), "INOISE", None)]
+    return default_prints(flat)
+
+
+def _has_derivative(q) -> bool:
+    """Whether D() appears in q (an expression's parts included)."""
+    return q.func == "D" or (isinstance(q, ExpressionQuantity) and
+                             any(_has_derivative(p) for p in q.args))
+
+
+def check_prints(flat: FlatCircuit) -> None:
+    """A quantity no analysis of the netlist prints is an error at its place (it would be
+    silently missing from the output)."""
+    kinds = {analysis_kind(a) for a in (flat.analyses or [None])}
+    for q in flat.prints:
+        if not any(applies(q.func, k) for k in kinds):
+            need = {"PH": ".ac", "RE": ".ac", "IM": ".ac", "D": ".op or .sweep"}.get(
+                q.func, ".noise")
+            raise NetlistError(f"{q.column} is printed by {need} analyses only, and this "
+                               "netlist has none", q.span, f"add {need.split()[0]} ..., or "
+                               "remove it from .print")
 
 
 def default_prints(flat: FlatCircuit):
@@ -314,28 +350,41 @@ def default_prints(flat: FlatCircuit):
             if k not in sources]
 
 
-def run(bal: HeatBalance, params, sources, options, progress=False) -> Results:
+def run(bal: HeatBalance, params, sources, options, progress=False,
+        combos: Optional[Sequence[int]] = None) -> Results:
     """Every analysis of the circuit of ``bal`` (each .step combination in turn) with
     .params, sources and options overridden by name.  The structure is built once; each
     combination rebinds it; the netlist's own values are bound again at the end.  The
     balance keeps its verified photon grids from one run to the next (a Netlist's runs);
     every steady state still starts cold.  ``progress``: one bar over every point of the
-    run (unless ``.options progress=0``)."""
+    run (unless ``.options progress=0``).
+
+    ``combos``: the indices (``family.combination``) of the .step combinations to run
+    (default: all).  Each combination of a .step family starts cold (balance rebound,
+    photon grids chosen afresh, new solver memory), so its results depend on nothing that
+    ran before it: any process may run any combination in any order and get the same bits
+    (solve/family.py, docs/scaling.md)."""
+    from thermnet.solve.family import combination, family_size
     ctx = Context(bal, params, sources, options)
     flat = ctx.flat
+    check_prints(flat)
     bar = Progress(None)
     try:
         ctx.balance()
         steps = list(flat.steps)
         prints = flat.prints or default_prints(flat)
+        hidden = measure.hidden_columns(flat.measures, prints)
         step_dims = {st.target.name: target_dimension(flat, st.target) for st in steps}
         results = []
-        combos = list(itertools.product(*[s.values for s in steps])) if steps else [()]
+        indices = range(family_size(steps)) if combos is None else combos
         per_step = points(flat.analyses)
         if progress and flat.options.get("progress", 1):
-            bar = Progress(per_step * len(combos), flat.title or "thermnet")
-        for combo in combos:
+            bar = Progress(per_step * len(indices), flat.title or "thermnet")
+        for index in indices:
+            combo = combination(steps, index)
             ctx.params, ctx.sources, step = dict(params), dict(sources), {}
+            if steps:
+                ctx.bal.bound = None                 # a cold start (see above)
             for st, v in zip(steps, combo):
                 (ctx.params if st.target.kind == "param" else ctx.sources)[st.target.key] = \
                     float(v)
@@ -343,11 +392,22 @@ def run(bal: HeatBalance, params, sources, options, progress=False) -> Results:
             flat.rebind(ctx.params, analyses=True)   # sweep values may depend on .step's
             bar.expect(points(flat.analyses) - per_step)
             ctx.balance()
-            runner = Runner(ctx, prints, bar)
             for analysis in (flat.analyses or [None]):
-                results.append(runner.op(step) if analysis is None else
-                               runner.sweep(analysis, step))
+                kind = analysis_kind(analysis)
+                runner = Runner(ctx, prints_for(flat, prints, kind) +
+                                [q for q in hidden if applies(q.func, kind)], bar)
+                if analysis is None:
+                    results.append(runner.op(step))
+                elif isinstance(analysis, Sweep):
+                    results.append(runner.sweep(analysis, step))
+                elif kind == "tran":
+                    results.append(transient.run_tran(runner, analysis, step))
+                elif kind == "ac":
+                    results.append(smallsignal.run_ac(runner, analysis, step))
+                else:
+                    results.append(smallsignal.run_noise(runner, analysis, step))
                 results[-1].dimensions.update(step_dims)
+                measure.attach(results[-1], flat, hidden)
     finally:
         bar.close()
         # back to the netlist's own (set) values: a .step or a swept .param moved them

@@ -41,5 +41,7 @@ class Progress:
 
 
 def points(analyses) -> int:
-    """The points one pass of ``analyses`` solves (a sweep its values, an ``.op`` one)."""
-    return sum(1 if a is None else len(a.values) for a in (analyses or [None]))
+    """The steady states one pass of ``analyses`` solves: a sweep its values; an ``.op``,
+    and the operating point of a ``.tran``, ``.ac`` or ``.noise``, one."""
+    from thermnet.netlist.elaborate import Sweep
+    return sum(len(a.values) if isinstance(a, Sweep) else 1 for a in (analyses or [None]))

@@ -1,0 +1,304 @@
+"""Branches (issue 10): folds of plain sweeps, trace continuation, .op as the ramp from the
+bath state, .nodeset, D() on the branch.
+
+The bistable circuit is the Dey et al. (2023) source with its electron-phonon volumes cut
+2000x (Sigma V of both films / 2000): its T_S(P_in) is S-shaped.  Its folds are checked
+against the extrema of P_in(T_S) computed here by pinning T_S (S a temperature source; the
+drain's balance solved by brentq on the heat flows, on photon grids verified at each
+state), never with the continuation itself."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import scipy.optimize as so
+
+import thermnet
+from thermnet.errors import BranchWarning, NetlistError
+
+NETLISTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "netlists")
+LIB = os.path.join(NETLISTS, "lib", "dey2023_devices.lib")
+TC = 0.4
+BISTABLE = f""".title bistable Dey source
+.include "{LIB}"
+.options photon_rtol=1e-6
+TB  bath 30m
+P1  S 8.18f
+XS  S bath a c dey_source sigma_cu=1.5e6 sigma_ti=6.5e5
+XD  D bath c a dey_drain
+"""
+
+
+def run(text, warn=True):
+    """Run a netlist text; with warn, the BranchWarnings it gives, else none allowed."""
+    if not warn:
+        return thermnet.parse(text).run(), []
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", BranchWarning)
+        res = thermnet.parse(text).run()
+    return res, [str(w.message) for w in caught if issubclass(w.category, BranchWarning)]
+
+
+@pytest.fixture(scope="module")
+def pinned():
+    """P_in(T_S) with T_S pinned: the heat the source at S supplies, the drain's balance
+    F_D(T_D) = 0 solved by brentq, photon grids verified at every state."""
+    net = thermnet.parse(BISTABLE.replace("P1  S 8.18f", "TS S 0.3") + ".sweep TS list 0.3\n")
+    net.run()
+    bal = net._balance
+    iS, iD = bal.index["s"], bal.index["d"]
+
+    def P_in(TS):
+        bal.set_value("ts", TS)
+        T = np.array([0.0] * len(bal.nodes))
+        T[bal.index["bath"]], T[iS], T[iD] = 0.03, TS, 0.14
+        for _ in range(3):
+            bal._checked_at = None
+            bal.choose_grids(T)
+
+            def FD(TD):
+                T[iD] = TD
+                return bal.flows(T)[0][iD]
+            T[iD] = so.brentq(FD, 0.12, 0.16, xtol=1e-15, rtol=1e-14)
+            bal._checked_at = None
+            if not bal.choose_grids(T):
+                break
+        return float(-bal.flows(T)[0][iS])
+    return P_in
+
+
+@pytest.fixture(scope="module")
+def traced():
+    """The shipped memory netlist (the same bistable circuit through thermal_memory), D()
+    printed too."""
+    with open(os.path.join(NETLISTS, "thermal_memory.net"), encoding="utf-8") as fh:
+        text = fh.read()
+    lib = os.path.join(NETLISTS, "lib", "transistors.lib")
+    text = text.replace('"lib/transistors.lib"', f'"{lib}"').replace(
+        ".print T(S) T(D)", ".print T(S) T(D) D(T(S),P1)")
+    res, warns = run(text)
+    return res[0], warns
+
+
+def test_trace_folds_are_the_extrema_of_pinned_power(traced, pinned):
+    r, warns = traced
+    assert r.converged.all() and len(r.folds) == 2
+    up, down = (f["P1"] for f in r.folds)
+    # the upper fold: a smooth maximum of P_in(T_S)
+    best = so.minimize_scalar(lambda t: -pinned(t), bounds=(0.385, 0.395), method="bounded",
+                              options={"xatol": 1e-6})
+    assert up == pytest.approx(-best.fun, rel=1e-4)
+    assert r.folds[0]["T(S)"] == pytest.approx(best.x, abs=1e-4)
+    # the lower fold: the gap closes at Tc (sqrt cusp), where P_in(T_S) has its minimum
+    p_tc = pinned(TC)
+    assert p_tc < pinned(TC - 2e-5) and p_tc < pinned(TC + 2e-5)
+    assert down == pytest.approx(p_tc, rel=1e-4)
+    assert r.folds[1]["T(S)"] == pytest.approx(TC, abs=2e-5)
+    # a warning per fold, naming it
+    assert sum("fold (turning point) at P1 = 8.2062" in w for w in warns) == 1
+
+
+def test_trace_returns_the_whole_s_curve(traced):
+    r, _ = traced
+    P, TS = r.columns["P1"], r.columns["T(S)"]
+    kinds, index = r.branch["kind"], r.branch["index"]
+    # every requested value on each branch it lies on: 8.2 fW three times (S-curve)
+    grid_P = P[np.array(kinds) == "grid"]
+    assert sum(np.isclose(grid_P, 8.2e-15, rtol=1e-12, atol=0)) == 3
+    for v in (8.1e-15, 8.15e-15, 8.25e-15, 8.3e-15):
+        assert sum(np.isclose(grid_P, v, rtol=1e-12, atol=0)) >= 1
+    # the middle branch runs back in P1 while T(S) keeps rising; three branches 0, 1, 2
+    assert np.all(np.diff(TS) > 0)
+    middle = np.array(index) == 1
+    assert middle.any() and np.all(np.diff(P[middle]) <= 0)
+    assert sorted(set(index)) == [0, 1, 2]
+    # D() on the branch: infinite at the folds, the branch's own slope elsewhere (the
+    # middle branch's dT/dP is negative)
+    D = r.columns["D(T(S),P1)"]
+    assert np.all(np.isinf(D[np.array(kinds) == "fold"]))
+    mid = middle & (np.array(kinds) == "grid")
+    assert np.all(D[mid] < 0)
+
+
+def test_plain_sweeps_report_their_jumps_at_the_folds(traced):
+    r, _ = traced
+    up_fold, down_fold = (f["P1"] for f in r.folds)
+    res, warns = run(BISTABLE + ".sweep P1 8.1f 8.3f 5\n.print T(S)\n")
+    up = res[0]
+    assert [f["P1"] for f in up.folds] == pytest.approx([up_fold], rel=1e-9)
+    assert any("jump between points 2 and 3" in w for w in warns)
+    assert up.columns["T(S)"][2] < 0.39 < TC < up.columns["T(S)"][3]
+    res, warns = run(BISTABLE + ".sweep P1 8.3f 8.0f 4\n.print T(S)\n")
+    down = res[0]
+    assert [f["P1"] for f in down.folds] == pytest.approx([down_fold], rel=1e-4)
+    assert any("jump between points 1 and 2" in w for w in warns)
+    assert down.columns["T(S)"][2] < 0.39 < TC < down.columns["T(S)"][1]
+    # a JSON analysis object carries the folds with every printed column
+    doc = json.loads(json.dumps(down.to_json()))
+    assert doc["folds"][0]["P1"] == pytest.approx(down_fold, rel=1e-5)
+    assert set(doc["folds"][0]) == {"P1", "T(S)"}
+
+
+def test_nodeset_selects_each_of_the_three_branches():
+    """At 8.18 fW (inside the window [8.1517, 8.2062] fW) each branch is a steady state:
+    .nodeset near it returns it, each checked by its own heat balance."""
+    got = []
+    for guess in (0.38, 0.395, 0.41):
+        res, warns = run(BISTABLE + f".op\n.nodeset T(S)={guess}\n.print T(S) T(D)\n")
+        assert not warns
+        got.append(res[0].columns["T(S)"])
+        assert abs(res[0].energy_balance[0]) < 1e-9
+    low, mid, high = got
+    assert low < 0.3896 < mid < TC < high
+    assert mid == pytest.approx(0.395, abs=3e-3)
+
+
+def test_op_is_the_ramp_from_the_bath_state():
+    """Inside the window the ramp from the cold bath state stays on the lower branch; above
+    the upper fold it passes the fold (jump reported, at the fold's power)."""
+    res, warns = run(BISTABLE + ".op\n.print T(S)\n")
+    assert not warns and res[0].columns["T(S)"] < 0.3896
+    res, warns = run(BISTABLE.replace("P1  S 8.18f", "P1  S 8.3f") + ".op\n.print T(S)\n")
+    assert res[0].columns["T(S)"] > TC
+    assert len(warns) == 1 and "passed a fold" in warns[0] and "P1 = 8.2062" in warns[0]
+
+
+def test_derivative_on_the_branch_matches_two_op_runs():
+    """D(T(S),P1) on the lower branch inside the bistable window (8.18 fW) equals the
+    centred difference of two .op runs held on that branch by .nodeset."""
+    res, _ = run(BISTABLE + ".op\n.nodeset T(S)=0.38\n.print T(S) D(T(S),P1)\n")
+    T0, D = res[0].columns["T(S)"], res[0].columns["D(T(S),P1)"]
+    h = 1e-19
+    Ts = []
+    for P in (8.18e-15 - h, 8.18e-15 + h):
+        r, _ = run(BISTABLE.replace("8.18f", f"{P!r}") + f".op\n.nodeset T(S)={T0}\n"
+                   ".print T(S)\n")
+        Ts.append(r[0].columns["T(S)"])
+    # to 1e-3: near the folds dT/dP = -1/(dF/dT) amplifies the photon quadrature's error
+    # in dF/dT (photon_rtol 1e-6 here) about 100-fold
+    assert D == pytest.approx((Ts[1] - Ts[0]) / (2 * h), rel=1e-3)
+    assert D > 1e13          # K/W: steep inside the window
+
+
+FOUR = f""".title four nodes: a heater island H, the bistable source S, the drain D, a sink N
+.include "{LIB}"
+.model cu eph(sigma=3e9 n=5)
+.options photon_rtol=1e-6
+TB  bath 30m
+P1  H 8.2f
+GH  H S 1e-11
+XS  S bath a c dey_source sigma_cu=1.5e6 sigma_ti=6.5e5
+XD  D bath c a dey_drain
+GN  D N 1e-10
+EN  N bath cu vol=1e-21
+"""
+
+
+def test_four_node_trace_turns_at_the_pinned_maximum():
+    res, warns = run(FOUR + ".sweep P1 8.17f 8.25f 3 trace\n.print T(S) T(H) T(N)\n")
+    r = res[0]
+    assert r.converged.all() and len(r.folds) == 1
+    up = r.folds[0]["P1"]
+    # pinned: S held by a temperature source (H then carries no heat); the heat it supplies
+    # around the maximum, a parabola through the top points
+    ts = np.linspace(r.folds[0]["T(S)"] - 1e-3, r.folds[0]["T(S)"] + 1e-3, 5)
+    pin, _ = run(FOUR.replace("P1  H 8.2f", "TS S 0.39") + ".options reltol=1e-12\n"
+                 ".sweep TS list " + " ".join(repr(float(t)) for t in ts) + "\n.print P(TS)\n")
+    P = -pin[0].columns["P(TS)"]
+    c = np.polyfit(ts - ts[2], P, 2)
+    top = c[2] - c[1] ** 2 / (4 * c[0])
+    assert up == pytest.approx(top, rel=1e-4)
+    # the traced points balance: heater power = what the bath takes (energy balance)
+    assert np.nanmax(np.abs(r.energy_balance)) < 1e-8
+    assert any("fold" in w for w in warns)
+    # the middle branch runs back to the lower end of the range, where the trace stops
+    assert r.columns["P1"][-1] == pytest.approx(8.17e-15, rel=1e-12)
+    assert r.branch["index"][-1] == 1
+
+
+def test_param_and_bath_traces():
+    """A .param traced through the same folds; a bath temperature traced where the branch
+    has none gives the plain sweep's numbers."""
+    text = BISTABLE.replace("P1  S 8.18f", ".param pin=8.2f\nP1  S {pin}")
+    res, _ = run(text + ".sweep pin 8.17f 8.25f 3 trace\n.print T(S)\n")
+    assert [f["pin"] for f in res[0].folds][:1] == pytest.approx([8.2062085e-15], rel=1e-6)
+    plain, w1 = run(BISTABLE + ".sweep TB 30m 60m 4\n.print T(S)\n")
+    tr, w2 = run(BISTABLE + ".sweep TB 30m 60m 4 trace\n.print T(S)\n")
+    assert not w1 and not w2 and not tr[0].folds
+    assert tr[0].columns["TB"] == pytest.approx(plain[0].columns["TB"], rel=1e-12)
+    assert tr[0].columns["T(S)"] == pytest.approx(plain[0].columns["T(S)"], rel=1e-8)
+
+
+@pytest.mark.parametrize("card, message", [
+    (".nodeset T(bath)=0.1", "set by a temperature source"),
+    (".nodeset T(Q)=0.1", "'Q' is not a thermal node"),
+    (".nodeset S=0.1", "expected T(NODE)=VALUE"),
+    (".nodeset T(S)=-1", "positive temperature"),
+    (".step P1 1f 2f 3 trace", "trace follows a branch in a .sweep"),
+])
+def test_bad_cards_are_located(card, message):
+    with pytest.raises(NetlistError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        thermnet.parse("TB bath 30m\nP1 S 1f\nG1 S bath 1n\n" + card + "\n")
+
+
+def test_cli_warns_on_stderr_and_writes_folds(tmp_path):
+    path = tmp_path / "bi.net"
+    path.write_text(BISTABLE.replace("8.18f", "8.3f") + ".op\n.print T(S)\n")
+    out = subprocess.run([sys.executable, "-m", "thermnet.cli", "run", str(path), "--format",
+                          "json"], capture_output=True, text=True)
+    assert out.returncode == 0
+    assert "warning: .op: ramping the heaters" in out.stderr
+    doc = json.loads(out.stdout)
+    assert "passed a fold" in doc["results"][0]["warnings"][0]
+
+
+
+def test_transistor_amplifies_checked_against_two_op_runs():
+    """The shipped transistor at J_G = 2.28 fW: |alpha| = |dJ_D/dJ_G| > 1 from D(), equal to
+    the centred difference of the drain heat of two .op runs (held on the branch by
+    .nodeset)."""
+    with open(os.path.join(NETLISTS, "thermal_transistor.net"), encoding="utf-8") as fh:
+        text = fh.read().replace(".sweep PG 2f 2.4f 17", ".op").replace(
+            "PG  G    2.3f", "PG  G    2.28f")
+    name = os.path.join(NETLISTS, "x.net")
+    col = "D(P(XT.XD.ECU),PG)"
+    r = thermnet.parse(text + ".nodeset T(G)=0.398 T(D)=0.1403\n", name).run()[0]
+    alpha, TG = r.columns[col], r.columns["T(G)"]
+    assert abs(alpha) > 1
+    h = 2e-19
+    J = []
+    for PG in (2.28e-15 - h, 2.28e-15 + h):
+        t = text.replace("PG  G    2.28f", f"PG  G    {PG!r}")
+        res = thermnet.parse(t + f".nodeset T(G)={TG}\n", name).run()[0]
+        J.append(res.columns["P(XT.XD.ECU)"])
+    # to 3e-3: alpha = -q/(G_G - q) amplifies the photon quadrature's error in dQ/dT_G
+    assert alpha == pytest.approx((J[1] - J[0]) / (2 * h), rel=3e-3)
+    # heat balance of the gate island's link equation: alpha = -q/(G_G - q) < -1 means the
+    # drain heat falls faster than the gate heat rises
+    assert alpha < -1
+
+
+def test_memory_netlist_reports_its_write_powers(traced):
+    r, warns = traced
+    folds = [f["P1"] for f in r.folds]
+    assert folds == pytest.approx([8.2062e-15, 8.1517e-15], rel=2e-4)
+    assert len(warns) == 2
+
+
+def test_derivative_by_a_param_that_sets_a_source_temperature():
+    """D(T(S), T0) with TC c {T0}: the .param moves the source's temperature (it was 0: the
+    central difference of F held every node, the source's too, fixed).  Closed form: S sits
+    between the source (G9 = 1 nW/K) and the bath (electron-phonon), dT_S/dT0 =
+    G9 / (G9 + 5 Sigma V T_S^4)."""
+    text = (".model cu eph(sigma=2e9)\nTB bath 30m\nP1 S 1p\nES S bath cu vol=1e-19\n"
+            ".param T0=30mK\nTC c {T0}\nG9 c S 1n\n.sweep T0 list 40mK 50m\n"
+            ".print T(S) D(T(S),T0)\n")
+    c = thermnet.parse(text).run()[0].columns
+    TS = c["T(S)"]
+    assert c["D(T(S),T0)"] == pytest.approx(1e-9 / (1e-9 + 5 * 2e9 * 1e-19 * TS ** 4),
+                                            rel=1e-6)

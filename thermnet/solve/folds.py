@@ -1,0 +1,272 @@
+"""Branches of steady states in the analyses: folds and jumps of a plain ``.sweep``, the
+``trace`` continuation, and the ramp that defines ``.op``.
+
+- A plain sweep solves its points one by one (warm-started).  Every pair of neighbouring
+  points is then checked: each point's tangent dT/dlam (the implicit function theorem, from
+  the analytic Jacobian) predicts the other; where the prediction misses, or det(dF/dT)
+  changes sign, the branch of the earlier point is followed by pseudo-arclength
+  continuation (:mod:`solve.continuation`) towards the later one.  If it turns back first, the
+  turning point is a fold: located, reported, and the sweep's step to the next point is a
+  jump to another branch.  If it arrives elsewhere than the solver did, the solver had left
+  the branch without a fold: the point is replaced by the branch's own.
+- ``trace`` follows the branch through its folds (continuation.Tracer.trace).
+- ``.op`` is the state an experiment reaches by ramping the heaters and sources from the
+  bath state (continuation.RampFamily); a fold on the way is a jump, reported.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Tuple
+
+import numpy as np
+
+from thermnet.model.balance import HeatBalance
+from thermnet.netlist.elaborate import Target
+from thermnet.solve.continuation import (
+    BranchPoint,
+    ContinuationFailed,
+    Event,
+    RampFamily,
+    Trace,
+    Tracer,
+    consistent,
+)
+from thermnet.solve.steady import SolverMemory, _Failed, _newton, linear_solve
+
+PARAM_REL = 1e-6       # dF/dp of a .param: relative step of the central difference
+SAME_STATE = 1e-5      # |ln T| within which two solutions are the same state
+MAX_JUMPS = 20         # folds the .op ramp may pass
+
+
+def parameter_derivative(bal: HeatBalance, T: np.ndarray, target: Target,
+                         rebound: Callable[[float], HeatBalance], v0: float,
+                         dnet: np.ndarray) -> np.ndarray:
+    """dF/dp of the free nodes at the state T (all nodes): a heater's unit power at its
+    node, a temperature source's column of the Jacobian ``dnet`` (dF/dT, all nodes), a
+    .param's central difference of F at fixed free temperatures (``rebound(v)``: the
+    balance with the parameter at v, the temperature sources it may set moving with it; step
+    PARAM_REL |p|, or PARAM_REL where p = 0; bound back to v0)."""
+    free = bal.free
+    if target.kind == "param":
+        step = PARAM_REL * (abs(v0) if v0 != 0 else 1.0)
+        hi = _flows_with_sources(rebound(v0 + step), T)
+        lo = _flows_with_sources(rebound(v0 - step), T)
+        rebound(v0)
+        return (hi - lo)[free] / (2 * step)
+    if target.key in bal.heater_keys:
+        dF = np.zeros(len(T))
+        np.add.at(dF, bal.heater_idx[[k == target.key for k in bal.heater_keys]], 1.0)
+        return dF[free]
+    node = bal.fixed[bal.source_keys.index(target.key)]
+    return dnet[free, node]
+
+
+def _flows_with_sources(bal: HeatBalance, T: np.ndarray) -> np.ndarray:
+    """Net heats at the free temperatures of T with the temperature sources at the balance's
+    current values (a .param may set a source's temperature: T0=30mK, TC c {T0})."""
+    T = T.copy()
+    T[bal.fixed] = bal.source_T
+    return bal.flows(T)[0]
+
+
+class SweepFamily:
+    """The balances along a sweep of ``target`` (a source or .param): ``at(v)`` gives the
+    balance with the target at v (solve.analysis.Context.with_values)."""
+
+    def __init__(self, bal: HeatBalance, at: Callable[[float], HeatBalance], target: Target):
+        self.bal = bal                 # the one balance object, re-valued by at()
+        self.at = at
+        self.target = target
+
+    def _bal(self, lam: float) -> HeatBalance:
+        self.at(lam)           # cheap when nothing changes (Context.balance keeps its binding)
+        return self.bal
+
+    def full(self, x, lam):
+        return self._bal(lam).full(np.exp(x))
+
+    def residual(self, x, lam):
+        return self._bal(lam).residual(np.exp(x))
+
+    def jacobian(self, x, lam):
+        bal = self._bal(lam)
+        T = bal.full(np.exp(x))
+        net, mag, dnet, _ = bal.flows(T, derivatives=True)
+        f = bal.free
+        dF = parameter_derivative(bal, T, self.target, self._rebound, lam, dnet)
+        return net[f], mag[f], dnet[np.ix_(f, f)] * np.exp(x)[None, :], dF
+
+    def _rebound(self, v: float) -> HeatBalance:
+        return self.at(v)
+
+
+def det_sign(p: BranchPoint) -> float:
+    """Sign of det(dF/dx): changes at a fold (and at a branch point)."""
+    return float(np.linalg.slogdet(p.Fx)[0])
+
+
+# ---- plain sweeps ----------------------------------------------------------------------------
+@dataclass
+class SweepCheck:
+    folds: List[Tuple[int, BranchPoint]] = field(default_factory=list)   # (after point i, fold)
+    jumps: List[str] = field(default_factory=list)
+    replaced: Dict[int, np.ndarray] = field(default_factory=dict)     # point -> T (all nodes)
+    notes: List[str] = field(default_factory=list)
+
+
+def check_sweep(family: SweepFamily, points: List[Tuple[int, float, np.ndarray]],
+                span: float, name: str, fmt: Callable[[float], str]) -> SweepCheck:
+    """Folds and jumps between the converged points ``(index, value, T)`` of a plain sweep,
+    in sweep order (see the module docstring)."""
+    out = SweepCheck()
+    if not len(points) or len(family.at(points[0][1]).free) == 0:
+        return out
+    tracer = Tracer(family, span)
+    prev: Optional[BranchPoint] = None
+    prev_i = -1
+    for i, lam, T in points:
+        bal = family._bal(lam)
+        x = np.log(T[bal.free])
+        direction = 1.0 if prev is None else np.sign(lam - prev.lam) or 1.0
+        try:
+            p = tracer.start(x, lam, direction)
+        except ContinuationFailed as exc:
+            out.notes.append(f"point {i} ({name}={fmt(lam)}): no tangent ({exc}); the branch "
+                             "is not checked there")
+            prev = None
+            continue
+        if prev is not None and _suspicious(prev, p, span):
+            try:
+                p = _follow(tracer, prev, prev_i, p, i, name, fmt, out)
+            except ContinuationFailed as exc:
+                out.notes.append(f"between points {prev_i} and {i} ({name} = "
+                                 f"{fmt(prev.lam)} -> {fmt(lam)}): the branch could not be "
+                                 f"followed ({exc}); a jump there is not excluded")
+        prev, prev_i = p, i
+    return out
+
+
+def _suspicious(a: BranchPoint, b: BranchPoint, span: float) -> bool:
+    """Whether b may not lie on a's branch (continuation.consistent)."""
+    return not consistent(a, b, span)
+
+
+def _follow(tracer: Tracer, a: BranchPoint, ia: int, b: BranchPoint, ib: int, name: str,
+            fmt, out: SweepCheck) -> BranchPoint:
+    """Continue a's branch towards b's value: a fold first is a jump; arriving elsewhere
+    than b replaces b by the branch's point.  Returns the point the sweep goes on from."""
+    span = tracer.L
+    dmu = abs(b.lam - a.lam) / span
+    lo, hi = sorted((a.lam, b.lam))
+    trace = tracer.trace(a, [b.lam], lo, hi, ds0=dmu / 4, ds_max=dmu, max_steps=400,
+                         stop=lambda p, ev: any(e.kind == "fold" for e in ev))
+    folds = [e for e in trace.events if e.kind == "fold"]
+    grid = [e for e in trace.events if e.kind == "grid"]
+    if folds:
+        f = folds[0].point
+        out.folds.append((ia, f))
+        out.jumps.append(
+            f"jump between points {ia} and {ib} ({name} = {fmt(a.lam)} -> {fmt(b.lam)}): the "
+            f"branch of point {ia} ends at a fold at {name} = {fmt(f.lam)}; point {ib} lies "
+            "on another branch (use trace to follow the whole curve)")
+        return b
+    if grid:
+        g = grid[0].point
+        if np.abs(g.x - b.x).max() <= SAME_STATE:
+            return b
+        out.replaced[ib] = tracer.f.full(g.x, g.lam)
+        out.notes.append(f"point {ib} ({name} = {fmt(b.lam)}): the solver had left the branch "
+                         "of the previous point without a fold; the branch's state is shown")
+        return g
+    out.notes.append(f"between points {ia} and {ib} ({name} = {fmt(a.lam)} -> {fmt(b.lam)}): "
+                     f"the branch could not be followed ({trace.stopped or 'no end reached'}); "
+                     "a jump there is not excluded")
+    return b
+
+
+# ---- trace ---------------------------------------------------------------------------------
+def trace_sweep(family: SweepFamily, first_T: np.ndarray, values: np.ndarray) -> Trace:
+    """The whole branch through the grid ``values`` from the steady state first_T at
+    values[0]: events in order along the branch, the first the starting grid point."""
+    start, stop = float(values[0]), float(values[-1])
+    span = abs(stop - start) or abs(start) or 1.0
+    tracer = Tracer(family, span)
+    bal = family._bal(start)
+    p0 = tracer.start(np.log(first_T[bal.free]), start, np.sign(stop - start) or 1.0)
+    p0.kind = "grid"
+    n = max(len(values), 2)
+    lo, hi = float(np.min(values)), float(np.max(values))
+    trace = tracer.trace(p0, list(values), lo, hi, ds0=1.0 / (n - 1),
+                         ds_max=max(2.0 / (n - 1), 1e-3), max_steps=50 * n + 500)
+    trace.events.insert(0, Event(p0, "grid"))
+    return trace
+
+
+# ---- .op -----------------------------------------------------------------------------------
+@dataclass
+class Ramp:
+    T: np.ndarray                                   # the final state, all nodes
+    folds: List[Tuple[float, np.ndarray, np.ndarray]] = field(default_factory=list)
+    # (fraction of the ramp at the fold, T at the fold, T where the jump landed)
+
+
+def ramp(bal: HeatBalance) -> Ramp:
+    """The steady state reached by ramping every heater from 0 and every temperature source
+    from the coldest source's temperature to their values (RampFamily), following the
+    branch by continuation and jumping at each fold as an experiment does (relaxation by
+    pseudo-transient steps just past the fold).  Raises ContinuationFailed if the ramp
+    cannot be followed."""
+    family = RampFamily(bal)
+    tracer = Tracer(family, 1.0)
+    x = np.full(len(bal.free), np.log(family.T_lo))
+    lam = 0.0
+    out = Ramp(bal.full(np.exp(x)))
+    bal.choose_grids(family.full(x, lam))
+    for _ in range(MAX_JUMPS + 1):
+        p0 = tracer.start(x, lam, 1.0)
+        trace = tracer.trace(p0, [1.0], lam, 1.0, ds0=0.05, ds_max=0.25, max_steps=2000,
+                             stop=lambda p, ev: any(e.kind == "fold" for e in ev))
+        done = [e for e in trace.events if e.kind == "grid" and e.point.lam == 1.0]
+        if done:
+            out.T = family.full(_polish(family, done[0].point.x), 1.0)
+            return out
+        folds = [e for e in trace.events if e.kind == "fold"]
+        if not folds:
+            raise ContinuationFailed(trace.stopped or "the ramp did not reach full load")
+        f = folds[0].point
+        lam = min(1.0, f.lam + max(1e-4, 1e-3 * f.lam))
+        x = _relax(bal, family, f.x, lam)
+        out.folds.append((f.lam, family.full(f.x, f.lam), family.full(x, lam)))
+        if lam >= 1.0:
+            out.T = family.full(x, 1.0)
+            return out
+    raise ContinuationFailed(f"the ramp passed more than {MAX_JUMPS} folds")
+
+
+def _polish(family: RampFamily, x: np.ndarray) -> np.ndarray:
+    """Two more Newton steps at full load, kept while they reduce the net heats: the
+    continuation stops as soon as the tolerance is met, and .op's temperatures are reported
+    to the solver's full accuracy."""
+    for _ in range(2):
+        F, _, Fx, _ = family.jacobian(x, 1.0)
+        dx = linear_solve(Fx, -F)
+        if not np.all(np.isfinite(dx)):
+            break
+        Fn, _ = family.residual(x + dx, 1.0)
+        if not np.linalg.norm(Fn) < np.linalg.norm(F):
+            break
+        x = x + dx
+    return x
+
+
+def _relax(bal: HeatBalance, family: RampFamily, x: np.ndarray, lam: float) -> np.ndarray:
+    """Where the state at a fold relaxes when the load moves just past it: pseudo-transient
+    steps (backward Euler of dx/dt = F/S, steady._newton), then Newton."""
+    memory = SolverMemory()
+    src = family._sources(lam)
+    try:
+        x, *_ = _newton(bal, x, memory, heater_scale=lam, source_T=src, pseudo_dt=1e-2,
+                        maxiter=80)
+        return _newton(bal, x, memory, heater_scale=lam, source_T=src)[0]
+    except (_Failed, FloatingPointError, OverflowError) as exc:
+        raise ContinuationFailed(f"no state to jump to past the fold: {exc}") from None
