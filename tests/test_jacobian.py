@@ -76,7 +76,8 @@ def test_jacobian_of_every_shipped_netlist(path):
 # the accuracy of a Mattis-Bardeen film's dY/dT (central difference, elements/base.py), about
 # 4e-6 of the photonic heat's derivative near Tc, is the accuracy relative to S (measured
 # 3.9e-6; in the other netlists electron-phonon flows dominate S).
-PHOTON_DOMINATED = {"thermal_memory.net": 1e-5, "thermal_transistor.net": 1e-5}
+PHOTON_DOMINATED = {"thermal_memory.net": 1e-5, "thermal_transistor.net": 1e-5,
+                    "thermal_memory_switching.net": 1e-5}
 
 
 @pytest.mark.parametrize("text", [networks.ring(12), networks.ring(12, films=6),

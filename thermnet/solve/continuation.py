@@ -479,10 +479,14 @@ def folded(a: BranchPoint, b: BranchPoint) -> bool:
     """Whether lambda turns between the nearby branch points a and b (each tangent oriented
     along the way from a to b): t_mu changes sign, and so does dlambda/dx_k, x_k the
     temperature that moves most between them (a temperature that turns while lambda goes
-    on, e.g. at the minimum of an NDTC curve, changes only the latter's sign)."""
+    on, e.g. at the minimum of an NDTC curve, changes only the latter's sign), and so does
+    det(dF/dx) (Cramer: at a turning point dF/dx is singular; at a corner of the balance in
+    lambda, such as a symmetric SQUID's |cos(pi flux)| at half a flux quantum, the
+    orientation rule can flip t_mu while dF/dx stays regular: not a fold)."""
     k = _monotone(a, b)
     return bool(np.sign(a.t_mu) != np.sign(b.t_mu)
-                and np.sign(_slope(a, k)) != np.sign(_slope(b, k)))
+                and np.sign(_slope(a, k)) != np.sign(_slope(b, k))
+                and np.linalg.slogdet(a.Fx)[0] != np.linalg.slogdet(b.Fx)[0])
 
 
 MISS_REL, MISS_ABS = 0.25, 1e-3  # tangent predictions this far off: not the same branch
