@@ -80,7 +80,7 @@ def test_one_axes_per_quantity_one_line_per_step(fig):
     labels = [ln.get_label() for ln in fig.axes[0].get_lines()]
     assert labels == ["$r$ = 1", "$r$ = 2", "$r$ = 4"]
     assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == labels
-    assert fig.get_suptitle() == "plot test"
+    assert [t.get_text() for t in fig.texts] == ["plot test"]      # the suptitle
     # stacked with a shared x: the x label only under the bottom subplot
     assert [ax.get_xlabel() for ax in fig.axes] == ["", "", P1_LABEL + " [pW]"]
     assert fig.axes[0].get_shared_x_axes().joined(fig.axes[0], fig.axes[2])
