@@ -9,5 +9,5 @@ from setuptools import find_packages, setup
 setup(
     packages=find_packages(include=["thermnet", "thermnet.*"]) + ["thermnet.data"],
     package_dir={"thermnet.data": "netlists"},
-    package_data={"thermnet": ["netlist/*.lark"], "thermnet.data": ["*.net", "lib/*.lib"]},
+    package_data={"thermnet": ["netlist/*.lark"], "thermnet.data": ["*.net", "lib/*"]},
 )

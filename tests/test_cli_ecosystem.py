@@ -248,3 +248,22 @@ def test_one_progress_bar_per_run(monkeypatch, option, bars):
 def test_real_progress_bar_runs(capsys):
     res = thermnet.parse(NET).run(progress=True)
     assert res.ok and res[0].columns["T(S)"][0] == pytest.approx(ts(), rel=1e-9)
+
+
+def test_output_through_a_symlink_keeps_the_link(netfile, tmp_path, capsys):
+    target = tmp_path / "real.csv"
+    target.write_text("old\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    code, _, err = run_cli(capsys, "run", str(netfile), "-o", str(link))
+    assert code == 0, err
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert target.read_text().startswith("analysis,")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".thermnet-")]
+
+
+def test_examples_copy_to_a_missing_folder_is_an_error(tmp_path, capsys):
+    # a folder that does not exist: an error before anything is written
+    code, _, err = run_cli(capsys, "examples", "two_islands_rlc", "-o",
+                           str(tmp_path / "nope" / "x.net"))
+    assert code == 1 and "does not exist" in err

@@ -1,11 +1,12 @@
 """.print expressions and .measure (docs/language.md, "Expressions of quantities" and
 ".measure"): every measurement equals numpy post-processing of the same columns, written
-here independently (np.interp for values and crossings, np.trapezoid for averages)."""
+here independently (np.interp for values and crossings, scipy's trapezoid for averages)."""
 import json
 import math
 
 import numpy as np
 import pytest
+from scipy.integrate import trapezoid  # numpy's is np.trapezoid only from numpy 2.0
 
 import thermnet
 from thermnet.cli import main
@@ -87,7 +88,7 @@ def test_statistics_with_and_without_window(kind):
                               ("t", "T(A)", 1e-12, 2e-12)):
         xs, ys = window(x, r.columns[col], lo, hi)
         expected = {"MAX": ys.max(), "MIN": ys.min(), "PP": ys.max() - ys.min(),
-                    "AVG": np.trapezoid(ys, xs) / (hi - lo)}[kind]
+                    "AVG": trapezoid(ys, xs) / (hi - lo)}[kind]
         assert r.measures[name] == pytest.approx(expected, rel=1e-12, abs=1e-15), name
     assert not r.measure_failures
     assert r.measure_dimensions["t"] == "temperature"

@@ -3,6 +3,7 @@ DataFrame and the xarray Dataset (and netCDF) holding the JSON's numbers exactly
 by column name in any case, and the warning for failed points (docs/results.md)."""
 from __future__ import annotations
 
+import functools
 import io
 import json
 import math
@@ -72,6 +73,13 @@ def short(text: str, sweep_points: int = 3, step_values: int = 2) -> str:
     return "\n".join(out)
 
 
+@functools.lru_cache(maxsize=None)
+def solved_short(path: Path) -> Results:
+    """The results of a shipped netlist with short sweeps (``short``), solved once per test
+    session (tests/test_plot_paper.py draws them too)."""
+    return thermnet.parse(short(path.read_text()), str(path)).run()
+
+
 @pytest.fixture(scope="module")
 def two():
     return thermnet.parse(TWO, "two.net").run()
@@ -82,7 +90,7 @@ def two():
 # (cut to 3 points, a netlist's .measure windows and crossings are out of reach)
 @pytest.mark.filterwarnings("ignore::thermnet.errors.FailedMeasureWarning")
 def test_pandas_reads_the_csv_of_every_shipped_netlist(path):
-    res = thermnet.parse(short(path.read_text()), str(path)).run()
+    res = solved_short(path)
     df = pd.read_csv(io.StringIO(to_csv(res)))
     n = sum(len(next(iter(r.columns.values()))) if r.series else 1 for r in res.results)
     assert len(df) == n

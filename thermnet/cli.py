@@ -124,15 +124,18 @@ def _examples(args) -> int:
 
 
 def _plot(args) -> int:
+    from thermnet.library import resolve_netlist
     from thermnet.results import plot
     plot.figure_format(args.output)       # a bad extension or no matplotlib: say so before
     plot.require_matplotlib()             # solving anything
     progress = (not args.quiet) and sys.stderr.isatty()
-    from thermnet.library import resolve_netlist
-    args.file = resolve_netlist(args.file)
-    res = plot.read_results(args.file, progress=progress)
-    plot.plot_results(res, args.output, source=args.file, dpi=args.dpi)
-    return _report_failures(args.file, res, " (a gap in the plot)")
+    files = [resolve_netlist(f) for f in args.file]
+    results = [plot.read_results(f, progress=progress) for f in files]
+    names = [os.path.splitext(os.path.basename(f))[0] for f in files]
+    plot.plot_results(results, args.output, source=files[0], dpi=args.dpi, logy=args.logy,
+                      loglog=args.loglog, size=args.size, names=names)
+    codes = [_report_failures(f, r, " (a gap in the plot)") for f, r in zip(files, results)]
+    return max(codes)
 
 
 def _elements(args) -> int:
@@ -227,8 +230,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="show tracebacks")
     c.set_defaults(func=_check)
     g = sub.add_parser("plot", help="draw the .print quantities against the swept variable")
-    g.add_argument("file", help="a netlist (solved now) or results saved by "
-                   "'thermnet run FILE --format json -o FILE.json'")
+    g.add_argument("file", nargs="+", help="a netlist (solved now), a shipped example's "
+                   "name, or results saved by 'thermnet run FILE -o FILE.json'; several are "
+                   "drawn over one another (one line style each)")
+    g.add_argument("--logy", action="store_true", help="logarithmic y axes")
+    g.add_argument("--loglog", action="store_true", help="logarithmic x and y axes")
+    g.add_argument("--size", choices=("single", "double"),
+                   help="a journal column: single (3.4 in wide) or double (7 in), with "
+                   "fonts to match (default: 6.4 in per column of panels)")
     g.add_argument("-o", "--output", required=True,
                    help="figure file; .png, .pdf or .svg chooses the format")
     g.add_argument("--dpi", type=_positive_int, default=150,

@@ -116,7 +116,9 @@ def to_xarray(res, analysis: Optional[int] = None):
     if analysis is None:
         if per_pass != 1:
             raise ExportError(f"the results hold {per_pass} analyses per .step value; "
-                              f"choose one: to_xarray(analysis=0 .. {per_pass - 1})")
+                              f"choose one: to_xarray(analysis=0 .. {per_pass - 1}) in "
+                              "Python; for a netCDF file (-o FILE.nc) keep one analysis in "
+                              "the netlist, or write CSV or JSON")
         analysis = 0
     if not 0 <= analysis < per_pass:
         raise ExportError(f"analysis={analysis}: there are {per_pass} analyses "

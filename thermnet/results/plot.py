@@ -20,17 +20,22 @@ import json
 import math
 import os
 import re
-from dataclasses import dataclass
+import textwrap
+from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from thermnet.errors import ThermnetError
 from thermnet.results.io import write_atomic
+from thermnet.results.labels import physics_label
 from thermnet.results.types import AnalysisResult, Results
-from thermnet.units import PLOT_PREFIX, PLOT_SYMBOLS
+from thermnet.units import PLOT_PREFIX, PLOT_SYMBOLS, engineering
 
 FORMATS = {".png": "png", ".pdf": "pdf", ".svg": "svg"}
+# journal column widths (inches) and their font size: --size single|double
+SIZES = {"single": (3.4, 8.0), "double": (7.0, 9.0)}
+LINESTYLES = ("-", "--", ":", "-.")
 INSTALL_HINT = "pip install 'thermnet[plot]'"
 
 
@@ -232,6 +237,8 @@ class Curve:
     x: np.ndarray        # SI
     y: np.ndarray        # SI, NaN where a point failed
     label: Optional[str]
+    color: Optional[int] = None       # index into the family's colours (None: curve order)
+    linestyle: int = 0                # index into LINESTYLES (nested .step, overlaid files)
 
 
 @dataclass
@@ -245,10 +252,13 @@ class Panel:
     log_x: bool
     markers: bool = False
     xunit: Optional[Unit] = None    # None: from the curves' x values
+    names: Dict[str, str] = field(default_factory=dict)    # dimensions of swept/stepped names
 
 
-def draw_panel(panel: Panel, ax=None, legend: bool = True, xlabel: bool = True):
-    """Draw ``panel`` on ``ax`` (a new figure's axes if None); return the axes."""
+def draw_panel(panel: Panel, ax=None, legend: bool = True, xlabel: bool = True,
+               logy: bool = False, logx: bool = False):
+    """Draw ``panel`` on ``ax`` (a new figure's axes if None); return the axes.  ``logy``,
+    ``logx``: logarithmic axes whatever the data (non-positive values are not drawn)."""
     if ax is None:
         ax = require_matplotlib()(layout="constrained").add_subplot()
     xs = [c.x for c in panel.curves]
@@ -257,32 +267,46 @@ def draw_panel(panel: Panel, ax=None, legend: bool = True, xlabel: bool = True):
     yu = unit_for(panel.ydim, np.concatenate(ys) if ys else [])
     xs_scale = xu.scale if xu else 1.0
     ys_scale = yu.scale if yu else 1.0
-    colors = _colors(len(panel.curves))
-    for c, color in zip(panel.curves, colors):
+    keys = [c.color if c.color is not None else i for i, c in enumerate(panel.curves)]
+    colors = _colors(max(keys) + 1 if keys else 0)
+    for c, key in zip(panel.curves, keys):
         y = np.asarray(c.y, dtype=float)
         gaps = not np.all(np.isfinite(y))
         style = dict(marker="o", markersize=4) if panel.markers else \
             dict(marker=".", markersize=4) if gaps else {}
-        ax.plot(np.asarray(c.x, dtype=float) / xs_scale, y / ys_scale, color=color,
-                label=c.label, linewidth=1.5, **style)
-    if panel.log_x:
-        from matplotlib.ticker import FuncFormatter, LogFormatter
+        ax.plot(np.asarray(c.x, dtype=float) / xs_scale, y / ys_scale, color=colors[key],
+                linestyle=LINESTYLES[c.linestyle % len(LINESTYLES)], label=c.label,
+                **style)                  # line width: rcParams (style(size))
+    all_y = np.concatenate(ys) if ys else np.array([])
+    if panel.log_x or logx:
         ax.set_xscale("log")
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))   # 0.01 0.1 1
-        ax.xaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False,
-                                                  minor_thresholds=(1, 0.5)))
-    if _spans_decades(np.concatenate(ys) if ys else []):
+    if logy or _spans_decades(all_y):
         ax.set_yscale("log")
+    elif _is_derivative(panel.yname) and _crosses_zero(all_y):
+        ax.axhline(0.0, color="0.45", linewidth=0.8, linestyle=(0, (4, 3)), zorder=0.5)
     if xlabel:
-        ax.set_xlabel(axis_label(panel.xname, xu))
-    ax.set_ylabel(axis_label(panel.yname, yu))
+        ax.set_xlabel(axis_label(physics_label(panel.xname, {panel.xname: panel.xdim or "",
+                                                             **panel.names}), xu))
+    ax.set_ylabel(axis_label(physics_label(panel.yname, panel.names), yu))
     ax.grid(True, which="major", alpha=0.3)
     if not any(np.isfinite(np.asarray(y, dtype=float)).any() for y in ys):
         ax.text(0.5, 0.5, "no converged points", transform=ax.transAxes, ha="center",
                 va="center", color="0.4")
     if legend and any(c.label for c in panel.curves):
-        ax.legend(fontsize="small", ncols=1 if len(panel.curves) <= 6 else 2)
+        # beside the axes, never over the data
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0),
+                  borderaxespad=0.0, ncols=1 if len(panel.curves) <= 12 else 2)
     return ax
+
+
+def _is_derivative(column: str) -> bool:
+    return column.lstrip().upper().startswith("D(")
+
+
+def _crosses_zero(values) -> bool:
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    return bool(v.size and v.min() < 0 < v.max())
 
 
 def _colors(n: int):
@@ -295,21 +319,30 @@ def _colors(n: int):
 
 def _step_labels(results: Sequence[AnalysisResult], names: Sequence[str],
                  dims: Dict[str, str]) -> List[Optional[str]]:
-    """``r=36``, ``TB=30 mK, chi=2``: the given .step names of each result."""
+    """``$r$ = 36``, ``$T_{B}$ = 30 mK, $\\chi$ = 2``, ``$P_{IN}$ = 2 fW``: the given .step
+    names of each result, with physics labels (``labels.physics_label``), each value in
+    engineering notation."""
     if not names:
         return [None] * len(results)
-    units = {}
-    for n in names:
-        units[n] = unit_for(dims.get(n), [r.step.get(n, np.nan) for r in results])
-    out: List[Optional[str]] = []
-    for r in results:
-        parts = []
-        for n in names:
-            v, u = r.step.get(n, math.nan), units[n]
-            text = f"{v / u.scale:.4g}" if u else f"{v:.4g}"
-            parts.append(f"{n}={text}" + (f" {u.label}" if u and u.label else ""))
-        out.append(", ".join(parts))
-    return out
+    return [", ".join(f"{physics_label(n, dims)} = "
+                      f"{engineering(r.step.get(n, math.nan), dims.get(n), 4)}"
+                      for n in names) for r in results]
+
+
+def _styles(results: Sequence[AnalysisResult], names: Sequence[str]):
+    """(colour index, line-style index) of each result: with two or more varying .step names,
+    the one with the fewest values (at most len(LINESTYLES)) sets the line style and the
+    others the colour; with one, the colour alone."""
+    values = {n: list(dict.fromkeys(r.step.get(n) for r in results)) for n in names}
+    dashed = None
+    if len(names) >= 2:
+        dashed = min(names, key=lambda n: len(values[n]))
+        if len(values[dashed]) > len(LINESTYLES):
+            dashed = None
+    colored = [n for n in names if n != dashed]
+    combos = list(dict.fromkeys(tuple(r.step.get(n) for n in colored) for r in results))
+    return [(combos.index(tuple(r.step.get(n) for n in colored)),
+             values[dashed].index(r.step.get(dashed)) if dashed else 0) for r in results]
 
 
 def _varying_steps(results: Sequence[AnalysisResult]) -> List[str]:
@@ -352,7 +385,9 @@ def _sweep_panels(group: List[AnalysisResult]) -> List[Panel]:
     spacing = (first.sweep or {}).get("spacing")
     x0 = np.asarray(first.columns[xname], dtype=float)
     log_x = spacing == "log" or (spacing in (None, "list") and _looks_log(x0))
-    labels = _step_labels(group, _varying_steps(group), dims)
+    varying = _varying_steps(group)
+    labels = _step_labels(group, varying, dims)
+    styles = _styles(group, varying)
     # the x unit from the points that converged (a failed point's value may be far off)
     xs = [np.asarray(r.columns[xname], dtype=float)[np.asarray(r.converged, dtype=bool)]
           if len(r.converged) == len(r.columns[xname]) else r.columns[xname] for r in group]
@@ -363,10 +398,10 @@ def _sweep_panels(group: List[AnalysisResult]) -> List[Panel]:
         if col == xname:
             continue
         curves = [Curve(np.asarray(r.columns[xname], dtype=float),
-                        np.asarray(r.columns[col], dtype=float), lab)
-                  for r, lab in zip(group, labels)]
+                        np.asarray(r.columns[col], dtype=float), lab, *style)
+                  for r, lab, style in zip(group, labels, styles)]
         out.append(Panel(xname, dims.get(xname), dims.get(col), col, curves, log_x,
-                         markers=len(x0) <= 12, xunit=xunit))
+                         markers=len(x0) <= 12, xunit=xunit, names=dims))
     return out
 
 
@@ -378,32 +413,92 @@ def _op_panels(ops: List[AnalysisResult], steps: List[str]) -> List[Panel]:
         families.setdefault(tuple(r.step.get(n) for n in others), []).append(r)
     fam = list(families.values())
     labels = _step_labels([f[0] for f in fam], others, dims)
+    styles = _styles([f[0] for f in fam], others)
     x_all = np.array(sorted({r.step[xname] for r in ops}))
     log_x = _looks_log(x_all)
     out = []
     for col in ops[0].columns:
         curves = []
-        for f, lab in zip(fam, labels):
+        for f, lab, style in zip(fam, labels, styles):
             f = sorted(f, key=lambda r: r.step[xname])
             curves.append(Curve(np.array([r.step[xname] for r in f]),
-                                np.array([r.columns[col] for r in f], dtype=float), lab))
+                                np.array([r.columns[col] for r in f], dtype=float), lab,
+                                *style))
         out.append(Panel(xname, dims.get(xname), dims.get(col), col, curves, log_x,
-                         markers=True))
+                         markers=True, names=dims))
     return out
 
 
-def figure(results: Results, source: Optional[str] = None):
-    """A matplotlib Figure of ``results`` (a Results, or the JSON object of one)."""
-    if isinstance(results, dict):
-        results = Results.from_json(results)
-    try:
-        columns = panels(results)
-    except PlotError as exc:
-        raise (exc.at(source) if source else exc) from None
+def _overlay(sets: Sequence[Tuple[str, List[List[Panel]]]]) -> List[List[Panel]]:
+    """The panels of several results in one figure: a quantity against the same variable is
+    one panel, each result's curves in a line style of its own and labelled with its name
+    (a file's stem); other panels join the column of their x variable, or a new one."""
+    if len(sets) == 1:
+        return sets[0][1]
+    merged: List[List[Panel]] = []
+    for k, (name, columns) in enumerate(sets):
+        for col in columns:
+            for panel in col:
+                curves = [Curve(c.x, c.y, name + (f": {c.label}" if c.label else ""), c.color,
+                                k) for c in panel.curves]
+                home = next((m for m in merged if m[0].xname.lower() == panel.xname.lower()),
+                            None)
+                same = next((p for p in home or [] if p.yname.lower() == panel.yname.lower()),
+                            None)
+                if same is not None:
+                    same.curves.extend(curves)
+                    continue
+                new = Panel(panel.xname, panel.xdim, panel.ydim, panel.yname, curves,
+                            panel.log_x, panel.markers, None, dict(panel.names))
+                if home is None:
+                    merged.append([new])
+                else:
+                    home.append(new)
+    return merged
+
+
+def _figsize(size: Optional[str], nrows: int, ncols: int) -> Tuple[float, float]:
+    """The figure size in inches: a journal column (``single`` 3.4 in, ``double`` 7 in)
+    or, by default, 6.4 in per column of panels."""
+    if size is None:
+        return 6.4 * ncols, 1.0 + 2.3 * nrows
+    width, _ = SIZES[size]
+    return width, 0.6 + (1.5 if size == "single" else 2.0) * nrows
+
+
+def style(size: Optional[str] = None) -> dict:
+    """matplotlib settings of a figure (``matplotlib.rc_context(style(size))``): the font
+    size of a journal column for ``single`` and ``double``."""
+    if size is None:
+        return {}
+    if size not in SIZES:
+        raise PlotError(f"unknown size '{size}'; sizes: {', '.join(SIZES)}")
+    return {"font.size": SIZES[size][1], "axes.titlesize": SIZES[size][1],
+            "lines.linewidth": 1.0, "lines.markersize": 3.0}
+
+
+def figure(results, source: Optional[str] = None, *, logy: bool = False,
+           loglog: bool = False, size: Optional[str] = None, names: Sequence[str] = ()):
+    """A matplotlib Figure of ``results`` (a Results, the JSON object of one, or a list of
+    them drawn over one another, labelled with ``names``).  ``logy``: log y axes;
+    ``loglog``: log x and y; ``size``: ``single`` or ``double`` journal column (the fonts
+    follow when drawn inside ``matplotlib.rc_context(style(size))``, as ``plot_results``
+    does)."""
+    many = results if isinstance(results, (list, tuple)) else [results]
+    many = [Results.from_json(r) if isinstance(r, dict) else r for r in many]
+    labels = list(names) or [f"{i + 1}" for i in range(len(many))]
+    sets = []
+    for res, name in zip(many, labels):
+        try:
+            sets.append((name, panels(res)))
+        except PlotError as exc:
+            where = source if len(many) == 1 else name
+            raise (exc.at(where) if where else exc) from None
+    columns = _overlay(sets)
     Figure = require_matplotlib()
     nrows = max(len(c) for c in columns)
     ncols = len(columns)
-    fig = Figure(figsize=(6.4 * ncols, 1.0 + 2.3 * nrows), layout="constrained")
+    fig = Figure(figsize=_figsize(size, nrows, ncols), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False, sharex="col")
     for j, col in enumerate(columns):
         for i in range(nrows):
@@ -411,21 +506,36 @@ def figure(results: Results, source: Optional[str] = None):
             if i >= len(col):
                 fig.delaxes(ax)
                 continue
-            draw_panel(col[i], ax=ax, legend=(i == 0), xlabel=(i == len(col) - 1))
+            draw_panel(col[i], ax=ax, legend=(i == 0), xlabel=(i == len(col) - 1),
+                       logy=logy or loglog, logx=loglog)
             if i < len(col) - 1:
                 ax.tick_params(labelbottom=False)
-    if results.title:
-        fig.suptitle(results.title)
+    title = " | ".join(dict.fromkeys(r.title for r in many if r.title))
+    if title:
+        fig.suptitle(_wrapped(title, fig.get_figwidth()))
     return fig
 
 
-def plot_results(results: Results, path: str, source: Optional[str] = None, dpi: int = 150):
-    """Draw ``results`` into ``path`` (.png, .pdf or .svg by extension), whole or not at
-    all.  Returns the Figure."""
+def _wrapped(title: str, width_in: float) -> str:
+    """The title broken into lines that fit the figure's width (never clipped)."""
+    from matplotlib import rcParams
+    from matplotlib.font_manager import FontProperties
+    points = FontProperties(size=rcParams["figure.titlesize"]).get_size_in_points()
+    chars = max(20, int(width_in * 72 / (0.55 * points)))
+    return "\n".join(textwrap.wrap(title, chars))
+
+
+def plot_results(results, path: str, source: Optional[str] = None, dpi: int = 150, *,
+                 logy: bool = False, loglog: bool = False, size: Optional[str] = None,
+                 names: Sequence[str] = ()):
+    """Draw ``results`` (one Results or a list, as ``figure``) into ``path`` (.png, .pdf or
+    .svg by extension), whole or not at all.  Returns the Figure."""
     fmt = figure_format(path)
-    fig = figure(results, source)
+    from matplotlib import rc_context
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=dpi, metadata=_metadata(fmt))
+    with rc_context(style(size)):
+        fig = figure(results, source, logy=logy, loglog=loglog, size=size, names=names)
+        fig.savefig(buf, format=fmt, dpi=dpi, metadata=_metadata(fmt))
     try:
         write_atomic(path, buf.getvalue())
     except OSError as exc:
