@@ -161,6 +161,8 @@ def test_overlay_of_a_netlist_and_saved_results(tmp_path, capsys):
 
 
 # ---- every shipped netlist --------------------------------------------------------------------
+# the sweeps are cut short, so the netlists' .measure cards may find no crossing
+@pytest.mark.filterwarnings("ignore::thermnet.errors.FailedMeasureWarning")
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_figure_of_every_shipped_netlist_builds(path):
     res = solved_short(path)
