@@ -14,7 +14,8 @@ checkpointed family in bounded memory.
    the run: the CLI and its workers are all children of this script), for N and N/10 (the
    peak must not grow with N), plus the wall time per combination.
 
-Run:  python bench/bench_scaling.py [--points N] [--repeats R] [--skip-speedup] [--skip-memory]
+Run:  python bench/bench_scaling.py [--points N] [--repeats R] [--fig3-values K]
+                                   [--skip-speedup] [--skip-memory]
 (default N = 10^5: about 5 minutes on 2 cores; ``--points 1000000`` for the full 10^6).
 """
 from __future__ import annotations
@@ -34,12 +35,16 @@ ROOT = os.path.join(HERE, "..")
 FIG3 = os.path.join(ROOT, "netlists", "dey2023_fig3.net")
 
 
-def fig3_family(folder: str) -> str:
-    """Dey Fig. 3 with its 59-point .sweep replaced by 40 .step values x 5 sigma_cu."""
+def fig3_family(folder: str, values: int = 5) -> str:
+    """Dey Fig. 3 with its 59-point .sweep replaced by 40 .step values x ``values`` values of
+    sigma_cu (2e9..4e9), without its .measure cards (they read the sweep)."""
     with open(FIG3, encoding="utf-8") as fh:
         text = fh.read()
     text = text.replace(".sweep P1 0.1p 3p 59",
-                        ".step sigma_cu list 2e9 2.5e9 3e9 3.5e9 4e9\n.step P1 0.1p 3p 40")
+                        f".step sigma_cu 2e9 4e9 {values}\n.step P1 0.1p 3p 40")
+    # the netlist's .measure cards read its sweep, which is now a .step: dropped
+    text = "\n".join(line for line in text.splitlines()
+                      if not line.lower().startswith(".measure")) + "\n"
     lib = os.path.join(os.path.dirname(FIG3), "lib", "dey2023_devices.lib")
     text = text.replace('.include "lib/dey2023_devices.lib"', f'.include "{lib}"')
     assert ".step P1" in text and lib in text
@@ -76,8 +81,8 @@ def cli(args, env=None) -> float:
     return time.perf_counter() - t
 
 
-def speedup(folder: str, repeats: int) -> None:
-    net = fig3_family(folder)
+def speedup(folder: str, repeats: int, values: int) -> None:
+    net = fig3_family(folder, values)
     out = {j: os.path.join(folder, f"fig3-jobs{j}.csv") for j in (1, 2)}
     cli(["run", net, "--jobs", "1", "-q", "-o", out[1]])       # tables onto disk
     times: dict = {1: [], 2: []}
@@ -88,8 +93,8 @@ def speedup(folder: str, repeats: int) -> None:
         same = a.read() == b.read()
     best = {j: min(t) for j, t in times.items()}
     med = {j: statistics.median(t) for j, t in times.items()}
-    print("| Dey Fig. 3, 40 P_in x 5 sigma_cu (200 cold steady states) | --jobs 1 | --jobs 2 "
-          "| speed-up |\n|---|---|---|---|")
+    print(f"| Dey Fig. 3, 40 P_in x {values} sigma_cu ({40 * values} cold steady states) "
+          "| --jobs 1 | --jobs 2 | speed-up |\n|---|---|---|---|")
     print(f"| best of {repeats} | {best[1]:.2f} s | {best[2]:.2f} s | "
           f"{best[1] / best[2]:.2f}x |")
     print(f"| median | {med[1]:.2f} s | {med[2]:.2f} s | {med[1] / med[2]:.2f}x |")
@@ -127,6 +132,8 @@ def main() -> None:
     ap.add_argument("--points", type=int, default=100_000,
                     help="combinations of the two-node family (default 10^5)")
     ap.add_argument("--repeats", type=int, default=3, help="alternated runs of each --jobs")
+    ap.add_argument("--fig3-values", type=int, default=5,
+                    help="sigma_cu values of the speed-up family (default 5: 200 states)")
     ap.add_argument("--skip-speedup", action="store_true")
     ap.add_argument("--skip-memory", action="store_true")
     args = ap.parse_args()
@@ -136,7 +143,7 @@ def main() -> None:
           f"load average at start {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}\n")
     with tempfile.TemporaryDirectory() as folder:
         if not args.skip_speedup:
-            speedup(folder, args.repeats)
+            speedup(folder, args.repeats, args.fig3_values)
         if not args.skip_memory:
             memory(folder, args.points)
     print(f"load average at end {os.getloadavg()[0]:.1f}; peak RSS of this script "

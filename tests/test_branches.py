@@ -302,3 +302,22 @@ def test_derivative_by_a_param_that_sets_a_source_temperature():
     TS = c["T(S)"]
     assert c["D(T(S),T0)"] == pytest.approx(1e-9 / (1e-9 + 5 * 2e9 * 1e-19 * TS ** 4),
                                             rel=1e-6)
+
+
+def test_trace_rows_evaluate_expression_columns():
+    """A trace prints {expressions} (with D() inside) like any sweep: the expression of the
+    row's own values, infinite at a fold where it holds D()."""
+    with open(os.path.join(NETLISTS, "thermal_memory.net"), encoding="utf-8") as fh:
+        text = fh.read()
+    lib = os.path.join(NETLISTS, "lib", "transistors.lib")
+    text = text.replace('"lib/transistors.lib"', f'"{lib}"').replace(
+        ".sweep P1 8.1f 8.3f 5 trace", ".sweep P1 8.18f 8.22f 3 trace").replace(
+        ".print T(S) T(D)", ".print T(S) {1000*T(S)} D(T(S),P1) {1e-15*D(T(S),P1)}")
+    r = run(text)[0][0]
+    kinds = np.array(r.branch["kind"])
+    assert "fold" in kinds
+    np.testing.assert_allclose(r.columns["{1000*T(S)}"], 1000 * r.columns["T(S)"], rtol=1e-14)
+    ok = kinds == "grid"
+    np.testing.assert_allclose(r.columns["{1e-15*D(T(S),P1)}"][ok],
+                               1e-15 * r.columns["D(T(S),P1)"][ok], rtol=1e-12)
+    assert np.all(np.isinf(r.columns["{1e-15*D(T(S),P1)}"][kinds == "fold"]))

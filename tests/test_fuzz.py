@@ -33,7 +33,13 @@ import numpy as np
 import pytest
 
 import thermnet
-from thermnet.errors import ConvergenceError, FailedPointsWarning, NetlistError, ThermnetError
+from thermnet.errors import (
+    ConvergenceError,
+    FailedMeasureWarning,
+    FailedPointsWarning,
+    NetlistError,
+    ThermnetError,
+)
 from thermnet.netlist.elaborate import Sweep
 from thermnet.results.io import to_table
 
@@ -258,6 +264,7 @@ def run_case(data: bytes, folder: Path):
             return "not-solved", ""
         with warnings.catch_warnings():    # failed points are classified below
             warnings.simplefilter("ignore", FailedPointsWarning)
+            warnings.simplefilter("ignore", FailedMeasureWarning)   # NaN with a reason
             res = net.run()
         to_table(res)                      # and it prints
         bad = check_result(res)

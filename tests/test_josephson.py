@@ -179,8 +179,8 @@ def test_shipped_meschke_valve():
         res = thermnet.load(os.path.join(NETLISTS, "meschke2006_valve.net")).run()[0]
     assert res.folds == []
     q, fl = res.columns["Q(S,D)"], res.columns["fl"]
-    assert res.converged.all()
-    assert q[fl == 0.5][0] == 0.0 and q.max() == q[0]
+    assert res.converged.all() and fl[20] == 0.5
+    assert q.argmin() == 20 and q.max() == q[0] and q[20] < 0.5 * q[0]   # minimum at 1/2
     np.testing.assert_allclose(q, q[::-1], rtol=1e-8)       # even about f = 1/2
 
 
@@ -224,3 +224,15 @@ def test_errors_are_located(card, message):
         thermnet.parse(text)
     assert message in exc.value.message and exc.value.span is not None
     assert exc.value.span.line in (3, 4)
+
+
+def test_derivative_with_respect_to_an_element_parameter():
+    """D(Q(S,D), J1.flux) (no sweep of it: the value comes from the card) against a central
+    difference of Q over separate runs with J1's flux on its card."""
+    text = valve(0.3e-6, 0).replace(".print Q(S,D)", ".print Q(S,D) D(Q(S,D),J1.flux)")
+    text = text.replace("J1 b c sq", "J1 b c sq flux=0.3")
+    got = thermnet.parse(text).run()[0].columns["D(Q(S,D),J1.flux)"]
+    h = 1e-4
+    q = [thermnet.parse(valve(0.3e-6, 0).replace("J1 b c sq", f"J1 b c sq flux={f}"))
+         .run()[0].columns["Q(S,D)"] for f in (0.3 + h, 0.3 - h)]
+    assert got == pytest.approx((q[0] - q[1]) / (2 * h), rel=1e-6)

@@ -87,14 +87,14 @@ def test_separate_port_references_as_common_ground():
 
 
 def test_delay_forms_agree():
-    a = two_resistors(20, 300, "z0=50 td=4n")
-    b = two_resistors(20, 300, "z0=50 len=0.5 vp=1.25e8")
-    c = two_resistors(20, 300, "l=400n c=160p len=0.5")        # z0 = 50, vp = 1.25e8
+    a = two_resistors(20, 300, "z0=50 td=1n")
+    b = two_resistors(20, 300, "z0=50 len=0.125 vp=1.25e8")
+    c = two_resistors(20, 300, "l=400n c=160p len=0.125")      # z0 = 50, vp = 1.25e8
     assert b == pytest.approx(a, rel=1e-10) and c == pytest.approx(a, rel=1e-8)
 
 
-LOSSY = dict(r=20.0, ind=400e-9, g=0.0, c=160e-12, length=0.5)
-LOSSY_CARD = "r=20 l=400n c=160p len=0.5"
+LOSSY = dict(r=100.0, ind=400e-9, g=0.0, c=160e-12, length=0.1)
+LOSSY_CARD = "r=100 l=400n c=160p len=0.1"
 
 
 def q_nodes(text, column):
@@ -118,7 +118,7 @@ R2 b 0 200 temp=cold
         A, B, C, D = abcd(E, **LOSSY)
         zout = (D * 30 + B) / (C * 30 + A)
         return 4 * 200 * zout.real / abs(zout + 200) ** 2
-    td = 0.5 * math.sqrt(LOSSY["ind"] * LOSSY["c"])
+    td = LOSSY["length"] * math.sqrt(LOSSY["ind"] * LOSSY["c"])
     assert got == pytest.approx(q_of(tau, 0.1, 0.05, math.pi * hbar / td), rel=1e-8)
 
 
@@ -141,7 +141,7 @@ R2 b 0 200 temp=cold
         A, B, C, D = abcd(E, **LOSSY)
         zin = (A * 200 + B) / (C * 200 + D)
         return 4 * 30 * zin.real / abs(30 + zin) ** 2
-    td = 0.5 * math.sqrt(LOSSY["ind"] * LOSSY["c"])
+    td = LOSSY["length"] * math.sqrt(LOSSY["ind"] * LOSSY["c"])
     assert cols["P(R1)"] == pytest.approx(q_of(tau, 0.1, 0.05, math.pi * hbar / td),
                                           rel=1e-8)
     total = cols["P(R1)"] + cols["P(O1)"] + cols["P(R2)"]

@@ -10,7 +10,7 @@ from scipy.integrate import trapezoid  # numpy's is np.trapezoid only from numpy
 
 import thermnet
 from thermnet.cli import main
-from thermnet.errors import FailedPointsWarning, NetlistError
+from thermnet.errors import FailedMeasureWarning, FailedPointsWarning, NetlistError
 
 # One island heated by P1, cooled by electron-phonon coupling (no photonics: fast).  The
 # column {sin(...)} oscillates along the sweep so that RISE/FALL/CROSS have several events.
@@ -119,16 +119,21 @@ def test_find_at_and_when_with_rise_fall_cross_counts():
 
 
 def test_when_against_a_column_and_param_of_measures():
-    r = run(".measure sweep meet WHEN T(A)={0.3 + 0*T(A)}\n"
-            ".measure sweep hot MAX T(A)\n"
-            ".measure sweep cold MIN T(A)\n"
-            ".measure sweep span PARAM={1000*(hot - cold)*wiggle/6}\n"
-            ".measure sweep pmeet FIND P1 WHEN T(A)=300mK\n")[0]
+    with pytest.warns(FailedMeasureWarning, match=r"never \(sweep\): no CROSS=1"):
+        r = run(".measure sweep meet WHEN T(A)={0.3 + 0*T(A)}\n"
+                ".measure sweep hot MAX T(A)\n"
+                ".measure sweep cold MIN T(A)\n"
+                ".measure sweep span PARAM={1000*(hot - cold)*wiggle/6}\n"
+                ".measure sweep pmeet FIND P1 WHEN T(A)=300mK\n"
+                ".measure sweep calls WHEN {T(A)-0.3}=T(bath)\n"
+                ".measure sweep never WHEN T(A)=T(bath)\n")[0]
     x, T = r.columns["P1"], r.columns["T(A)"]
     assert r.measures["meet"] == pytest.approx(np.interp(0.3, T, x), rel=1e-12)
     assert r.measures["pmeet"] == pytest.approx(np.interp(0.3, T, x), rel=1e-12)
     assert r.measures["span"] == pytest.approx(1000 * (T.max() - T.min()), rel=1e-12)
-    assert list(r.measures) == ["meet", "hot", "cold", "span", "pmeet"]
+    assert r.measures["calls"] == pytest.approx(np.interp(0.33, T, x), rel=1e-12)
+    assert r.measure_failures["never"] == "no CROSS=1 of T(A) through T(bath)"
+    assert list(r.measures) == ["meet", "hot", "cold", "span", "pmeet", "calls", "never"]
 
 
 def test_param_may_use_measures_defined_below_it():
@@ -158,7 +163,8 @@ def test_failed_measure_is_nan_with_its_reason(tmp_path, capsys):
              ".measure sweep outside MAX T(A) FROM=2p TO=5p\n"
              ".measure sweep uses PARAM={never*2}\n"
              ".measure sweep fine MAX T(A)\n")
-    r = run(extra)[0]
+    with pytest.warns(FailedMeasureWarning, match=r"4 \.measure\(s\) failed"):
+        r = run(extra)[0]
     assert math.isnan(r.measures["never"]) and "no CROSS=1 of T(A) through 10" in \
         r.measure_failures["never"]
     assert "no RISE=2" in r.measure_failures["third"]
@@ -183,13 +189,20 @@ def test_failed_measure_is_nan_with_its_reason(tmp_path, capsys):
 def test_failed_point_in_range_fails_the_measure():
     # a column that is not finite at one point fails that point; a measure over it fails
     # (sqrt of a negative number above 0.5 pW)
-    with pytest.warns(FailedPointsWarning):
+    with pytest.warns(FailedPointsWarning), pytest.warns(FailedMeasureWarning, match="m "):
         r = run(".measure sweep m MAX T(A)\n.measure sweep ok MAX T(A) FROM=0.1p TO=0.4p\n",
                 BASE.replace("{1000*T(A)}", "{sqrt(0.5p-P1)}"))[0]
     assert not r.converged.all() and r.converged[0]
     assert "the point(s) at P1=5.35e-13" in r.measure_failures["m"]
     assert r.measures["ok"] == pytest.approx(
         window(r.columns["P1"], r.columns["T(A)"], 0.1e-12, 0.4e-12)[1].max(), rel=1e-12)
+
+
+def test_check_lists_measures(tmp_path, capsys):
+    f = tmp_path / "m.net"
+    f.write_text(BASE + ".measure sweep hot MAX T(A)\n.measure sweep d PARAM={hot*2}\n")
+    assert main(["check", str(f)]) == 0
+    assert "measure: hot (sweep MAX), d (sweep PARAM)" in capsys.readouterr().out
 
 
 def test_cli_json_has_measures(tmp_path, capsys):
@@ -215,7 +228,7 @@ def test_cli_json_has_measures(tmp_path, capsys):
     (".measure sweep x WHEN T(A)=0.1 RISE=1 FALL=1", (9, 39), "one of RISE=, FALL="),
     (".measure sweep x MAX T(A) RISE=1", (9, 27), "counts the crossings of WHEN"),
     (".measure sweep x PARAM={y+1}", (9, 25), "'y' is neither a .measure"),
-    (".measure sweep x PARAM={T(A)}", (9, 25), "PARAM combines measurements"),
+    (".measure sweep x PARAM={T(A)}", (9, 25), "in PARAM: an expression of measurements"),
     (".measure sweep x PARAM={x+1}", (9, 25), "uses itself"),
     (".measure sweep x MAX T(A)\n.measure sweep X MIN T(A)", (10, 16), "defined twice"),
     (".measure sweep wiggle MAX T(A)", (9, 16), "already a .param"),
@@ -223,6 +236,9 @@ def test_cli_json_has_measures(tmp_path, capsys):
     (".print {T(A)+foo}", (9, 14), "'foo' is neither"),
     (".print {T(A+1)}", (9, 11), "must be a name or a quantity"),
     (".print {X(A)}", (9, 9), "unknown function or quantity 'X'"),
+    (".print {1e400*T(A)}", (9, 9), "'1e400' is too large"),
+    (".measure sweep x WHEN D(T(A),P1)=KAPPA(E1)", (9, 34),
+     "compares D(T(A),P1), a temperature (K) / power (W), with KAPPA(E1), a thermal"),
 ])
 def test_located_errors(card, where, says):
     with pytest.raises(NetlistError) as err:
@@ -235,3 +251,60 @@ def test_located_errors(card, where, says):
 def test_param_cycle_is_an_error():
     with pytest.raises(NetlistError, match="a cycle"):
         thermnet.parse(BASE + ".measure sweep a PARAM={b}\n.measure sweep b PARAM={a}\n")
+
+
+def test_contract_v2_example_is_shipped_and_documented_verbatim():
+    """The v2 contract's .measure example is netlists/dey2023_fig3_measured.net below its
+    comment lines, and docs/language.md quotes it (tests/test_paper_dey2023.py runs it)."""
+    import os
+    import re
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "netlists", "dey2023_fig3_measured.net")) as fh:
+        body = "".join(line for line in fh if not line.startswith("*"))
+    with open(os.path.join(here, "..", "docs", "language.md")) as fh:
+        assert "```\n" + body + "```" in fh.read()
+    shared = os.path.join(here, "..", "..", "shared", "netlist-language-v2.md")
+    if os.path.exists(shared):              # beside the integrator's checkout
+        with open(shared) as fh:
+            assert body in re.findall(r"```\n(.*?)```", fh.read(), re.S)
+
+
+def test_without_sweeps_drops_the_sweep_measures():
+    net = thermnet.parse(BASE + ".measure sweep hot MAX T(A)\n", "<test>")
+    (r,) = net.without_sweeps().set("P1", "2pW").run()
+    assert r.analysis == "op" and r.measures == {}
+    assert r.columns["{-P(TB)}"] == pytest.approx(2e-12, rel=1e-7)
+
+
+def test_element_parameter_in_expressions_and_d_at_an_op():
+    """ELEMENT.PARAM names a value in an expression and a D() target at an .op (D() of an
+    element parameter outside a sweep over it used to fail with a KeyError)."""
+    op = BASE.replace(".sweep P1 0.1p 3p 41", ".op").replace(
+        ".print", ".print {P(E1)/E1.vol} D(T(A),E1.vol)\n.print")
+    (r,) = thermnet.parse(op).run()
+    T, P, V = r.columns["T(A)"], 1e-12, 1e-19
+    assert r.columns["{P(E1)/E1.vol}"] == pytest.approx(P / V, rel=1e-7)
+    # P = Sigma V (T^5 - Tb^5): dT/dV = -P / (5 Sigma V^2 T^4)
+    assert r.columns["D(T(A),E1.vol)"] == pytest.approx(-P / (5 * 2e9 * V ** 2 * T ** 4),
+                                                         rel=1e-5)
+
+
+def test_when_level_from_other_measurements():
+    """WHEN EXPR={expression of measurements} (SPICE's WHEN vdb(out)=par('gain-3')): the
+    level is evaluated once the measurements it names are known (in any card order)."""
+    r = run(f".measure sweep half WHEN T(A)={{0.5*(hot + cold)}} RISE=1\n"
+            f".measure sweep hot MAX T(A)\n.measure sweep cold MIN T(A)\n"
+            f".measure sweep w2 WHEN {WIGGLE}={{top/2}} FALL=2\n"
+            f".measure sweep top MAX {WIGGLE}\n")[0]
+    x, T, y = r.columns["P1"], r.columns["T(A)"], r.columns[WIGGLE]
+    assert r.measures["half"] == pytest.approx(np.interp(0.5 * (T.max() + T.min()), T, x),
+                                               rel=1e-12)
+    assert r.measures["w2"] == pytest.approx(crossings(x, y, y.max() / 2, "FALL")[1],
+                                             rel=1e-12)
+    with pytest.raises(NetlistError, match="a cycle"):
+        thermnet.parse(BASE + ".measure sweep a WHEN T(A)={b} RISE=1\n"
+                       ".measure sweep b PARAM={a*2}\n")
+    with pytest.raises(NetlistError, match="takes no quantities") as err:
+        thermnet.parse(BASE + ".measure sweep a WHEN T(A)={b + T(A)}\n"
+                       ".measure sweep b MAX T(A)\n")
+    assert (err.value.span.line, err.value.span.column) == (9, 33)

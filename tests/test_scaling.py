@@ -128,6 +128,12 @@ def test_checkpoint_of_another_run_is_refused(tmp_path, serial):
     got = thermnet.parse(FAMILY, "family.net").run(checkpoint=folder)
     _same(serial, got)
     assert len(_chunks(folder)) == 12
+    pd = pytest.importorskip("pandas")
+    table = pd.read_parquet(folder)           # the directory is one Parquet dataset
+    assert len(table) == 12 * 5 and list(table["combo"]) == [c for c in range(12)
+                                                             for _ in range(5)]
+    assert np.concatenate([r.columns["T(S)"] for r in serial]).tobytes() == \
+        table["col:T(S)"].to_numpy().tobytes()
     other = thermnet.parse(FAMILY.replace("20ohm", "21ohm"), "family.net")
     with pytest.raises(ThermnetError, match="another run"):
         other.run(checkpoint=folder)
@@ -253,3 +259,21 @@ def test_checkpointed_cli_keeps_failed_points(tmp_path, capsys):
         assert out.read_text() == to_json(whole)
         err = capsys.readouterr().err
         assert err.count("vol must be positive") == 3 and "point 1 (v=-1e-20)" in err
+
+
+def test_transients_and_measures_through_workers_and_checkpoints(tmp_path):
+    """A .step family of .tran with a .measure: the time series, the measures and the
+    analysis's extras come back from a worker and from a checkpoint unchanged."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "netlists", "calorimeter_pulse.net")) as fh:
+        text = fh.read().replace(".tran 2u 400u", ".tran 10u 200u")
+    text += ".step TB list 40m 60m\n.measure tran tmax MAX T(A)\n"
+    serial = thermnet.parse(text, "cal.net").run(jobs=1)
+    assert [r.analysis for r in serial] == ["tran", "tran"]
+    assert serial[0].measures["tmax"] > 0.04 and serial[1].measures["tmax"] > 0.06
+    _same(serial, thermnet.parse(text, "cal.net").run(jobs=2))
+    folder = str(tmp_path / "ck")
+    _same(serial, thermnet.parse(text, "cal.net").run(checkpoint=folder))
+    again = thermnet.parse(text, "cal.net").run(checkpoint=folder)     # read back
+    _same(serial, again)
+    assert again[1].measures == serial[1].measures and again[1].extras == serial[1].extras

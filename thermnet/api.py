@@ -99,6 +99,9 @@ class Netlist:
         cards = [c for c in self.cards if not (
             isinstance(c, (ast.SweepCard, ast.StepCard))
             and (not names or c.spec.name.text.lower() in drop))]
+        if not any(isinstance(c, ast.SweepCard) for c in cards):   # nothing left to measure
+            cards = [c for c in cards if not (isinstance(c, ast.MeasureCard) and
+                                              _measures_sweep(c))]
         net = Netlist(cards, self.file)
         for k, v in self.params.items():
             net.set(k, v)
@@ -158,6 +161,11 @@ class Netlist:
 
     def summary(self) -> str:
         return self.circuit().summary()
+
+
+def _measures_sweep(card: ast.MeasureCard) -> bool:
+    from thermnet.netlist.measures import ANALYSES
+    return ANALYSES.get(getattr(card.items[0], "text", "").lower()) == "sweep"
 
 
 def _number(value: Number, dimension, what: str) -> float:

@@ -36,10 +36,12 @@ def _run(args) -> int:
         raise _write_error("<stdout>", OSError("netCDF is binary; give -o FILE.nc"))
     if args.output:
         check_target(args.output, protect=(args.file,))    # before any work
+    from thermnet.solve import family
+    if args.dask is None:
+        family.start_workers(args.jobs, args.file)    # while this process imports, parses
     net = _netlist(args)
     progress = (not args.quiet) and sys.stderr.isatty()
     from thermnet.results.stream import PIECES, Watch
-    from thermnet.solve import family
     report: Any
     text: Any
     with family.dask_client(args.dask) as client:
@@ -262,8 +264,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                             format="thermnet: %(name)s: %(message)s")
     try:
         with warnings.catch_warnings():
-            # failed points, folds and jumps are reported on stderr and failed points in the
-            # exit status (_report_failures)
+            # failed points, folds, jumps and failed .measure cards are reported on stderr
+            # and failed points in the exit status (_report_failures)
             warnings.simplefilter("ignore", ThermnetWarning)
             return args.func(args)
     except ThermnetError as exc:

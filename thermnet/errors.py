@@ -79,6 +79,12 @@ class FailedPointsWarning(ThermnetWarning):
     command line reports them on stderr and in its exit status instead."""
 
 
+class FailedMeasureWarning(ThermnetWarning):
+    """A ``.measure`` that could not be evaluated (NaN, its reason in
+    ``AnalysisResult.measure_failures``): ``Netlist.run()`` warns; the command line reports it
+    on stderr instead."""
+
+
 class BranchWarning(ThermnetWarning):
     """A fold met by an analysis, a jump between sweep points, or a ramp of ``.op`` that
     passed a fold (solve/branches.py): the result is right, but on a branch the user should

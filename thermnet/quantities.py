@@ -25,6 +25,7 @@ class QuantityKind:
     dimension: Optional[str]      # units.DIMENSIONS key; None: from the arguments (D)
     doc: str
     element_method: str = ""      # only elements listing it in print_quantities give it
+    optional: int = 0             # trailing arguments that may be left out (V(N1[,N2]))
 
 
 QUANTITIES: Dict[str, QuantityKind] = {}
@@ -63,6 +64,17 @@ for _kind in (
     QuantityKind("GRATIO", "GRATIO(ELEMENT)", ("element",), "dimensionless",
                  "G/G_N of a W proximity wire with a prox model, R_N/R(T) of an N junction",
                  element_method="conductance_ratio"),
+    QuantityKind("I", "I(ELEMENT)", ("element",), "current",
+                 "DC current through an element of a biased network, from its first node to "
+                 "its second (a source's: from N+ through it to N-; SPICE)"),
+    QuantityKind("V", "V(NODE) or V(N1,N2)", ("electrical", "electrical"), "voltage",
+                 "DC voltage of an electrical node against the ground 0, or V(N1) - V(N2)",
+                 optional=1),
+    QuantityKind("PJ", "PJ(ELEMENT)", ("element",), "power",
+                 "Joule heat of a conductor of a biased network (W), into its temp= node; "
+                 "the electric power I V of an NIS junction"),
+    QuantityKind("QN", "QN(JUNCTION)", ("element",), "power",
+                 "cooling power of a biased NIS junction: heat out of its normal metal (W)"),
     QuantityKind("PH", "PH(QUANTITY)", ("quantity",), "angle_deg",
                  ".ac: phase of a quantity's small-signal response, degrees"),
     QuantityKind("RE", "RE(QUANTITY)", ("quantity",), None,

@@ -33,6 +33,7 @@ DIMENSIONS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "thermal_conductance": ("thermal conductance (W/K)", ("w/k",)),
     "angle": ("angle (rad)", ("rad",)),
     "current": ("current (A)", ("a",)),
+    "voltage": ("voltage (V)", ("v",)),
     "frequency": ("frequency (Hz)", ("hz",)),
     "time": ("time (s)", ("s",)),
     "heat_capacity": ("heat capacity (J/K)", ("j/k",)),
@@ -59,7 +60,7 @@ DIMENSIONS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
 }
 
 DISPLAY = {"k": "K", "w": "W", "ohm": "ohm", "ω": "ohm", "f": "F", "h": "H", "s": "S",
-           "w/k": "W/K", "rad": "rad", "a": "A",
+           "w/k": "W/K", "rad": "rad", "a": "A", "v": "V",
            "hz": "Hz", "j/k": "J/K", "j": "J"}
 
 # How results show each dimension (plot axes, table headers): the symbol, and the SI prefix
@@ -67,7 +68,8 @@ DISPLAY = {"k": "K", "w": "W", "ohm": "ohm", "ω": "ohm", "f": "F", "h": "H", "s
 PLOT_SYMBOLS = {"temperature": "K", "power": "W", "resistance": "Ω", "capacitance": "F",
                 "inductance": "H", "conductance": "S", "angle": "rad", "frequency": "Hz",
                 "time": "s", "heat_capacity": "J/K", "energy": "J", "angle_deg": "°",
-                "temperature_noise": "K/√Hz", "power_noise": "W/√Hz", "current": "A"}
+                "temperature_noise": "K/√Hz", "power_noise": "W/√Hz", "current": "A",
+                "voltage": "V"}
 PLOT_PREFIX = {"temperature": "m", "power": "p"}
 
 _NUMBER = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(.*)$")

@@ -312,6 +312,33 @@ class ImpedanceElement(Element):
         of a superconductor); the photon-energy quadrature splits its panels there."""
         return ()
 
+    # behaviour in a DC-biased network (model/bias.py): "conductance" (dc_conductance),
+    # "open", "short", or "" (not supported in a biased network yet: a located error)
+    dc: str = ""
+
+    def dc_conductance(self, T: float) -> float:
+        """DC conductance (S) at temperature T (``dc == "conductance"``)."""
+        raise NotImplementedError
+
+    def dc_conductance_derivative(self, T: float) -> float:
+        """d(DC conductance)/dT (S/K); 0 unless temperature_dependent."""
+        return 0.0
+
+    @property
+    def heat_nodes(self) -> Tuple[str, str]:
+        """A nonlinear DC element's (``dc == "nonlinear"``) two thermal nodes: the one its
+        cooling power leaves and the one its dissipation enters (an NIS junction's N and S)."""
+        raise NotImplementedError
+
+    def bias_state(self, v: float, t_a: float, t_b: float) -> Tuple[float, float, float]:
+        """A nonlinear DC element at bias v (V) and the temperatures of its heat_nodes:
+        (current (A), dI/dV (S), heat out of its first heat node (W))."""
+        raise NotImplementedError
+
+    def gap_voltage(self) -> float:
+        """Voltage scale (V) of a nonlinear DC element's I-V (Newton's step limit)."""
+        raise NotImplementedError
+
     def branches(self) -> Tuple["ImpedanceElement", ...]:
         """The two-terminal branches the element stamps into the nodal analysis: itself,
         or (a multi-port such as a transmission line) branch objects whose admittances sum

@@ -27,8 +27,19 @@ class Resistor(ImpedanceElement):
                 ".model rt rtable(0.005 40 0.1 38 0.3 20 0.6 5 2 4)\n"
                 "R1 n1 n2 rt temp=A\nRX n1 n2 20 temp=bath")
 
+    dc = "conductance"
+
     def check(self):
         self.temperature_dependent = self.model is not None
+
+    def dc_conductance(self, T: float) -> float:
+        return 1.0 / self.resistance(T)
+
+    def dc_conductance_derivative(self, T: float) -> float:
+        """-R'(T)/R^2 (0 for a fixed R)."""
+        if self.model is None:
+            return 0.0
+        return -self.model.resistance_derivative(T) / self.model.resistance(T) ** 2
 
     def resistance(self, T: float) -> float:
         if self.model is not None:
@@ -54,6 +65,7 @@ class Capacitor(ImpedanceElement):
     form = "CNAME N1 N2 VALUE        e.g.  C1 a b 1pF"
     nodes_spec = _TWO_ENODES
     value_spec = ParamSpec("VALUE", "capacitance", doc="farads")
+    dc = "open"
     examples = ("C1 n1 n2 1p\nRX n1 n2 20 temp=bath\nRY n1 n2 30 temp=A",)
 
     def admittance(self, energy, T):
@@ -66,6 +78,7 @@ class Inductor(ImpedanceElement):
     form = "LNAME N1 N2 VALUE        e.g.  L1 a b 10nH"
     nodes_spec = _TWO_ENODES
     value_spec = ParamSpec("VALUE", "inductance", doc="henries")
+    dc = "short"
     examples = ("L1 n1 n2 1n\nRX n1 n2 20 temp=bath\nRY n1 n2 30 temp=A",)
 
     def admittance(self, energy, T):

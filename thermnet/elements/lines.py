@@ -38,10 +38,13 @@ from typing import Tuple
 import numpy as np
 
 from thermnet.elements.base import ImpedanceElement, NodeSlot, ParamSpec
-from thermnet.physics.constants import hbar
+from thermnet.errors import PhotonGridError
+from thermnet.physics.constants import h, hbar
 
 C_LIGHT = 299_792_458.0       # m/s: no signal travels faster
-MAX_PANEL_EDGES = 1_000_000   # beyond, the photon grid fails anyway (photonic.MAX_NODES)
+# standing waves a photon grid can hold: each needs a panel of at least 6 nodes within
+# photonic.MAX_NODES (100 000)
+MAX_PANEL_EDGES = 16_000
 
 
 def _given(dimension: str, name: str, doc: str) -> ParamSpec:
@@ -137,6 +140,26 @@ class TransmissionLine(ImpedanceElement):
     def branches(self):
         return self._branches
 
+    def dc_conductances(self) -> Tuple[float, float]:
+        """(shunt, series) conductances (S) at zero frequency: x0 = sqrt(r g) len,
+        Zc0 = sqrt(r/g); g = 0: (0, 1/(r len)) (the loop resistance in series)."""
+        p = self.params
+        r, g, length = p["r"], p["g"], p["len"]
+        if g == 0:
+            return 0.0, 1.0 / (r * length)
+        x0, zc0 = math.sqrt(r * g) * length, math.sqrt(r / g)
+        return math.tanh(x0 / 2) / zc0, 1.0 / (zc0 * math.sinh(x0))
+
+    def dc_role(self, k: int) -> str:
+        """A branch at DC (model/bias.py): a lossless line's shunts are open and its series
+        branch a short (the line conducts from port to port); a lossy one's branches
+        conduct (its shunts only with g > 0; the series branch is a short without r)."""
+        p = self.params
+        lossless = p["z0"] > 0 or (p["r"] == 0 and p["g"] == 0)
+        if k < 2:
+            return "open" if lossless or p["g"] == 0 else "conductance"
+        return "short" if lossless or p["r"] == 0 else "conductance"
+
     def graph_edges(self):
         p1, r1, p2, r2 = self.nodes
         return ((p1, r1), (p2, r2), (p1, p2)) + (((r1, r2),) if r1 != r2 else ())
@@ -147,7 +170,13 @@ class TransmissionLine(ImpedanceElement):
     def panel_edges(self, top: float) -> np.ndarray:
         """Multiples of pi hbar / td below ``top``: the standing-wave spacing."""
         step = math.pi * hbar / self.delay()
-        count = min(int(top / step), MAX_PANEL_EDGES)
+        count = int(top / step)
+        if count > MAX_PANEL_EDGES:
+            raise PhotonGridError(
+                f"{self.name}: {count} standing waves of the line below the photon grid's top "
+                f"({top / h:.3g} Hz, 48 kB T at the link's highest temperature): more than "
+                f"{MAX_PANEL_EDGES} (each needs its panel within the 100 000 photon "
+                "energies); a shorter line (td) or lower temperatures")
         return step * np.arange(1, count + 1)
 
 
@@ -164,6 +193,10 @@ class _Branch(ImpedanceElement):
         self.value, self.model, self.span = None, None, line.span
         self.dissipative = line.dissipative
         self.can_open = k == 2         # the series branch does not join P1 to R1 at DC
+        self.dc = line.dc_role(k)
+
+    def dc_conductance(self, T: float) -> float:
+        return self.parent.dc_conductances()[0 if self.k < 2 else 1]
 
     def terminal_coefficients(self):
         p1, r1, p2, r2 = self.nodes

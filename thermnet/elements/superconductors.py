@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from thermnet.elements.base import ImpedanceElement, Model, NodeSlot, ParamSpec
 from thermnet.lazy import lazy_import
-from thermnet.physics.constants import hbar, kB
+from thermnet.physics.constants import e, hbar, kB
 
 bcs = lazy_import("thermnet.physics.bcs")
 electron_phonon = lazy_import("thermnet.physics.electron_phonon")
 mattis_bardeen = lazy_import("thermnet.physics.mattis_bardeen")
 nis = lazy_import("thermnet.physics.nis")
+nis_bias = lazy_import("thermnet.physics.nis_bias")
 
 # Every superconducting model takes these (language page, "Model types").
 GAP_PARAMS = (
@@ -98,14 +99,35 @@ class Film(_Superconducting):
 class Junction(_Superconducting):
     letter = "N"
     title = "NIS tunnel junction"
-    form = "NNAME N1 N2 MODEL area=VALUE temp=NODE        e.g.  NL1 a m1 alox area=0.1p temp=L"
+    form = "NNAME N1 N2 MODEL area=VALUE temp=NODE_N [temps=NODE_S]        e.g.  NL1 a m1 " \
+        "alox area=0.1p temp=L"
     nodes_spec = (NodeSlot("N1", "electrical"), NodeSlot("N2", "electrical"))
     model_types = ("nis",)
     keywords = (ParamSpec("area", "area", doc="junction area, m^2"),)
+    node_keywords = {"temp": ("thermal", True), "temps": ("thermal", False)}
     examples = (".model al nis(tc=1.2 rspec=1e-9 cspec=50e-3)\nN1 n1 n2 al area=1e-12 "
                 "temp=A\nRX n1 n2 20 temp=bath",)
+    # in a DC-biased network: the quasiparticle I(V) and heat (physics/nis_bias.py)
+    dc = "nonlinear"
 
     print_quantities = ("GE", "GRATIO")   # beyond P (elaborate.py, model/probes.py)
+
+    @property
+    def heat_nodes(self):
+        """(normal metal's node, superconductor's node): temp= and temps= (default temp=)."""
+        return self.node_params["temp"], self.node_params.get("temps", self.node_params["temp"])
+
+    def gap_voltage(self) -> float:
+        """Delta0 / e (V)."""
+        return self.model.delta0() / e
+
+    def bias_state(self, v: float, t_n: float, t_s: float):
+        """(I (A), dI/dV (S), P_N (W): heat out of the normal metal) at bias v (V) from N1 to
+        N2, with Delta(T_S) and Gamma = dynes Delta0 (Giazotto et al. RMP 78, 217 (2006),
+        Sec. III.A; physics/nis_bias.py); R_T = rspec / area."""
+        m = self.model
+        return nis_bias.junction(v, t_n, t_s, m.delta(t_s), m.dynes * m.delta0(),
+                                 m.rspec / self.params["area"])
 
     def conductance_ratio(self, T) -> float:
         """``R_N / R(T)``, the linearized tunnel conductance over its normal value

@@ -55,8 +55,14 @@ class HeatBalance:
         self._take_source_values()
         self.thermal = [(e, [self.index[n] for n in e.terminals + e.extra_nodes])
                         for e in circuit.thermal_elements]
+        # biased electrical networks: the thermal nodes their heats depend on and go to
+        self.bias_idx: List[np.ndarray] = [
+            np.array([self.index[n] for n in b.thermal_nodes], dtype=int)
+            for b in circuit.bias]
         self.capacity_idx = [(e, self.index[e.nodes[0]]) for e in circuit.capacities]
-        self.links = [lk for lk in circuit.links if len(lk.dissipative) >= 2]
+        # a network shorted to one node by voltage sources carries no photons
+        self.links = [lk for lk in circuit.links
+                      if len(lk.dissipative) >= 2 and lk.incidence.shape[1] > 0]
         self.link_idx = [np.array([self.index[n] for n in lk.temp_nodes]) for lk in self.links]
         self.link_nodes = [_node_map(li) for li in self.link_idx]
         self.static = [not any(e.temperature_dependent for e in lk.elements)
@@ -219,7 +225,7 @@ class HeatBalance:
                 partial(self._emission_on, k, T, n_panels, t_top),
                 order, edges.tolist(), rtol, photonic.MAX_NODES, adapt=fixed_nodes <= 0)
             if got.failure:
-                names = " ".join(e.name for e in link.elements)
+                names = link.names
                 at = ", ".join(f"T({self.circuit.display(n)}) = {t:.6g} K"
                                for n, t in dict(zip(link.temp_nodes, temps)).items())
                 raise PhotonGridError(
@@ -258,7 +264,8 @@ class HeatBalance:
 
     # ---- the balance ---------------------------------------------------------------------
     def flows(self, T: np.ndarray, heater_scale: float = 1.0, derivatives: bool = False):
-        """Net heat into every node (W) and the sum of |flows| at every node (W); with
+        """Net heat into every node (W) and the sum of |flows| at every node (W), the
+        heaters and the bias sources at ``heater_scale`` times their values; with
         ``derivatives``, also their derivatives with respect to every node's temperature
         (W/K, (n_nodes, n_nodes) arrays, fixed nodes included): each thermal element's
         dq/dT and each link's dQ_ij/dt_m from the same spectral pass as Q."""
@@ -285,6 +292,15 @@ class HeatBalance:
                     dnet[idx[1], col] += d
                     dmag[idx[0], col] += _abs_derivative(q, d)
                     dmag[idx[1], col] += _abs_derivative(q, d)
+        for b, bi in zip(self.circuit.bias, self.bias_idx):
+            # heat of the DC operating point (Joule, junctions) into its thermal nodes
+            p, dp = b.heats(T[bi], derivatives, heater_scale)
+            np.add.at(net, bi, p)
+            np.add.at(mag, bi, np.abs(p))
+            if derivatives:
+                assert dp is not None
+                np.add.at(dnet, (bi[:, None], bi[None, :]), dp)
+                np.add.at(dmag, (bi[:, None], bi[None, :]), _abs_derivative(p[:, None], dp))
         for k in range(len(self.links)):
             li = self.link_idx[k]
             if derivatives:
@@ -315,6 +331,16 @@ class HeatBalance:
         have = {i for _, i in self.capacity_idx}
         return [self.circuit.display(self.nodes[i]) for i in self.free if i not in have]
 
+    def load_derivative(self, T: np.ndarray, heater_scale: float) -> np.ndarray:
+        """d(net heat into every node)/d heater_scale at fixed temperatures (W): the
+        heaters' powers and the bias networks' heats, whose sources ramp with the heaters
+        (``flows``' heater_scale scales both)."""
+        out = np.zeros(len(self.nodes))
+        np.add.at(out, self.heater_idx, self.heater_power)
+        for b, bi in zip(self.circuit.bias, self.bias_idx):
+            np.add.at(out, bi, b.load_derivative(T[bi], heater_scale))
+        return out
+
     def residual(self, T_free: np.ndarray, heater_scale: float = 1.0,
                  source_T: Optional[np.ndarray] = None) -> Tuple[np.ndarray, np.ndarray]:
         net, mag = self.flows(self.full(T_free, source_T), heater_scale)
@@ -330,10 +356,13 @@ class HeatBalance:
 
     def energy_balance(self, T: np.ndarray) -> Tuple[float, float]:
         """Energy-balance residual at T: (total heater power + total power supplied by the
-        temperature sources, total of their magnitudes), W.  Zero at an exact steady state:
-        what heaters put in, the baths take out."""
+        temperature sources + the Joule heat of the biased networks, total of their
+        magnitudes), W.  Zero at an exact steady state: what heaters and bias sources put
+        in, the baths take out."""
         net, _ = self.flows(T)
-        powers = list(self.heater_power) + list(-net[self.fixed])
+        powers = list(self.heater_power) + list(-net[self.fixed]) + [
+            float(b.heats(T[bi])[0].sum()) for b, bi in zip(self.circuit.bias,
+                                                           self.bias_idx)]
         return float(sum(powers)), float(sum(abs(p) for p in powers))
 
     def rebind(self) -> None:

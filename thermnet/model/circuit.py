@@ -20,7 +20,9 @@ from thermnet.elements.base import (
     TemperatureSource,
     ThermalElement,
 )
+from thermnet.elements.bias import BiasSource
 from thermnet.errors import NetlistError
+from thermnet.model.bias import bias_networks
 from thermnet.netlist.elaborate import FlatCircuit, Quantity
 from thermnet.physics import photonic
 
@@ -41,6 +43,11 @@ class PhotonicLink:
     @property
     def dissipative_elements(self) -> List[ImpedanceElement]:
         return [self.elements[i] for i in self.dissipative]
+
+    @property
+    def names(self) -> str:
+        """The element names, each once (a line's three branches share its name)."""
+        return " ".join(dict.fromkeys(e.name for e in self.elements))
 
     @property
     def distributed(self) -> List[ImpedanceElement]:
@@ -71,6 +78,7 @@ class Circuit:
                                                        if isinstance(e, ThermalElement)]
         self.impedances: List[ImpedanceElement] = [e for e in els
                                                    if isinstance(e, ImpedanceElement)]
+        self.bias_sources: List[BiasSource] = [e for e in els if isinstance(e, BiasSource)]
         self.capacities: List[HeatCapacity] = [e for e in els if isinstance(e, HeatCapacity)]
         for e in els:
             if isinstance(e, TemperatureSource):
@@ -82,6 +90,8 @@ class Circuit:
                 self.sources[node] = e
         self.electrical_graph = self._electrical_graph()
         self.links = self._links()
+        self.bias = bias_networks(self.electrical_graph, self.flat, self.display)
+        self._check_biased_junctions()
         self.thermal_graph = self._thermal_graph()
         self._check_paths()
         for q in flat.all_quantities():
@@ -93,6 +103,11 @@ class Circuit:
     def _electrical_graph(self) -> nx.MultiGraph:
         g = nx.MultiGraph()
         g.add_nodes_from(self.flat.electrical_nodes)
+        for src in self.bias_sources:         # V and I sources (model/bias.py)
+            if src.nodes[0] == src.nodes[1]:
+                raise NetlistError(f"{src.name} has both ends on node "
+                                   f"'{self.display(src.nodes[0])}'", src.span, src.form)
+            g.add_edge(*src.nodes, key=src.name, element=src)
         for e in self.impedances:
             for k, (a, b) in enumerate(e.graph_edges()):
                 if a == b:
@@ -110,13 +125,31 @@ class Circuit:
 
     def _links(self) -> List[PhotonicLink]:
         links = []
-        for comp in nx.connected_components(self.electrical_graph):
-            nodes = sorted(comp, key=list(self.flat.electrical_nodes).index)
-            index = {n: i - 1 for i, n in enumerate(nodes)}
-            sub = self.electrical_graph.subgraph(comp)
-            found = {id(d["element"]): d["element"] for _, _, d in sub.edges(data=True)}
+        # for photons a current source is an open circuit, a voltage source a short: the
+        # networks are the components without the current sources, and the nodes a
+        # voltage source joins are one node
+        g = self.electrical_graph.copy()
+        g.remove_edges_from([(a, b, k) for a, b, k, d in g.edges(keys=True, data=True)
+                             if isinstance(d["element"], BiasSource)
+                             and not d["element"].shorts_photons])
+        order = {n: i for i, n in enumerate(self.flat.electrical_nodes)}
+        shorts = nx.Graph()
+        shorts.add_edges_from((a, b) for a, b, d in g.edges(data=True)
+                              if isinstance(d["element"], BiasSource))
+        rep = {n: min(c, key=order.__getitem__) for c in nx.connected_components(shorts)
+               for n in c}
+        position = {id(e): i for i, e in enumerate(self.impedances)}
+        for comp in nx.connected_components(g):
+            sub = g.subgraph(comp)
+            found = {id(d["element"]): d["element"] for _, _, d in sub.edges(data=True)
+                     if isinstance(d["element"], ImpedanceElement)}
+            if not found:
+                continue
+            nodes = sorted({rep.get(n, n) for n in comp}, key=order.__getitem__)
+            reduced = {n: i - 1 for i, n in enumerate(nodes)}
+            index = {n: reduced[rep.get(n, n)] for n in comp}
             # every element's branches (itself, or a multi-port's two-terminal branches)
-            elements = [b for e in sorted(found.values(), key=self.impedances.index)
+            elements = [b for e in sorted(found.values(), key=lambda e: position[id(e)])
                         for b in e.branches()]
             inc = np.zeros((len(elements), len(nodes) - 1))
             for k, e in enumerate(elements):
@@ -129,6 +162,23 @@ class Circuit:
                                       photonic.floating_components(
                                           inc, [e.can_open for e in elements])))
         return links
+
+    def _check_biased_junctions(self) -> None:
+        """A biased NIS junction's photonic admittance would be its differential
+        conductance at the operating point, which is not modelled yet: refuse a biased
+        junction in a network whose dissipative elements sit at more than one temperature
+        (where photons would carry heat); a SINIS cooler's two junctions at one island are
+        fine (no photonic heat between elements at one temperature)."""
+        biased = {id(j) for b in self.bias for j in b.nonlinear}
+        for link in self.links:
+            for e in link.dissipative_elements:
+                if id(e) in biased and len(set(link.temp_nodes)) > 1:
+                    raise NetlistError(
+                        f"{e.name}: a biased NIS junction in a photonic network with "
+                        "dissipative elements at other temperatures: its photonic admittance "
+                        "at bias (dI/dV) is not modelled yet", e.span,
+                        "the junction's network without other dissipative elements, or "
+                        "all at the junction's temp= node")
 
     def _thermal_graph(self) -> nx.MultiGraph:
         g = nx.MultiGraph()
@@ -208,11 +258,14 @@ class Circuit:
             lines.append(f"  {e.name:10s} {e.title}: {nodes}{what}{extra}")
         lines.append(f"photonic links ({len(self.links)}):")
         for k, link in enumerate(self.links):
-            lines.append(f"  link {k + 1}: elements " + " ".join(e.name for e in link.elements)
+            lines.append(f"  link {k + 1}: elements " + link.names
                          + "; dissipative at " + ", ".join(self.display(t)
                                                            for t in link.temp_nodes))
         an = ["op" if a is None else a.describe() for a in f.analyses] or ["op (default)"]
         lines.append("analyses: " + ", ".join(an) + "".join(
             f"; step {s.target.name} ({len(s.values)} values)" for s in f.steps))
         lines.append("print: " + (" ".join(q.column for q in f.prints) or "(default)"))
+        if f.measures:
+            lines.append("measure: " + ", ".join(f"{m.name} ({m.analysis} {m.kind})"
+                                                 for m in f.measures))
         return "\n".join(lines)

@@ -25,6 +25,7 @@ class Probe:
         self.T = T
         self._links: Optional[list] = None
         self._net: Optional[np.ndarray] = None
+        self._op: Optional[list] = None
 
     def links(self):
         if self._links is None:
@@ -66,6 +67,56 @@ class Probe:
         nodes = (e.temp_node,) if isinstance(e, ImpedanceElement) else \
             e.terminals + e.extra_nodes
         return [self.T[self.bal.index[n]] for n in nodes]
+
+    def operating_points(self):
+        """The DC operating point of every biased network at T (model/bias.py)."""
+        if self._op is None:
+            self._op = [b.operating_point(self.T[idx])
+                        for b, idx in zip(self.bal.circuit.bias, self.bal.bias_idx)]
+        return self._op
+
+    def q_i(self, q, key):
+        e = self.bal.circuit.flat.elements[key]
+        if not any(s.kind == "electrical" for s in e.nodes_spec):
+            raise NetlistError(f"I({e.name}): a {e.title} carries no electric current",
+                               q.span, "I(ELEMENT) of an electrical element")
+        if getattr(e, "distributed", False):
+            raise NetlistError(f"I({e.name}): a line has a current at each port; print the "
+                               "current of the element at the port", q.span,
+                               "I(ELEMENT) of a two-terminal element or a source")
+        for op in self.operating_points():
+            if key in op.currents:
+                return op.currents[key]
+        return 0.0          # an element of an unbiased network (or a capacitor at DC)
+
+    def q_v(self, q, a, b=None):
+        def volts(node):
+            for op in self.operating_points():
+                if node in op.voltages:
+                    return op.voltages[node]
+            return 0.0      # a node of an unbiased network
+        return volts(a) - (volts(b) if b is not None else 0.0)
+
+    def q_qn(self, q, key):
+        for op in self.operating_points():
+            if key in op.cooling:
+                return op.cooling[key]
+        e = self.bal.circuit.flat.elements[key]
+        if getattr(e, "dc", "") == "nonlinear":
+            return 0.0      # a junction of an unbiased network
+        raise NetlistError(f"QN({e.name}): a {e.title} has no cooling power", q.span,
+                           "QN(ELEMENT) of an NIS junction (N)")
+
+    def q_pj(self, q, key):
+        for op in self.operating_points():
+            if key in op.joule:
+                return op.joule[key]
+        e = self.bal.circuit.flat.elements[key]
+        if isinstance(e, ImpedanceElement) and any(b.dc in ("conductance", "nonlinear")
+                                                   for b in e.branches()):
+            return 0.0      # a conductor of an unbiased network
+        raise NetlistError(f"PJ({e.name}): a {e.title} dissipates no Joule heat", q.span,
+                           "PJ(ELEMENT) of a resistor")
 
     def q_q(self, q, a, b):
         total = 0.0
@@ -131,7 +182,7 @@ class Probe:
         if got.failure:
             raise PhotonGridError(
                 f"{q.column}: the average of tau over {e_min / h:.6g}..{e_max / h:.6g} Hz "
-                f"(network {' '.join(e.name for e in link.elements)}) does not meet "
+                f"(network {link.names}) does not meet "
                 f"photon_rtol = {rtol:g}: estimated relative error {got.error:.2g} with "
                 f"{got.nodes} nodes: {got.failure}")
         return got.value / (e_max - e_min)

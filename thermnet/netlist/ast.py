@@ -223,7 +223,7 @@ class TranCard(Card):
 
 @dataclass(frozen=True)
 class IcCard(Card):
-    settings: Tuple[Condition, ...]    # T(NODE)=VALUE ...
+    values: Tuple[Condition, ...]      # T(NODE)=VALUE ...
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,15 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 from thermnet.errors import NetlistError, Span
 from thermnet.netlist import ast
 from thermnet.netlist.elaborate import Quantity, Target
-from thermnet.netlist.expressions import CONSTANTS, EXPR_FORM, FUNCTIONS, Amount, Scope, evaluate
+from thermnet.netlist.expressions import (
+    CONSTANTS,
+    EXPR_FORM,
+    FUNCTIONS,
+    Amount,
+    Scope,
+    evaluate,
+    number_in_braces,
+)
 from thermnet.quantities import QUANTITIES, help_text
 from thermnet.units import derivative_dimension
 
@@ -78,6 +86,8 @@ def expression_quantity(builder, item: ast.ExprValue, targets) -> ExpressionQuan
             walk(node.right)
         elif isinstance(node, ast.ENeg):
             walk(node.operand)
+        elif isinstance(node, ast.ENum):
+            number_in_braces(node)               # a bad number is an error here, not later
 
     walk(item.expr)
     dims = {node: quantity_dimension(builder, parts[col]) for node, col in calls.items()}

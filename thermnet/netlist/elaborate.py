@@ -768,6 +768,13 @@ class _Builder:
         return Target("param", f"{e.name.lower()}.{param.lower()}", f"{e.name}.{param}",
                       spec.dimension)
 
+    def element_parameter_value(self, key: str) -> float:
+        """The current value of ``ELEMENT.PARAM`` (its card's, or the one bound last)."""
+        e, where, param, _ = self._element_parameter_spec(key, None)
+        value = e.value if where == "value" else \
+            (e.params if where == "params" else e.model.values)[param]
+        return float(value)
+
     def set_element_parameter(self, key: str, value: float) -> None:
         """Give ``ELEMENT.PARAM`` the value (checked as on its card); the card's value is
         kept for restore_element_parameters."""
@@ -809,6 +816,9 @@ class _Builder:
         for key, el in self.elements.items():
             if el.letter in ("T", "P"):
                 out[key] = Target("source", key, el.name, type(el).value_param().dimension)
+            elif el.letter in ("V", "I"):      # a bias source by name: its value (SPICE .dc)
+                t = self.element_parameter(f"{el.name}.value", None)
+                out[key] = Target(t.kind, t.key, el.name, t.dimension)
         dims = self.scope.dimensions()
         for key, d in self.scope.defs.items():
             if key in out:
@@ -870,8 +880,10 @@ class _Builder:
                                help_text())
         qkind = QUANTITIES[func]
         form, kinds = qkind.form, qkind.args
-        if len(call.args) != len(kinds):
-            raise NetlistError(f"{func} takes {len(kinds)} argument(s), got {len(call.args)}",
+        if not len(kinds) - qkind.optional <= len(call.args) <= len(kinds):
+            count = f"{len(kinds) - qkind.optional} or {len(kinds)}" if qkind.optional \
+                else f"{len(kinds)}"
+            raise NetlistError(f"{func} takes {count} argument(s), got {len(call.args)}",
                                call.span, form)
         args: List[Any] = []
         shown: List[str] = []
@@ -889,6 +901,11 @@ class _Builder:
             if kind == "thermal":
                 if self.node_kind.get(key) != "thermal":
                     raise NetlistError(f"'{item.text}' is not a thermal node", item.span, form)
+                shown.append(self.node_display[key])
+            elif kind == "electrical":
+                if self.node_kind.get(key) != "electrical":
+                    raise NetlistError(f"'{item.text}' is not an electrical node", item.span,
+                                       form)
                 shown.append(self.node_display[key])
             elif kind == "element":
                 if key not in self.elements:
@@ -1027,34 +1044,35 @@ def elaborate(cards: Sequence[ast.Card], file: str = "<netlist>",
     return FlatCircuit(defs.title, file, b.elements, thermal, electrical, b.node_spans, params,
                        analyses, steps, prints, _options(defs.top, b.scope), print_span,
                        targets, b, measures,
-                       timecards.initial_temperatures(defs.top, b.scope, b.node_kind),
-                       _nodeset(b))
+                       _node_temperatures(b, ast.IcCard, ".ic"),
+                       _node_temperatures(b, ast.NodesetCard, ".nodeset"))
 
 
-def _nodeset(b: "_Builder") -> Dict[str, float]:
-    """The .nodeset starting temperatures by node key (K), each a free thermal node."""
+def _node_temperatures(b: "_Builder", card_type, name: str) -> Dict[str, float]:
+    """The temperatures that ``.nodeset`` (starting values of a solve) or ``.ic`` (the
+    initial state of a ``.tran``) cards of ``card_type`` give, by node key (K); each must
+    be a free thermal node and a positive temperature."""
     out: Dict[str, float] = {}
     fixed = {e.nodes[0] for e in b.elements.values() if e.letter == "T"}
+    form = CARD_FORMS[name]
     for card in b.defs.top:
-        if not isinstance(card, ast.NodesetCard):
+        if not isinstance(card, card_type):
             continue
         for cond in card.values:
             assert isinstance(cond.left, ast.Call)   # the parser checked T(NODE)=VALUE
             node = cond.left.args[0]
             if not isinstance(node, (ast.Word, ast.Num)):
-                raise NetlistError("expected a node name", node.span, CARD_FORMS[".nodeset"])
+                raise NetlistError("expected a node name", node.span, form)
             key = node.text.lower()
             if b.node_kind.get(key) != "thermal":
-                raise NetlistError(f"'{node.text}' is not a thermal node",
-                                   node.span, CARD_FORMS[".nodeset"])
+                raise NetlistError(f"'{node.text}' is not a thermal node", node.span, form)
             if key in fixed:
                 raise NetlistError(f"T({b.node_display[key]}) is set by a temperature source; "
-                                   ".nodeset gives starting values of free nodes only",
-                                   node.span, CARD_FORMS[".nodeset"])
-            value = value_of(cond.value, b.scope, "temperature", f".nodeset T({node.text})")
+                                   f"{name} gives values of free nodes only", node.span, form)
+            value = value_of(cond.value, b.scope, "temperature", f"{name} T({node.text})")
             if not value > 0:
-                raise NetlistError(f".nodeset T({node.text}) must be a positive temperature",
-                                   cond.value.span, CARD_FORMS[".nodeset"])
+                raise NetlistError(f"{name} T({node.text}) must be a positive temperature",
+                                   cond.value.span, form)
             out[key] = value
     return out
 

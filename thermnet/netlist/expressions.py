@@ -112,7 +112,7 @@ def _eval(node: ast.Expr, scope: Scope, depth: int) -> Amount:
                            "split it with .param NAME={...}")
     depth += 1
     if isinstance(node, ast.ENum):
-        return Amount(_number_in_braces(node))
+        return Amount(number_in_braces(node))
     if isinstance(node, ast.EVar):
         key = node.name.lower()
         if scope.has(key):
@@ -162,7 +162,7 @@ def _eval(node: ast.Expr, scope: Scope, depth: int) -> Amount:
     raise AssertionError(node)
 
 
-def _number_in_braces(node: ast.ENum) -> float:
+def number_in_braces(node: ast.ENum) -> float:
     """A number inside ``{}``: scale suffixes only (a unit belongs on a .param)."""
     what = "a number inside {}"
     try:

@@ -19,6 +19,7 @@ from typing import Any, Dict, List, NoReturn, Optional, Tuple
 
 from thermnet.errors import NetlistError, Span
 from thermnet.netlist import ast
+from thermnet.netlist.columns import _show as _show_dimension
 from thermnet.netlist.columns import (
     expression_quantity,
     name_quantity,
@@ -57,7 +58,8 @@ class Measure:
     edge: str = "CROSS"
     count: int = 1                    # the n-th crossing, or LAST
     param: Optional[ast.ExprValue] = None
-    uses: Tuple[str, ...] = ()        # PARAM: the measurements it names (keys)
+    level_param: Optional[ast.ExprValue] = None   # right side of WHEN naming measurements
+    uses: Tuple[str, ...] = ()        # PARAM, level_param: the measurements named (keys)
 
     @property
     def key(self) -> str:
@@ -115,15 +117,15 @@ def _names(b, cards) -> Dict[str, str]:
 
 
 def _check_cycles(measures: List[Measure]) -> None:
-    params = {m.key: m for m in measures if m.kind == "PARAM"}
+    params = {m.key: m for m in measures if m.uses}
     state: Dict[str, int] = {}               # 1: being visited, 2: done
 
     def visit(m: Measure) -> None:
         state[m.key] = 1
         for key in m.uses:
             if state.get(key) == 1:
-                _fail(f"PARAM of '{m.name}' uses '{params[key].name}', which uses "
-                      f"'{m.name}' (a cycle)", m.span, "PARAM={...} without cycles")
+                _fail(f"'{m.name}' uses '{params[key].name}', which uses "
+                      f"'{m.name}' (a cycle)", m.span, "measurements without cycles")
             if key in params and key not in state:
                 visit(params[key])
         state[m.key] = 2
@@ -172,9 +174,9 @@ def _measure(b, card: ast.MeasureCard, targets, present, analyses_of) -> Measure
             rest.pop(0)                                   # the word WHEN
         if not rest:
             _fail("WHEN needs a condition EXPR=v, e.g. WHEN T(D)=140m", card.span)
-        fields.update(_condition(b, rest.pop(0), targets))
+        fields.update(_condition(b, rest.pop(0), targets, analysis, name, analyses_of))
     for item in rest:
-        _option(b, item, fields, analysis)
+        _option(item, fields)
     if analysis == "op" and (kind in ("FIND", "WHEN") or "start" in fields or "stop" in fields):
         _fail(f"an .op has a single point: {kind} and FROM/TO need an x axis (a sweep)",
               head.span, "MAX EXPR (the value at the operating point) or PARAM={...}")
@@ -193,9 +195,10 @@ def _column(b, item, targets) -> Quantity:
           item.span)
 
 
-def _condition(b, item, targets) -> Dict[str, object]:
+def _condition(b, item, targets, analysis, name, analyses_of) -> Dict[str, object]:
     """``EXPR=v`` of WHEN: the left side a column, the right side a number (read in the
-    left side's dimension) or a column (a name, {expression})."""
+    left side's dimension), an expression of other measurements (``{tpk/2}``: evaluated
+    once they are known) or a column (a quantity, a name, {expression})."""
     if isinstance(item, ast.Condition):
         left, right = _column(b, item.left, targets), item.value
     elif isinstance(item, ast.Assign):
@@ -203,16 +206,28 @@ def _condition(b, item, targets) -> Dict[str, object]:
     else:
         _fail("expected a condition EXPR=v, e.g. T(D)=140m or {T(S)-T(D)}=0.2", item.span)
     out: Dict[str, object] = {"when": left}
-    if isinstance(right, ast.Num):
+    if isinstance(right, ast.ExprValue) and names_measure(right, analyses_of):
+        out["level_param"] = right
+        out["uses"] = _measured_names(b, right, analysis, name, analyses_of, "WHEN ...")
+    elif isinstance(right, ast.Num):
         dim = quantity_dimension(b, left)
         out["level_value"] = value_of(right, b.scope, dim if dim in DIMENSIONS else None,
                                       "the value of WHEN")
     else:
-        out["level"] = _column(b, right, targets)
+        out["level"] = level = _column(b, right, targets)
+        dims = quantity_dimension(b, left), quantity_dimension(b, level)
+        if None not in dims and dims[0] != dims[1]:
+            _fail(f"WHEN compares {left.column}, {_show(dims[0])}, with {level.column}, "
+                  f"{_show(dims[1])}", right.span, "WHEN EXPR=v with v of EXPR's dimension")
     return out
 
 
-def _option(b, item, fields: Dict[str, object], analysis: str) -> None:
+def _show(dimension: Optional[str]) -> str:
+    return "a " + _show_dimension(dimension) if dimension else "a number"
+
+
+def _option(item, fields: Dict[str, object]) -> None:
+    """FROM=, TO=, RISE=, FALL=, CROSS= into ``fields``."""
     if not isinstance(item, ast.Assign):
         _fail("expected FROM=v, TO=v, AT=v, RISE=n, FALL=n or CROSS=n", item.span)
     key = item.key.text.upper()
@@ -272,8 +287,31 @@ def _param(b, analysis: str, name: ast.Word, head: ast.Assign, analyses_of) -> M
     param = head.value
     if not isinstance(param, ast.ExprValue):
         _fail("PARAM takes an expression in braces", param.span, "PARAM={1000*(TMAX - TMIN)}")
+    uses = _measured_names(b, param, analysis, name, analyses_of, "PARAM")
+    return Measure(analysis, name.text, "PARAM", head.span, param=param, uses=uses)
+
+
+def names_measure(expr: ast.ExprValue, analyses_of) -> bool:
+    """Whether ``{...}`` names a measurement (then it is evaluated once, from the
+    measurements, not at every point)."""
+    todo: List[Any] = [expr.expr]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.EVar) and node.name.lower() in analyses_of:
+            return True
+        todo.extend(getattr(node, "args", ()))
+        todo.extend(n for n in (getattr(node, "left", None), getattr(node, "right", None),
+                                getattr(node, "operand", None)) if n is not None)
+    return False
+
+
+def _measured_names(b, value: ast.ExprValue, analysis: str, name: ast.Word, analyses_of,
+                    where: str) -> Tuple[str, ...]:
+    """The measurements an expression of measurements, .params and constants names (keys);
+    anything else is a located error."""
+    form = f"{where}={{expression of measurements, .params and constants}}"
     uses = []
-    todo: List[Any] = [param.expr]
+    todo: List[Any] = [value.expr]
     while todo:
         node = todo.pop()
         if isinstance(node, ast.EVar):
@@ -283,22 +321,21 @@ def _param(b, analysis: str, name: ast.Word, head: ast.Assign, analyses_of) -> M
                 _fail(f"'{node.name}' measures the {other} analysis, not the {analysis}",
                       node.span, "measurements of the same analysis")
             if key == name.text.lower():
-                _fail(f"PARAM of '{name.text}' uses itself", node.span,
-                      "PARAM={expression of other measurements}")
+                _fail(f"{where} of '{name.text}' uses itself", node.span,
+                      f"{where}={{expression of other measurements}}")
             if other is not None:
                 uses.append(key)
             elif not b.scope.has(key) and key not in CONSTANTS:
                 _fail(f"'{node.name}' is neither a .measure of this analysis nor a .param",
-                      node.span, "PARAM={expression of measurements, .params and constants}")
+                      node.span, form)
         elif isinstance(node, ast.EFunc):
             if node.name.lower() not in FUNCTIONS:
-                _fail(f"'{node.name}()' in PARAM: PARAM combines measurements; measure a "
-                      "quantity with its own .measure (MAX, FIND ...) and use its name",
-                      node.span, "PARAM={expression of measurements, .params, constants}")
+                _fail(f"'{node.name}()' in {where}: an expression of measurements takes no "
+                      "quantities; measure the quantity with its own .measure (MAX, FIND ...) "
+                      "and use its name", node.span, form)
             todo.extend(node.args)
         elif isinstance(node, ast.EBin):
             todo.extend((node.left, node.right))
         elif isinstance(node, ast.ENeg):
             todo.append(node.operand)
-    return Measure(analysis, name.text, "PARAM", head.span, param=param,
-                   uses=tuple(dict.fromkeys(uses)))
+    return tuple(dict.fromkeys(uses))

@@ -295,13 +295,13 @@ def _card(kind, head, items, line: LogicalLine) -> ast.Card:
         _expect(len(items) >= 3, ".measure needs an analysis, a name and what to measure",
                 span, name)
         return ast.MeasureCard(span, text, tuple(items))
-    if name == ".nodeset":
-        _expect(len(items) >= 1, ".nodeset needs T(NODE)=VALUE", span, name)
+    if name in (".nodeset", ".ic"):
+        _expect(len(items) >= 1, f"{name} needs T(NODE)=VALUE", span, name)
         for it in items:
             _expect(isinstance(it, ast.Condition) and isinstance(it.left, ast.Call)
                     and it.left.name.text.upper() == "T" and len(it.left.args) == 1,
                     "expected T(NODE)=VALUE", it.span, name)
-        return ast.NodesetCard(span, text, tuple(items))
+        return (ast.NodesetCard if name == ".nodeset" else ast.IcCard)(span, text, tuple(items))
     if name == ".options":
         return ast.OptionsCard(span, text, _assigns(items, name))
     if name in timecards.FORMS:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Dict, Optional, Sequence, Union
+from typing import Dict, Sequence, Union
 
 import numpy as np
 
@@ -45,18 +45,12 @@ def _frequency_spec(items: Sequence, card: str, span: Span) -> ast.FrequencySpec
 
 
 def parse_card(name: str, items: Sequence, span: Span, text: str) -> ast.Card:
-    """The ast card of a ``.tran``, ``.ic``, ``.ac`` or ``.noise`` line."""
+    """The ast card of a ``.tran``, ``.ac`` or ``.noise`` line (``.ic`` is read with
+    ``.nodeset`` in parser.py: both are T(NODE)=VALUE lists)."""
     if name == ".tran":
         _expect(2 <= len(items) <= 4, "expected TSTEP TSTOP [TSTART [TMAX]]", span, name)
         _values(items, name)
         return ast.TranCard(span, text, tuple(items))
-    if name == ".ic":
-        _expect(len(items) >= 1, ".ic needs T(NODE)=VALUE", span, name)
-        for it in items:
-            _expect(isinstance(it, ast.Condition) and isinstance(it.left, ast.Call)
-                    and it.left.name.text.upper() == "T" and len(it.left.args) == 1,
-                    "expected T(NODE)=VALUE", it.span, name)
-        return ast.IcCard(span, text, tuple(items))
     if name == ".ac":
         return ast.AcCard(span, text, _frequency_spec(items, name, span))
     if name == ".noise":
@@ -192,28 +186,3 @@ def elaborate_card(card, scope, node_kind: Dict[str, str], node_display: Dict[st
     return Noise(key, node_display[key], src.key, src.name,
                  _frequencies(card.spec, scope, ".noise"), card.spec.mode.text.lower(),
                  card.span)
-
-
-def initial_temperatures(cards, scope, node_kind: Dict[str, str]) -> Dict[str, float]:
-    """``.ic`` settings: node key -> temperature (K)."""
-    out: Dict[str, float] = {}
-    for card in cards:
-        if not isinstance(card, ast.IcCard):
-            continue
-        for s in card.settings:
-            assert isinstance(s.left, ast.Call)
-            node = s.left.args[0]
-            text = getattr(node, "text", "?")
-            key = text.lower()
-            if node_kind.get(key) != "thermal":
-                raise NetlistError(f"'{text}' is not a thermal node", node.span, FORMS[".ic"])
-            value = value_of(s.value, scope, "temperature", f".ic T({text})")
-            if not value > 0:
-                raise NetlistError(f".ic T({text}) must be positive, got {value:g}",
-                                   s.value.span, FORMS[".ic"])
-            out[key] = value
-    return out
-
-
-def first_tran(analyses) -> Optional[Tran]:
-    return next((a for a in analyses if isinstance(a, Tran)), None)

@@ -4,7 +4,7 @@ written as it completes, so that a rerun computes only the chunks that are missi
 
 Layout of ``DIR``:
 
-- ``manifest.json``: the run's key (``family.Recipe.key``: sha256 of the netlist's cards,
+- ``_manifest.json``: the run's key (``family.Recipe.key``: sha256 of the netlist's cards,
   the values set on it and thermnet's version), the number of combinations, the chunk
   size and the title.  A directory holding another run's chunks is refused, never mixed.
 - ``chunk-NNNNNN.parquet``: the results of combinations ``NNNNNN * chunk ...``, one row per
@@ -35,7 +35,7 @@ from thermnet.errors import ThermnetError
 from thermnet.results.io import write_atomic
 from thermnet.results.types import AnalysisResult
 
-MANIFEST = "manifest.json"
+MANIFEST = "_manifest.json"     # "_": not a data file to Parquet readers
 META = b"thermnet.results"
 CHUNK_FILE = re.compile(r"^chunk-(\d{6,})\.parquet$")
 # the fields of AnalysisResult stored as table columns; every other field goes to JSON

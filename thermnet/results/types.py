@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional
 
 import numpy as np
 
-from thermnet.errors import FailedPointsWarning
+from thermnet.errors import FailedMeasureWarning, FailedPointsWarning
 
 
 def _fold(name: str) -> str:
@@ -197,7 +197,15 @@ class Results:
         return to_xarray(self, analysis)
 
     def warn_failures(self, stacklevel: int = 2) -> None:
-        """A ``FailedPointsWarning`` naming the failed points, if any."""
+        """A ``FailedPointsWarning`` naming the failed points, and a ``FailedMeasureWarning``
+        naming the failed .measure cards, if any."""
+        measures = [f"{k} ({r.analysis}" + "".join(f" {n}={v:g}" for n, v in r.step.items())
+                    + f"): {why}" for r in self.results for k, why in r.measure_failures.items()]
+        if measures:
+            shown = "; ".join(measures[:3]) + (f"; ... ({len(measures)} in all)"
+                                               if len(measures) > 3 else "")
+            warnings.warn(f"{len(measures)} .measure(s) failed (NaN in the results): {shown}",
+                          FailedMeasureWarning, stacklevel=stacklevel + 1)
         failures = [f for r in self.results for f in r.failures]
         if not self.ok:
             shown = "; ".join(failures[:3]) + (f"; ... ({len(failures)} in all)"

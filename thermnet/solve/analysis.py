@@ -204,7 +204,11 @@ class Runner:
             if target.key in overrides:
                 return overrides[target.key]
             if target.kind == "param":
-                return self.ctx.balance().circuit.flat.params[target.key]
+                flat = self.ctx.balance().circuit.flat
+                if target.key not in flat.params and flat.binder is not None:
+                    # an element parameter (ELEMENT.PARAM, a bias source's value)
+                    return flat.binder.element_parameter_value(target.key)
+                return flat.params[target.key]
             return self.ctx.balance().value(target.key)
         return current
 
@@ -407,7 +411,8 @@ def run(bal: HeatBalance, params, sources, options, progress=False,
                 else:
                     results.append(smallsignal.run_noise(runner, analysis, step))
                 results[-1].dimensions.update(step_dims)
-                measure.attach(results[-1], flat, hidden)
+                ctx.balance()                # the .params of this .step value (a swept one
+                measure.attach(results[-1], flat, hidden)   # is back too) for .measure
     finally:
         bar.close()
         # back to the netlist's own (set) values: a .step or a swept .param moved them

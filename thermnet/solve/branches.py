@@ -82,21 +82,31 @@ def _family(runner: "Runner", target: Target) -> folds.SweepFamily:
 
 def row(runner: "Runner", target: Target, v: float, T: np.ndarray, at_fold: bool):
     """The printed columns and the relative energy residual at the state T with the target
-    at v.  At a fold, D() is infinite (dT/dp = -J^-1 dF/dp with J singular)."""
-    bal = runner.ctx.with_values({target: v})
-    probe = Probe(bal, T)
-    values_of = runner._values_of({target.key: v})
-    out: Dict[str, float] = {}
-    for q in runner.prints:
-        if q.func != "D":
-            out[q.column] = float(probe.value(q))
-        elif at_fold:
-            out[q.column] = float("inf")
+    at v (set on the context while the columns are evaluated, so that D() of any target
+    sees it).  At a fold a column with D() in it, an expression's included, is infinite
+    (dT/dp = -J^-1 dF/dp with J singular)."""
+    from thermnet.solve.analysis import _has_derivative
+    ctx = runner.ctx
+    store = ctx.params if target.kind == "param" else ctx.sources
+    missing = object()
+    old = store.get(target.key, missing)
+    store[target.key] = v
+    try:
+        bal = ctx.balance()
+        probe = Probe(bal, T)
+        values_of = runner._values_of({target.key: v})
+        out: Dict[str, float] = {}
+        for q in runner.prints:
+            out[q.column] = float("inf") if at_fold and _has_derivative(q) else \
+                float(runner.value(probe, q, T, values_of))
+        resid, scale = bal.energy_balance(T)
+        floor = bal.options["abstol"] * len(bal.nodes)
+    finally:
+        if old is missing:
+            del store[target.key]
         else:
-            out[q.column] = float(runner.derivative(q, T, values_of, {target: v}))
-    resid, scale = bal.energy_balance(T)
-    floor = bal.options["abstol"] * len(bal.nodes)
-    runner.ctx.balance()
+            store[target.key] = old      # type: ignore[assignment]
+        ctx.balance()
     return out, resid / max(scale, floor)
 
 

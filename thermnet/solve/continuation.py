@@ -293,7 +293,9 @@ class Tracer:
             except ContinuationFailed as exc:
                 failure = exc
                 continue
-            margin = 0.25 * np.abs(q.x - p.x) + 1e-9    # a temperature may turn between
+            # a temperature may turn between p and q (a minimum of T at a kink of the
+            # parameter dependence): by no more than the step itself
+            margin = float(np.abs(chord).max()) + 1e-9
             lo = np.minimum(p.x, q.x) - margin
             hi = np.maximum(p.x, q.x) + margin
             if np.all((r.x >= lo) & (r.x <= hi)) or len(r.x) == 0:
@@ -408,6 +410,8 @@ class Tracer:
                 ds *= SHRINK     # landed on a neighbouring branch that runs alongside
                 continue
             ds = min(ds * GROW, ds_max) if its <= 3 else (ds * 0.7 if its > 6 else ds)
+            if np.sign(q.t_mu) != np.sign(p.t_mu) and not folded(p, q):
+                q.t = -q.t            # lambda goes on: only the tangent's orientation flipped
             try:
                 events = self._between(p, q, grid)
             except ContinuationFailed as exc:
@@ -556,7 +560,7 @@ class RampFamily:
         net, mag, dnet, _ = bal.flows(self.full(x, lam), lam, derivatives=True)
         f = bal.free
         T = np.exp(x)
-        dlam = np.zeros(len(bal.nodes))
-        np.add.at(dlam, bal.heater_idx, bal.heater_power)
+        # the heaters' powers and the bias networks' heats (their sources ramp too)
+        dlam = bal.load_derivative(self.full(x, lam), lam)
         dlam = dlam[f] + dnet[np.ix_(f, bal.fixed)] @ (self.target - self.T_lo)
         return net[f], mag[f], dnet[np.ix_(f, f)] * T[None, :], dlam

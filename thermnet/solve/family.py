@@ -22,6 +22,8 @@ import logging
 import math
 import multiprocessing
 import os
+import pickle
+import re
 import threading
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -123,12 +125,18 @@ class WorkerError(ThermnetError):
     """A thermnet error raised in a worker process, re-raised here with its message."""
 
 
-def _solve_chunk(recipe: Recipe, key: str, combos: range):
+def _solve_chunk(recipe: Optional[Recipe], key: str, combos: range):
     """Run in a worker: the results of the combinations ``combos``, or the ThermnetError
-    text (its class does not always pickle)."""
+    that stopped them (as a WorkerError with its message where its class does not pickle
+    back whole)."""
     try:
         return _netlist(recipe, key).solve_combinations(combos).results
     except ThermnetError as exc:
+        try:
+            if str(pickle.loads(pickle.dumps(exc))) == str(exc):
+                return exc
+        except Exception:        # noqa: BLE001 -- any pickling problem: send the text
+            pass
         return WorkerError(str(exc))
 
 
@@ -137,10 +145,7 @@ def _pool_init(recipe: Recipe, key: str) -> None:
 
 
 def _pool_chunk(key: str, combos: range):
-    try:
-        return _netlist(None, key).solve_combinations(combos).results
-    except ThermnetError as exc:
-        return WorkerError(str(exc))
+    return _solve_chunk(None, key, combos)
 
 
 # ---- executors: each maps chunk indices to a Future of its results ---------------------------
@@ -160,12 +165,43 @@ class _InProcess:
         pass
 
 
-# imported once by the forkserver; its workers are forks of it (the physics kernels are
-# otherwise imported at a worker's first steady state: about 1 s of scipy each)
-PRELOAD = ["thermnet.api", "thermnet.solve.analysis", "thermnet.solve.family",
+# imported once by the forkserver, in this order; its workers are forks of it (the physics
+# kernels are otherwise imported at a worker's first steady state: about 1 s of scipy each);
+# worker_threads first: one BLAS thread per worker, set before numpy loads
+PRELOAD = ["thermnet.solve.worker_threads",
+           "thermnet.api", "thermnet.solve.analysis", "thermnet.solve.family",
            "thermnet.physics.electron_phonon", "thermnet.physics.bcs",
            "thermnet.physics.mattis_bardeen", "thermnet.physics.nis",
            "thermnet.physics.photonic", "thermnet.physics.proximity"]
+
+
+def _context() -> Any:
+    """The forkserver context (the server imports the numerics once; each worker is a fork
+    of it), or spawn where the platform has no forkserver."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
+
+
+def start_workers(jobs: Optional[int], path: str) -> None:
+    """Start the forkserver now, its imports in parallel with the caller's own, if the
+    netlist file at ``path`` has a ``.step`` card (a look at its text, before parsing; a
+    .step in an .include is not seen, and its workers start later, as without this) and
+    ``jobs`` is not 1.  The CLI calls this first thing: the workers of a family are then
+    ready about when its first chunk is."""
+    if jobs == 1 or "forkserver" not in multiprocessing.get_all_start_methods():
+        return
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            if not re.search(r"(?im)^[ \t]*\.step\b", fh.read(1 << 20)):
+                return
+    except OSError:
+        return                              # the parser says what is wrong with the file
+    _context()
+    from multiprocessing import forkserver
+    forkserver.ensure_running()
 
 
 class _Pool:
@@ -177,15 +213,8 @@ class _Pool:
     def __init__(self, recipe: Recipe, key: str, jobs: int, net, progress: bool):
         self.here = _InProcess(net, progress)
         self.workers = jobs - 1
-        context: Any
-        if "forkserver" in multiprocessing.get_all_start_methods():
-            context = multiprocessing.get_context("forkserver")
-            # the server imports the numerics once; each worker is a fork of it
-            context.set_forkserver_preload(PRELOAD)
-        else:
-            context = multiprocessing.get_context("spawn")
         self.key = key
-        self.pool = ProcessPoolExecutor(self.workers, mp_context=context,
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=_context(),
                                         initializer=_pool_init, initargs=(recipe, key))
 
     def submit(self, combos: range) -> Future:
@@ -231,7 +260,7 @@ def dask_client(address: Optional[str]):
         raise ThermnetError("error: --dask needs dask.distributed; install it with "
                             "pip install 'thermnet[cluster]'") from None
     if address == "local":
-        with LocalCluster(processes=True, host="127.0.0.1", dashboard_address=None,
+        with LocalCluster(processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0",
                           threads_per_worker=1) as cluster, Client(cluster) as client:
             yield client
         return
@@ -239,7 +268,8 @@ def dask_client(address: Optional[str]):
         client = Client(address, timeout=30)
     except (OSError, TimeoutError, ValueError) as exc:
         raise ThermnetError(f"error: cannot reach the Dask scheduler at '{address}': "
-                            f"{exc}") from None
+                            f"{exc}\n  start one ('dask scheduler', then 'dask worker "
+                            "ADDRESS'; docs/scaling.md) or use --dask local") from None
     with client:
         yield client
 

@@ -151,7 +151,8 @@ def measure_one(m: Measure, data: Dict[str, Any], x_name: Optional[str], x_dim,
         at = number(m.at)
         _inside(x, at, "AT", x_name)
         return find_at(x, columns[0], at)
-    level = columns[-1] if m.level is not None else np.full(len(x), m.level_value)
+    level = columns[-1] if m.level is not None else np.full(len(x), m.level_value) \
+        if m.level_param is None else np.full(len(x), _param(m, scope, earlier))
     y_when = columns[1] if m.kind == "FIND" else columns[0]
     found = crossing(x, y_when - level, m.edge, m.count, lo, hi,
                      columns[0] if m.kind == "FIND" else None)
@@ -170,6 +171,8 @@ def _slot(m: Measure, item) -> str:
 
 
 def _level_text(m: Measure) -> str:
+    if m.level_param is not None:
+        return m.level_param.text
     return m.level.column if m.level is not None else f"{m.level_value:g}"
 
 
@@ -283,11 +286,13 @@ class _Measured(Scope):
 
 
 def _param(m: Measure, scope, earlier: Dict[str, float]) -> float:
-    assert m.param is not None
+    """PARAM={...}, or the level of WHEN ...={...} naming measurements."""
+    expr = m.param if m.param is not None else m.level_param
+    assert expr is not None
     failed = [k for k in m.uses if math.isnan(earlier[k])]
     if failed:
         raise MeasureFailed(f"it uses {', '.join(failed)}, which failed")
     try:
-        return evaluate(m.param.expr, _Measured(earlier, scope)).value
+        return evaluate(expr.expr, _Measured(earlier, scope)).value
     except NetlistError as exc:
         raise MeasureFailed(exc.message) from None

@@ -1,0 +1,139 @@
+"""NIS junction under DC bias (Giazotto et al., RMP 78, 217 (2006), Sec. III.A): the
+quasiparticle current and the heat out of the normal metal against scipy.integrate.quad
+over the full energy axis (the kernel folds it onto E > 0); the optimum bias and maximum
+cooling power of the low-temperature asymptotics; a SINIS cooler and a current-biased
+thermometer from netlists: energy conservation, the island's balance, the kernel at the
+solved state; located errors."""
+import math
+import os
+
+import numpy as np
+import pytest
+from scipy import integrate
+from scipy.optimize import minimize_scalar
+
+import thermnet
+from thermnet.errors import NetlistError
+from thermnet.model.balance import HeatBalance
+from thermnet.physics.constants import e, kB
+from thermnet.physics.nis_bias import junction
+
+NETLISTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "netlists")
+TC = 1.2
+D0 = 1.764 * kB * TC
+R = 1e4
+
+
+def fermi(x):
+    return 0.5 * (1 - math.tanh(0.5 * x))
+
+
+def dos(E, d, g):
+    z = E - 1j * g
+    return abs((z / np.sqrt((z - d) * (z + d))).real)
+
+
+@pytest.mark.parametrize("v,tn,ts", [(0.5, 0.05, 0.05), (0.9, 0.1, 0.1), (1.0, 0.2, 0.15),
+                                     (2.0, 0.3, 0.1), (0.95, 0.25, 0.4)])
+def test_current_and_heat_against_quadrature(v, tn, ts):
+    """I = 1/(2 e R) int N_S [f_N(E - eV) - f_N(E + eV)] dE and
+    P_N = 1/(e^2 R) int (E - eV) N_S [f_N(E - eV) - f_S(E)] dE over the whole axis."""
+    g = 1e-4 * D0
+    ev = v * D0
+    V = ev / e
+    lim = max(D0, ev) + 60 * kB * max(tn, ts)
+    pts = [-D0, D0, -ev, ev, 0.0]
+    i_ref = integrate.quad(lambda E: dos(E, D0, g) * (fermi((E - ev) / (kB * tn))
+                                                       - fermi((E + ev) / (kB * tn))),
+                           -lim, lim, points=pts, limit=2000, epsabs=0, epsrel=1e-12)[0]
+    p_ref = integrate.quad(lambda E: (E - ev) * dos(E, D0, g) * (
+        fermi((E - ev) / (kB * tn)) - fermi(E / (kB * ts))), -lim, lim, points=pts,
+        limit=2000, epsabs=0, epsrel=1e-12)[0]
+    i, slope, p = junction(V, tn, ts, D0, g, R)
+    assert i == pytest.approx(i_ref / (2 * e * R), rel=1e-9)
+    assert p == pytest.approx(p_ref / (e * e * R), rel=1e-9)
+    h = 1e-6 * V
+    ref = (junction(V + h, tn, ts, D0, g, R)[0] - junction(V - h, tn, ts, D0, g, R)[0]) / (2 * h)
+    assert slope == pytest.approx(ref, rel=1e-6)
+
+
+def test_optimum_bias_and_maximum_cooling():
+    """Giazotto RMP Sec. III.A: at kB T << Delta the cooling power peaks at
+    eV ~ Delta - 0.66 kB T with P_max ~ 0.59 (Delta^2/e^2 R)(kB T/Delta)^(3/2)."""
+    for T, tol in ((0.05, 0.03), (0.1, 0.05)):
+        res = minimize_scalar(lambda v: -junction(v, T, T, D0, 1e-6 * D0, R)[2],
+                              bounds=(0.5 * D0 / e, 1.1 * D0 / e), method="bounded",
+                              options={"xatol": 1e-12})
+        assert res.x * e == pytest.approx(D0 - 0.66 * kB * T, rel=2e-3)
+        assert -res.fun == pytest.approx(0.59 * D0 ** 2 / (e * e * R) * (kB * T / D0) ** 1.5,
+                                         rel=tol)
+
+
+def sinis(v, extra=""):
+    return f"""
+.model cu eph(sigma=2e9 n=5)
+.model al nis(tc=1.2 rspec=1e-9 cspec=50e-3 dynes=1e-4)
+TB bath 0.3
+EN N bath cu vol=1e-19
+V1 sl 0 {v}
+N1 sl isl al area=1e-13 temp=N temps=bath
+N2 isl 0 al area=1e-13 temp=N temps=bath
+{extra}
+.print T(N) I(V1) I(N1) V(isl) QN(N1) QN(N2) PJ(N1) P(TB)
+"""
+
+
+def test_sinis_cooler_cools_and_conserves_energy():
+    v = 0.35e-3
+    c = thermnet.parse(sinis(v)).run()[0].columns
+    Tn = c["T(N)"]
+    assert Tn < 0.29                                          # cooled below the bath
+    assert c["V(isl)"] == pytest.approx(v / 2, rel=1e-12)    # symmetric junctions
+    # the kernel at the solved state: V/2 per junction, N at T(N), S at the bath
+    al_delta = 1.764 * kB * 1.2 * math.tanh(1.74 * math.sqrt(1.2 / 0.3 - 1))
+    i, _, p = junction(v / 2, Tn, 0.3, al_delta, 1e-4 * 1.764 * kB * 1.2, 1e-9 / 1e-13)
+    assert c["I(N1)"] == pytest.approx(i, rel=1e-9)
+    assert c["QN(N1)"] == pytest.approx(p, rel=1e-9)
+    # the island: electron-phonon heat from the bath = the junctions' cooling
+    eph = 2e9 * 1e-19 * (0.3 ** 5 - Tn ** 5)
+    assert c["QN(N1)"] + c["QN(N2)"] == pytest.approx(eph, rel=1e-9)
+    # energy: the source's power I V ends in the bath (SPICE sign: I(V1) < 0)
+    assert -c["P(TB)"] == pytest.approx(-c["I(V1)"] * v, rel=1e-10)
+    assert c["PJ(N1)"] == pytest.approx(c["I(N1)"] * v / 2, rel=1e-12)
+
+
+def test_current_biased_thermometer():
+    """V at a fixed current falls as T rises; the kernel's I at the printed V and T is the
+    bias current."""
+    res = thermnet.parse("""
+.model al nis(tc=1.2 rspec=1e-9 cspec=50e-3 dynes=1e-4)
+TN N 0.1
+TB bath 0.1
+I1 0 a 1n
+N1 a 0 al area=1e-13 temp=N temps=bath
+.sweep TN 0.1 0.4 4
+.print V(a)
+""").run()[0]
+    v, T = res.columns["V(a)"], res.columns["TN"]
+    assert np.all(np.diff(v) < 0)
+    delta = 1.764 * kB * 1.2 * math.tanh(1.74 * math.sqrt(1.2 / 0.1 - 1))
+    i, _, _ = junction(v[0], T[0], 0.1, delta, 1e-4 * 1.764 * kB * 1.2, 1e4)
+    assert i == pytest.approx(1e-9, rel=1e-10)
+
+
+def test_jacobian_of_a_biased_junction():
+    c = thermnet.parse(sinis(0.3e-3)).circuit()
+    bal = HeatBalance(c, c.flat.options)
+    Tf = np.array([0.28])
+    F, S, dF, _ = bal.residual_jacobian(Tf)
+    h = 1e-6 * Tf[0]
+    ref = (bal.residual(Tf + h)[0] - bal.residual(Tf - h)[0]) / (2 * h)
+    assert dF[0, 0] == pytest.approx(ref[0], rel=1e-5)
+
+
+def test_biased_junction_beside_a_resistor_at_another_temperature_is_refused():
+    text = sinis(0.3e-3, "TH hot 0.5\nRH sl 0 50 temp=hot")
+    with pytest.raises(NetlistError) as exc:
+        thermnet.parse(text).circuit()
+    assert "photonic admittance at bias" in exc.value.message
+    assert exc.value.span.line == 7
