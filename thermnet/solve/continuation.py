@@ -98,9 +98,12 @@ class ContinuationFailed(Exception):
 class Tracer:
     """Follows the branches of a :class:`Family` (see the module docstring)."""
 
-    def __init__(self, family: Family, lam_scale: float):
+    def __init__(self, family: Family, lam_scale: float, looseness: float = 1.0):
         self.f = family
         self.L = float(lam_scale) if lam_scale > 0 else 1.0
+        # the corrector's tolerance is the steady solver's times this (the .op ramp only
+        # needs the branch, not every point of it, to full accuracy: its end is polished)
+        self.looseness = looseness
 
     # ---- the scaled system ------------------------------------------------------------
     def _u(self, x, lam) -> np.ndarray:
@@ -155,14 +158,15 @@ class Tracer:
             g = np.append(F / sigma, c @ u - value)
             if not np.all(np.isfinite(g)):
                 raise ContinuationFailed("not a finite heat balance")
-            if np.all(np.abs(F) <= _tolerance(bal, S)) and abs(g[-1]) <= 1e-12 * (
+            if np.all(np.abs(F) <= self.looseness * _tolerance(bal, S)) and abs(g[-1]) <= 1e-12 * (
                     1 + abs(value)):
                 return u, it - 1
             du = linear_solve(A, -g)
             if not np.all(np.isfinite(du)):
                 raise ContinuationFailed("singular augmented Jacobian")
             if np.abs(du).max() < 1e-13 and abs(g[-1]) <= 1e-12 * (1 + abs(value)) and \
-                    np.all(np.abs(F) <= _tolerance(bal, S) + self._resolution(x, lam, F)):
+                    np.all(np.abs(F) <= self.looseness * _tolerance(bal, S)
+                           + self._resolution(x, lam, F)):
                 return u, it - 1       # converged to what floating point resolves
             if np.abs(du[:-1]).max() > MAX_DX:
                 if not fresh:
@@ -182,7 +186,7 @@ class Tracer:
                 continue
             u, F, S, x, lam = un, Fn, Sn, xn, lamn
             fresh = False
-        if np.all(np.abs(F) <= _tolerance(bal, S) + self._resolution(x, lam, F)):
+        if np.all(np.abs(F) <= self.looseness * _tolerance(bal, S) + self._resolution(x, lam, F)):
             return u, MAX_NEWTON
         raise ContinuationFailed(f"corrector did not converge in {MAX_NEWTON} iterations")
 

@@ -210,6 +210,9 @@ class Ramp:
     # (fraction of the ramp at the fold, T at the fold, T where the jump landed)
 
 
+RAMP_LOOSENESS = 1e4   # the ramp's points to 1e4 x the solver's tolerance (1e-6 relative)
+
+
 def ramp(bal: HeatBalance) -> Ramp:
     """The steady state reached by ramping every heater from 0 and every temperature source
     from the coldest source's temperature to their values (RampFamily), following the
@@ -217,7 +220,7 @@ def ramp(bal: HeatBalance) -> Ramp:
     pseudo-transient steps just past the fold).  Raises ContinuationFailed if the ramp
     cannot be followed."""
     family = RampFamily(bal)
-    tracer = Tracer(family, 1.0)
+    tracer = Tracer(family, 1.0, RAMP_LOOSENESS)
     x = np.full(len(bal.free), np.log(family.T_lo))
     lam = 0.0
     out = Ramp(bal.full(np.exp(x)))
