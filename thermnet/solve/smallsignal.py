@@ -203,9 +203,10 @@ def ac_amplitudes(bal: HeatBalance) -> Dict[str, float]:
 
 
 # ---- the analyses -----------------------------------------------------------------------------
-def _axis(name: str, values: np.ndarray, mode: str, dimension: str):
-    return {"name": name, "spacing": "lin" if mode == "lin" else "log",
-            "kind": "frequency", "dimension": dimension}
+def _frequency_axis(mode: str) -> dict:
+    """The sweep description of a frequency axis (plots: log spacing for dec/oct)."""
+    return {"name": "freq", "spacing": "lin" if mode == "lin" else "log",
+            "kind": "frequency", "dimension": "frequency"}
 
 
 def _steady(runner):
@@ -263,7 +264,7 @@ def run_ac(runner, ac, step):
         extras["time_constants_imag"] = [float(t) for t in np.imag(taus)]
     n = len(freqs)
     return AnalysisResult("ac", step, cols, np.ones(n, dtype=bool), [], np.full(n, energy),
-                          swept="freq", sweep=_axis("freq", freqs, ac.mode, "frequency"),
+                          swept="freq", sweep=_frequency_axis(ac.mode),
                           dimensions=dims, extras=extras, warnings=warnings)
 
 
@@ -313,7 +314,7 @@ def run_noise(runner, noise, step):
             if q.func == "INOISE" else "temperature_noise"
     n = len(freqs)
     return AnalysisResult("noise", step, cols, np.ones(n, dtype=bool), [], np.full(n, energy),
-                          swept="freq", sweep=_axis("freq", freqs, noise.mode, "frequency"),
+                          swept="freq", sweep=_frequency_axis(noise.mode),
                           dimensions=dims, extras={"output": f"T({noise.output_name})",
                                                    "input": noise.source_name},
                           warnings=warnings)

@@ -112,7 +112,6 @@ def breakpoints(waveforms, t1: float) -> List[float]:
 
 def run_tran(runner, tran, step):
     """``.tran``: the printed quantities at every output time from the .op state (or .ic)."""
-    from thermnet.results.types import AnalysisResult
     from thermnet.solve.smallsignal import _steady
     bal = runner.ctx.balance()
     flat = bal.circuit.flat
@@ -128,7 +127,7 @@ def run_tran(runner, tran, step):
                            tran.span, "HNAME NODE VALUE or HNAME NODE MODEL vol=... on the "
                            "islands (netlist-language-v2, Heat capacity and time)")
     try:
-        result = _integrate(system, runner, tran, step, T0, AnalysisResult)
+        result = _integrate(system, runner, tran, step, T0)
         result.warnings += warnings
         return result
     finally:
@@ -136,8 +135,11 @@ def run_tran(runner, tran, step):
             bal.set_value(k, v)
 
 
-def _integrate(system: TransientSystem, runner, tran, step, T0, AnalysisResult):
+def _integrate(system: TransientSystem, runner, tran, step, T0):
+    """Integrate segment by segment between breakpoints; the AnalysisResult of the output
+    times."""
     from thermnet.model.probes import Probe
+    from thermnet.results.types import AnalysisResult
     bal = system.bal
     M = system.massive
     rtol = bal.options["trtol"]
