@@ -150,6 +150,12 @@ class HeatBalance:
         self._link_memo[k] = (key, Q, dQ)
         return Q, dQ
 
+    def link_noise(self, k: int, T: np.ndarray) -> np.ndarray:
+        """S_ij (W^2/Hz): the spectral density of the photonic heat current between the
+        dissipative elements of link k on its current grid (``photonic.heat_noise``)."""
+        E, w, tau, temps = self._link_spectrum(k, T, self.grids[k])
+        return photonic.heat_noise(E, w, tau, temps)
+
     def link_heat(self, k: int, T: np.ndarray) -> np.ndarray:
         """Q_ij (W) between the dissipative elements of link k.
 

@@ -20,7 +20,7 @@ FORMS = {
     ".noise": ".noise T(NODE) SOURCE dec|oct|lin N FSTART FSTOP",
 }
 CARDS = (ast.TranCard, ast.AcCard, ast.NoiseCard)
-MAX_FREQUENCIES = 100_000
+MAX_POINTS = 100_000        # output times of a .tran, frequencies of an .ac or .noise
 
 
 def _expect(cond: bool, message: str, span: Span, card: str) -> None:
@@ -142,9 +142,9 @@ def _frequencies(spec: ast.FrequencySpec, scope, card: str) -> np.ndarray:
         raise NetlistError(f"{card} needs 0 < FSTART <= FSTOP, got {f0:g} and {f1:g}",
                            spec.start.span, FORMS[card])
     freqs = frequencies(spec.mode.text.lower(), int(n_text), f0, f1)
-    if len(freqs) > MAX_FREQUENCIES:
+    if len(freqs) > MAX_POINTS:
         raise NetlistError(f"{card} asks for {len(freqs)} frequencies, more than "
-                           f"{MAX_FREQUENCIES}", spec.count.span, "fewer points")
+                           f"{MAX_POINTS}", spec.count.span, "fewer points")
     return freqs
 
 
@@ -164,9 +164,9 @@ def elaborate_card(card, scope, node_kind: Dict[str, str], node_display: Dict[st
             problem = f"TSTART must be from 0 to below TSTOP, got {tstart:g}"
         elif not tmax > 0:
             problem = f"TMAX must be positive, got {tmax:g}"
-        elif (tstop - tstart) / tstep > MAX_FREQUENCIES:
+        elif (tstop - tstart) / tstep > MAX_POINTS:
             problem = f"{(tstop - tstart) / tstep:.3g} output times, more than " \
-                f"{MAX_FREQUENCIES}; a larger TSTEP"
+                f"{MAX_POINTS}; a larger TSTEP"
         if problem:
             raise NetlistError(f".tran: {problem}", card.span, FORMS[".tran"])
         return Tran(tstep, tstop, tstart, tmax, card.span)

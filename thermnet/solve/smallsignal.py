@@ -27,7 +27,6 @@ import numpy as np
 from thermnet.errors import ConvergenceError, NetlistError
 from thermnet.model.balance import HeatBalance
 from thermnet.model.probes import Probe
-from thermnet.physics import photonic
 
 GRAD_REL = 1e-6       # relative temperature step of the gradients of printed quantities
 
@@ -38,7 +37,6 @@ class Linearization:
 
     def __init__(self, bal: HeatBalance, T: np.ndarray):
         self.bal = bal
-        self.T = T
         _, _, dnet, _ = bal.flows(T, derivatives=True)
         self.dnet = dnet
         self.free = bal.free
@@ -86,23 +84,32 @@ class Linearization:
         x[self.free] = np.linalg.solve(self.system(omega).T, e)
         return x
 
-    def time_constants(self) -> np.ndarray:
-        """tau = -1/lambda (s), lambda the eigenvalues of C^-1 J over the nodes with a heat
-        capacity (the others eliminated), slowest first; complex only if the linearised
-        dynamics oscillates."""
+    def eigenvalues(self) -> np.ndarray:
+        """The eigenvalues lambda (1/s) of C^-1 J over the nodes with a heat capacity, the
+        others eliminated (empty if no node has one)."""
         massive = self.C > 0
-        if not massive.any():
-            return np.array([])
         M, A = np.flatnonzero(massive), np.flatnonzero(~massive)
-        J = self.J[np.ix_(M, M)]
-        if len(A):
-            J = J - self.J[np.ix_(M, A)] @ np.linalg.solve(self.J[np.ix_(A, A)],
-                                                          self.J[np.ix_(A, M)])
-        lam = np.linalg.eigvals(J / self.C[M][:, None])
-        tau = -1.0 / lam
+        if not len(M):
+            return np.array([])
+        J = quasi_static(self.J, M, M, A)
+        return np.linalg.eigvals(J / self.C[M][:, None])
+
+    def time_constants(self) -> np.ndarray:
+        """tau = -1/lambda (s) of :meth:`eigenvalues`, slowest first; complex only if the
+        linearised dynamics oscillates."""
+        tau = -1.0 / self.eigenvalues()
         if np.all(np.abs(tau.imag) <= 1e-12 * np.abs(tau.real)):
             tau = tau.real
         return tau[np.argsort(-np.abs(tau))]
+
+
+def quasi_static(J: np.ndarray, rows, M, A) -> np.ndarray:
+    """d(net heat of ``rows``)/dT_M when the nodes A (no heat capacity) keep their net heat
+    at zero: the Schur complement J_rM - J_rA J_AA^-1 J_AM (J indexed by node positions)."""
+    out = J[np.ix_(rows, M)]
+    if len(A):
+        out = out - J[np.ix_(rows, A)] @ np.linalg.solve(J[np.ix_(A, A)], J[np.ix_(A, M)])
+    return out
 
 
 def stable(bal: HeatBalance, T: np.ndarray) -> Optional[bool]:
@@ -112,9 +119,7 @@ def stable(bal: HeatBalance, T: np.ndarray) -> Optional[bool]:
     capacity (netlist-language-v2, Branches: the ``stable`` column)."""
     if bal.missing_capacity():
         return None
-    lin = Linearization(bal, T)
-    lam = np.linalg.eigvals(lin.J / lin.C[:, None])
-    return bool(np.all(lam.real < 0))
+    return bool(np.all(Linearization(bal, T).eigenvalues().real < 0))
 
 
 def gradient(bal: HeatBalance, T: np.ndarray, value, sources: List[str]):
@@ -150,9 +155,7 @@ def noise_paths(bal: HeatBalance, T: np.ndarray):
         S = float(e.noise_power(*T[idx]))
         paths.append(((e.name.lower(),), idx[0], idx[1], S))
     for k, link in enumerate(bal.links):
-        temps = T[bal.link_idx[k]]
-        E, w, _, _, tau = bal._network(k, temps, bal.grids[k])
-        pair_noise = photonic.heat_noise(E, w, tau, temps)
+        pair_noise = bal.link_noise(k, T)
         els = link.dissipative_elements
         li = bal.link_idx[k]
         for i in range(len(els)):
@@ -209,7 +212,7 @@ def _frequency_axis(mode: str) -> dict:
             "kind": "frequency", "dimension": "frequency"}
 
 
-def _steady(runner):
+def operating_point(runner):
     """The operating point of a .tran, .ac or .noise analysis: the .op state (the ramp from
     the bath state, or from .nodeset; solve/branches.py), its relative energy residual and
     the warnings of the ramp (a fold passed).  ConvergenceError if there is none."""
@@ -237,7 +240,7 @@ def run_ac(runner, ac, step):
     if not amplitudes:
         raise NetlistError(".ac needs a small-signal input: ac=VALUE on a heater or "
                            "temperature source", ac.span, "e.g. P1 S 1p ac=1f")
-    T, energy, warnings = _steady(runner)
+    T, energy, warnings = operating_point(runner)
     lin = Linearization(bal, T)
     dF, dT_fixed = lin.input_vector(amplitudes)
     freqs = np.asarray(ac.values, dtype=float)
@@ -281,7 +284,7 @@ def run_noise(runner, noise, step):
     from thermnet.results.types import AnalysisResult
     bal = runner.ctx.balance()
     out = check_output(bal, noise.output, ".noise", noise.span)
-    T, energy, warnings = _steady(runner)
+    T, energy, warnings = operating_point(runner)
     lin = Linearization(bal, T)
     paths = noise_paths(bal, T)
     with_paths = {name for names, *_ in paths for name in names}

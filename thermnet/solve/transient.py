@@ -19,10 +19,10 @@ from __future__ import annotations
 from typing import Any, Dict, List, Tuple
 
 import numpy as np
-from scipy.integrate import solve_ivp
 
 from thermnet.errors import ConvergenceError, NetlistError
 from thermnet.model.balance import HeatBalance
+from thermnet.solve.smallsignal import operating_point, quasi_static
 
 METHOD = "BDF"           # scipy.integrate.solve_ivp method
 NEWTON_MAX = 40          # iterations of a quasi-static node solve
@@ -89,11 +89,7 @@ class TransientSystem:
         T = self.state(t, y[:-2])
         net, _, dnet, _ = bal.flows(T, derivatives=True)
         M, A, F = self.massive, self.massless, bal.fixed
-        rows = np.concatenate((M, F))
-        J = dnet[np.ix_(rows, M)]
-        if len(A):
-            J = J - dnet[np.ix_(rows, A)] @ np.linalg.solve(dnet[np.ix_(A, A)],
-                                                            dnet[np.ix_(A, M)])
+        J = quasi_static(dnet, np.concatenate((M, F)), M, A)
         C = bal.capacity(T)[M]
         dC = bal.capacity(T, derivative=True)[M]
         n = len(M)
@@ -112,13 +108,12 @@ def breakpoints(waveforms, t1: float) -> List[float]:
 
 def run_tran(runner, tran, step):
     """``.tran``: the printed quantities at every output time from the .op state (or .ic)."""
-    from thermnet.solve.smallsignal import _steady
     bal = runner.ctx.balance()
     flat = bal.circuit.flat
     waveforms = [(k, flat.elements[k].waveform) for k in bal.heater_keys + bal.source_keys
                  if flat.elements[k].waveform is not None]
     static_values = {k: bal.value(k) for k, _ in waveforms}
-    T0, _, warnings = _steady(runner)                 # sources at their t = 0 values
+    T0, _, warnings = operating_point(runner)                 # sources at their t = 0 values
     for node, value in flat.initial.items():
         T0[bal.index[node]] = value
     system = TransientSystem(bal, T0, waveforms)
@@ -138,6 +133,8 @@ def run_tran(runner, tran, step):
 def _integrate(system: TransientSystem, runner, tran, step, T0):
     """Integrate segment by segment between breakpoints; the AnalysisResult of the output
     times."""
+    from scipy.integrate import solve_ivp  # only a .tran needs it (a heavy import)
+
     from thermnet.model.probes import Probe
     from thermnet.results.types import AnalysisResult
     bal = system.bal
