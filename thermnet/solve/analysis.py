@@ -266,7 +266,7 @@ class Runner:
         balance = np.full(n, np.nan)
         failures = []
         history: List[Tuple[float, np.ndarray]] = []   # last two points (value, T): predictor
-        states: Dict[int, np.ndarray] = {}
+        checker = branches.sweep_checker(self, sweep)    # folds and jumps (solve/branches.py)
         memory = SolverMemory()
         saved = dict(self.ctx.sources), dict(self.ctx.params)
         try:
@@ -287,12 +287,12 @@ class Runner:
                 for k, val in values.items():
                     cols[k][i] = val
                 converged[i] = True
-                states[i] = state.T
                 history = (history + [(v, state.T)])[-2:]
+                checker.add(i, v, state.T)
         finally:
             self.ctx.sources, self.ctx.params = saved
         # folds and jumps between the points (solve/branches.py)
-        folds, warnings = branches.check_plain(self, sweep, states, cols, balance, converged)
+        folds, warnings = branches.check_plain(self, sweep, checker, cols, balance)
         return AnalysisResult("sweep", step, cols, converged, failures, balance, swept=name,
                               sweep=info, dimensions=dims, folds=folds, warnings=warnings)
 

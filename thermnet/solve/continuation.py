@@ -40,6 +40,7 @@ NATURAL_MIN = 0.3     # |t_mu| above which a step may aim at the next grid value
 MAX_NEWTON = 10       # corrector iterations
 MAX_DX = 0.5          # largest change of ln T in one corrector iteration
 GROW, SHRINK = 1.6, 0.5
+GROW_ITS = 4           # a step whose corrector needed at most this many iterations grows
 DS_MIN = 1e-9         # smallest step (scaled arclength) before the continuation gives up
 FOLD_ITER = 60        # regula falsi iterations locating a fold
 FOLD_TOL = 1e-7       # ... until the bracket in ln T is this small (lambda at a smooth fold
@@ -55,8 +56,10 @@ class Family(Protocol):
     def residual(self, x: np.ndarray, lam: float) -> Tuple[np.ndarray, np.ndarray]:
         """Net heat F and heat-flow magnitudes S of the free nodes (W)."""
 
-    def jacobian(self, x: np.ndarray, lam: float):
-        """(F, S, dF/dx (W per unit ln T), dF/dlam (W per unit of lam))."""
+    def jacobian(self, x: np.ndarray, lam: float, T: Optional[np.ndarray] = None):
+        """(F, S, dF/dx (W per unit ln T), dF/dlam (W per unit of lam)); ``T``: the
+        temperatures of every node at x when the caller has them (exactly the state whose
+        derivatives the balance may already hold: HeatBalance.flows keeps the last)."""
 
     def full(self, x: np.ndarray, lam: float) -> np.ndarray:
         """Temperatures of every node (K) at x, lam."""
@@ -120,10 +123,11 @@ class Tracer:
         A[n] = c
         return A
 
-    def point(self, x, lam, c: np.ndarray, kind="step") -> BranchPoint:
+    def point(self, x, lam, c: np.ndarray, kind="step",
+              T: Optional[np.ndarray] = None) -> BranchPoint:
         """The branch point at (x, lam) with its Jacobian and unit tangent, oriented so that
-        c . t > 0."""
-        F, S, Fx, Fl = self.f.jacobian(x, lam)
+        c . t > 0 (``T``: every node's temperatures there, if the caller has them)."""
+        F, S, Fx, Fl = self.f.jacobian(x, lam, T)
         sigma = _scale(self.f.bal, S)
         A = self._augmented(Fx, Fl, sigma, c)
         rhs = np.zeros(len(x) + 1)
@@ -135,12 +139,12 @@ class Tracer:
         t = t / np.linalg.norm(t)
         return BranchPoint(np.array(x, dtype=float), float(lam), t, Fx, Fl, S, kind)
 
-    def start(self, x, lam, direction: float) -> BranchPoint:
+    def start(self, x, lam, direction: float, T: Optional[np.ndarray] = None) -> BranchPoint:
         """The first point, its tangent towards increasing (direction > 0) or decreasing
         lam."""
         c = np.zeros(len(x) + 1)
         c[-1] = 1.0 if direction >= 0 else -1.0
-        return self.point(x, lam, c, "start")
+        return self.point(x, lam, c, "start", T)
 
     def correct(self, guess: np.ndarray, c: np.ndarray, value: float,
                 p0: BranchPoint) -> Tuple[np.ndarray, int]:
@@ -184,6 +188,9 @@ class Tracer:
             if not fresh and not np.linalg.norm(gn) <= 0.25 * np.linalg.norm(g):
                 A, fresh = self._fresh(u, sigma, c), True
                 continue
+            # Broyden's update of the reused matrix along the step (Dennis & Schnabel,
+            # Sec. 8.1, as steady._newton): chord iterations then converge superlinearly
+            A = A + np.outer(gn - g - A @ du, du) / (du @ du)
             u, F, S, x, lam = un, Fn, Sn, xn, lamn
             fresh = False
         if np.all(np.abs(F) <= self.looseness * _tolerance(bal, S) + self._resolution(x, lam, F)):
@@ -413,7 +420,7 @@ class Tracer:
                     NATURAL_MIN and not consistent(p, q, self.L):
                 ds *= SHRINK     # landed on a neighbouring branch that runs alongside
                 continue
-            ds = min(ds * GROW, ds_max) if its <= 3 else (ds * 0.7 if its > 6 else ds)
+            ds = min(ds * GROW, ds_max) if its <= GROW_ITS else (ds * 0.7 if its > 6 else ds)
             if np.sign(q.t_mu) != np.sign(p.t_mu) and not folded(p, q):
                 q.t = -q.t            # lambda goes on: only the tangent's orientation flipped
             try:
@@ -559,9 +566,10 @@ class RampFamily:
     def residual(self, x, lam):
         return self.bal.residual(np.exp(x), lam, self._sources(lam))
 
-    def jacobian(self, x, lam):
+    def jacobian(self, x, lam, T=None):
         bal = self.bal
-        net, mag, dnet, _ = bal.flows(self.full(x, lam), lam, derivatives=True)
+        net, mag, dnet, _ = bal.flows(self.full(x, lam) if T is None else T, lam,
+                                      derivatives=True)
         f = bal.free
         T = np.exp(x)
         # the heaters' powers and the bias networks' heats (their sources ramp too)
