@@ -548,31 +548,50 @@ def _lam_text(lam: float) -> str:
 
 # ---- the ramp of .op -----------------------------------------------------------------------
 class RampFamily:
-    """The ramp of an experiment, lam from 0 to 1: heaters at lam times their power, every
-    temperature source at T_lo + lam (T - T_lo), T_lo the coldest source (the bath state
-    at lam = 0: heaters off, everything at T_lo, every flow zero)."""
+    """The ramp of an experiment: heaters at L(s) times their power, every temperature
+    source at T_lo + L(s) (T - T_lo), T_lo the coldest source (the bath state at s = 0:
+    heaters off, everything at T_lo, every flow zero), for the ramp parameter s from 0 to 1.
 
-    def __init__(self, bal: HeatBalance):
+    The load L(s) = expm1(c s) / expm1(c) (L = s for c = 0) rises exponentially in s: with
+    c ~ n ln(T_end / T_lo) for heat laws ~ T^n the temperatures rise about linearly in s
+    instead of jumping up at the first per mille of the load (where the bath's weak
+    conductance at T_lo makes ln T nearly vertical in L), so the continuation takes few,
+    long steps.  L is strictly increasing: the branch, its folds and its end are those of
+    the ramp in L itself."""
+
+    def __init__(self, bal: HeatBalance, curvature: float = 0.0):
         self.bal = bal
         self.T_lo = float(bal.source_T.min())
         self.target = bal.source_T.copy()
+        self.c = float(curvature)
 
-    def _sources(self, lam):
-        return self.T_lo + lam * (self.target - self.T_lo)
+    def load(self, s: float) -> float:
+        """The fraction of the full load at ramp parameter s."""
+        if self.c < 1e-8:
+            return float(s)
+        return float(np.expm1(self.c * s) / np.expm1(self.c))
 
-    def full(self, x, lam):
-        return self.bal.full(np.exp(x), self._sources(lam))
+    def _dload(self, s: float) -> float:
+        if self.c < 1e-8:
+            return 1.0
+        return float(self.c * np.exp(self.c * s) / np.expm1(self.c))
 
-    def residual(self, x, lam):
-        return self.bal.residual(np.exp(x), lam, self._sources(lam))
+    def sources(self, s):
+        return self.T_lo + self.load(s) * (self.target - self.T_lo)
 
-    def jacobian(self, x, lam, T=None):
+    def full(self, x, s):
+        return self.bal.full(np.exp(x), self.sources(s))
+
+    def residual(self, x, s):
+        return self.bal.residual(np.exp(x), self.load(s), self.sources(s))
+
+    def jacobian(self, x, s, T=None):
         bal = self.bal
-        net, mag, dnet, _ = bal.flows(self.full(x, lam) if T is None else T, lam,
-                                      derivatives=True)
+        lam = self.load(s)
+        full = self.full(x, s) if T is None else T
+        net, mag, dnet, _ = bal.flows(full, lam, derivatives=True)
         f = bal.free
-        T = np.exp(x)
         # the heaters' powers and the bias networks' heats (their sources ramp too)
-        dlam = bal.load_derivative(self.full(x, lam), lam)
+        dlam = bal.load_derivative(full, lam)
         dlam = dlam[f] + dnet[np.ix_(f, bal.fixed)] @ (self.target - self.T_lo)
-        return net[f], mag[f], dnet[np.ix_(f, f)] * T[None, :], dlam
+        return net[f], mag[f], dnet[np.ix_(f, f)] * np.exp(x)[None, :], dlam * self._dload(s)

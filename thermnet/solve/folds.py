@@ -32,7 +32,7 @@ from thermnet.solve.continuation import (
     Tracer,
     consistent,
 )
-from thermnet.solve.steady import SolverMemory, _Failed, _newton, linear_solve
+from thermnet.solve.steady import SolverMemory, _Failed, _newton, _uniform_guess, linear_solve
 
 PARAM_REL = 1e-6       # dF/dp of a .param: relative step of the central difference
 SAME_STATE = 1e-5      # |ln T| within which two solutions are the same state
@@ -130,12 +130,13 @@ class SweepChecker:
         self.points: List[Tuple[int, Optional[BranchPoint]]] = []
         self.out = SweepCheck()
 
-    def add(self, i: int, lam: float, T: np.ndarray) -> None:
+    def add(self, i: int, lam: float, T: np.ndarray) -> Optional[BranchPoint]:
         """The converged point i of the sweep, at the target's value lam, with the
-        temperatures T of every node (the balance bound to lam)."""
+        temperatures T of every node (the balance bound to lam); returns its branch point
+        (None where it has no tangent)."""
         bal = self.family.bal
         if len(bal.free) == 0:
-            return
+            return None
         prev = next((p for _, p in reversed(self.points)), None)
         direction = 1.0 if prev is None else np.sign(lam - prev.lam) or 1.0
         try:
@@ -147,6 +148,7 @@ class SweepChecker:
                                   f"({exc}); the branch is not checked there")
             p = None
         self.points.append((i, p))
+        return p
 
     def finish(self) -> SweepCheck:
         """Compare each pair of neighbouring points; follow the branch where they may not
@@ -235,22 +237,31 @@ RAMP_LOOSENESS = 1e4   # the ramp's points to 1e4 x the solver's tolerance (1e-6
 RAMP_DS_MAX = 0.25       # longest step of the ramp (scaled arclength)
 
 
+RAMP_EXPONENT = 4.0     # c = n ln(T_end / T_lo) of RampFamily: between photonic (n = 2)
+                        # and electron-phonon (n = 5, 6) heat laws
+
+
 def ramp(bal: HeatBalance) -> Ramp:
     """The steady state reached by ramping every heater from 0 and every temperature source
     from the coldest source's temperature to their values (RampFamily), following the
     branch by continuation and jumping at each fold as an experiment does (relaxation by
     pseudo-transient steps just past the fold).  Raises ContinuationFailed if the ramp
     cannot be followed."""
-    family = RampFamily(bal)
+    T_lo = float(bal.source_T.min())
+    # the ramp's load curve from the common temperature the full load gives all free
+    # nodes (the steady solver's cold-start estimate: a few heat evaluations)
+    T_end = float(np.exp(_uniform_guess(bal, bisections=1)).max()) if len(bal.free) else T_lo
+    family = RampFamily(bal, RAMP_EXPONENT * max(0.0, np.log(T_end / T_lo)))
     tracer = Tracer(family, 1.0, RAMP_LOOSENESS)
     x = np.full(len(bal.free), np.log(family.T_lo))
-    lam = 0.0
+    s = 0.0
     out = Ramp(bal.full(np.exp(x)))
-    bal.choose_grids(family.full(x, lam))
+    bal.choose_grids(family.full(x, s))
     for _ in range(MAX_JUMPS + 1):
-        p0 = tracer.start(x, lam, 1.0)
-        trace = tracer.trace(p0, [1.0], lam, 1.0, ds0=0.05, ds_max=RAMP_DS_MAX, max_steps=2000,
-                             stop=lambda p, ev: p.lam >= 1.0 or any(e.kind == "fold" for e in ev))
+        p0 = tracer.start(x, s, 1.0)
+        trace = tracer.trace(p0, [1.0], s, 1.0, ds0=0.25, ds_max=RAMP_DS_MAX, max_steps=2000,
+                             stop=lambda p, ev: p.lam >= 1.0 or any(e.kind == "fold"
+                                                                    for e in ev))
         done = [e for e in trace.events if e.kind == "grid" and e.point.lam == 1.0]
         if done:
             out.T = family.full(_polish(family, done[0].point.x), 1.0)
@@ -259,10 +270,10 @@ def ramp(bal: HeatBalance) -> Ramp:
         if not folds:
             raise ContinuationFailed(trace.stopped or "the ramp did not reach full load")
         f = folds[0].point
-        lam = min(1.0, f.lam + max(1e-4, 1e-3 * f.lam))
-        x = _relax(bal, family, f.x, lam)
-        out.folds.append((f.lam, family.full(f.x, f.lam), family.full(x, lam)))
-        if lam >= 1.0:
+        s = min(1.0, f.lam + max(1e-4, 1e-3 * f.lam))
+        x = _relax(bal, family, f.x, s)
+        out.folds.append((family.load(f.lam), family.full(f.x, f.lam), family.full(x, s)))
+        if s >= 1.0:
             out.T = family.full(x, 1.0)
             return out
     raise ContinuationFailed(f"the ramp passed more than {MAX_JUMPS} folds")
@@ -284,11 +295,13 @@ def _polish(family: RampFamily, x: np.ndarray) -> np.ndarray:
     return x
 
 
-def _relax(bal: HeatBalance, family: RampFamily, x: np.ndarray, lam: float) -> np.ndarray:
-    """Where the state at a fold relaxes when the load moves just past it: pseudo-transient
-    steps (backward Euler of dx/dt = F/S, steady._newton), then Newton."""
+def _relax(bal: HeatBalance, family: RampFamily, x: np.ndarray, s: float) -> np.ndarray:
+    """Where the state at a fold relaxes when the load moves just past it (to ramp
+    parameter s): pseudo-transient steps (backward Euler of dx/dt = F/S, steady._newton),
+    then Newton."""
     memory = SolverMemory()
-    src = family._sources(lam)
+    src = family.sources(s)
+    lam = family.load(s)
     try:
         x, *_ = _newton(bal, x, memory, heater_scale=lam, source_T=src, pseudo_dt=1e-2,
                         maxiter=80)
