@@ -278,6 +278,7 @@ class Runner:
         failures = []
         history: List[Tuple[float, np.ndarray]] = []   # last two points (value, T): predictor
         tangent_at: Optional[np.ndarray] = None          # d ln T_free / dv at the last point
+        start_warnings: List[str] = []
         checker = branches.sweep_checker(self, sweep)    # folds and jumps (solve/branches.py)
         memory = SolverMemory()
         saved = dict(self.ctx.sources), dict(self.ctx.params)
@@ -288,8 +289,9 @@ class Runner:
                 (self.ctx.params if sweep.target.kind == "param" else self.ctx.sources)[
                     sweep.target.key] = v
                 guess = _predict(history, v, tangent_at)
-                if guess is None and self.ctx.flat.nodeset:
-                    guess = branches.nodeset_guess(self.ctx.balance(), self.ctx.flat.nodeset)
+                if guess is None:        # the first point: where .op would be (branches.py)
+                    guess, start_warnings = branches.start_guess(
+                        self, f"sweep over {name}, point {i} ({name}={v:g})")
                 try:
                     state, values, balance[i] = self.point(
                         guess, memory, self._values_of({sweep.target.key: v}))
@@ -312,6 +314,7 @@ class Runner:
             self.ctx.sources, self.ctx.params = saved
         # folds and jumps between the points (solve/branches.py)
         folds, warnings = branches.check_plain(self, sweep, checker, cols, balance)
+        warnings = start_warnings + warnings
         return AnalysisResult("sweep", step, cols, converged, failures, balance, swept=name,
                               sweep=info, dimensions=dims, folds=folds, warnings=warnings)
 

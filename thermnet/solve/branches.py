@@ -23,24 +23,33 @@ def _g(v: float) -> str:
 
 
 def op_point(runner: "Runner"):
-    """(state, columns, relative energy residual, warnings) of ``.op``: Newton from the
-    .nodeset temperatures if the netlist has them, else the end of the ramp from the bath
-    state (folds.ramp), each fold on the way a warning."""
+    """(state, columns, relative energy residual, warnings) of ``.op``: Newton from
+    :func:`start_guess`."""
+    guess, warnings = start_guess(runner, ".op")
+    return (*runner.point(guess, SolverMemory(), runner._values_of({})), warnings)
+
+
+def start_guess(runner: "Runner", where: str) -> Tuple[Optional[np.ndarray], List[str]]:
+    """Where the first steady state of an analysis starts (``.op``, a sweep's first point):
+    the .nodeset temperatures if the netlist has them, else the end of the ramp from the
+    bath state (folds.ramp; each fold on the way a warning), else (the ramp could not be
+    followed: a warning) None, the steady solver's cold start.  Returns (temperatures of
+    every node or None, warnings)."""
     ctx = runner.ctx
     bal = ctx.balance()
     nodeset = ctx.flat.nodeset
-    values = runner._values_of({})
     warnings: List[str] = []
-    if nodeset or not len(bal.free):
-        guess = nodeset_guess(bal, nodeset) if nodeset else None
-        return (*runner.point(guess, SolverMemory(), values), warnings)
+    if nodeset:
+        return nodeset_guess(bal, nodeset), warnings
+    if not len(bal.free):
+        return None, warnings
     try:
         ramp = folds.ramp(bal)
     except (ContinuationFailed, ConvergenceError, ArithmeticError, ValueError) as exc:
-        warnings.append(f".op: the ramp from the bath state could not be followed ({exc}); "
+        warnings.append(f"{where}: the ramp from the bath state could not be followed ({exc}); "
                         "the state shown is the steady solver's, which may lie on another "
                         "branch than an experiment's")
-        return (*runner.point(None, SolverMemory(), values), warnings)
+        return None, warnings
     ctx.balance()                                  # the full values again
     nodes = [bal.circuit.flat.thermal_nodes[bal.nodes[i]] for i in bal.free]
     for lam, before, after in ramp.folds:
@@ -49,11 +58,11 @@ def op_point(runner: "Runner"):
         i = bal.free[k]
         loads = _load_text(bal, lam)
         warnings.append(
-            f".op: ramping the heaters and sources from the bath state passed a fold at "
+            f"{where}: ramping the heaters and sources from the bath state passed a fold at "
             f"{100 * lam:.4g} % of their values ({loads}): T({nodes[k]}) jumped "
             f"{_g(before[i])} -> {_g(after[i])} K; the state shown is where the ramp ends; "
             f".nodeset T({nodes[k]})=VALUE selects another branch")
-    return (*runner.point(ramp.T, SolverMemory(), values), warnings)
+    return ramp.T, warnings
 
 
 def _load_text(bal, lam: float) -> str:
@@ -185,8 +194,7 @@ def trace(runner: "Runner", sweep: Sweep, step):
     saved = dict(ctx.sources), dict(ctx.params)
     try:
         (ctx.params if target.kind == "param" else ctx.sources)[target.key] = v0
-        bal = ctx.balance()
-        guess = nodeset_guess(bal, flat.nodeset) if flat.nodeset else None
+        guess, start_warnings = start_guess(runner, f"trace over {name}, first point")
         try:
             state, _, _ = runner.point(guess, SolverMemory(), runner._values_of({target.key: v0}))
         except PointFailed as exc:
@@ -241,7 +249,7 @@ def trace(runner: "Runner", sweep: Sweep, step):
         cols["stable"] = np.array([_stable(ctx, target, r[0], states[k]) if k in states
                                    else np.nan for k, r in enumerate(rows)])
         dims["stable"] = "boolean"
-    records, warnings = [], []
+    records, warnings = [], start_warnings
     for (v, columns, _, kind) in rows:
         if kind == "fold" and columns is not None:
             rec = fold_record(name, v, columns)

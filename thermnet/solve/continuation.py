@@ -101,12 +101,29 @@ class ContinuationFailed(Exception):
 class Tracer:
     """Follows the branches of a :class:`Family` (see the module docstring)."""
 
-    def __init__(self, family: Family, lam_scale: float, looseness: float = 1.0):
+    def __init__(self, family: Family, lam_scale: float, looseness: float = 1.0,
+                 max_miss: Optional[float] = None, min_cos: float = 0.8):
         self.f = family
         self.L = float(lam_scale) if lam_scale > 0 else 1.0
         # the corrector's tolerance is the steady solver's times this (the .op ramp only
         # needs the branch, not every point of it, to full accuracy: its end is polished)
         self.looseness = looseness
+        # the largest distance (scaled u) of a corrected point from its prediction: a step
+        # whose corrector moves farther is halved (Allgower & Georg, Introduction to
+        # Numerical Continuation Methods, Sec. 6.1: step control by the corrector's
+        # distance).  Near a fold the branch curves and the steps shrink, so a narrow fold
+        # pair (an S of a few per cent in T) is not stepped over; None: the looser test of
+        # _check_step alone
+        self.max_miss = max_miss
+        # a step whose end's tangent turns from its start's by more than arccos(min_cos)
+        # is halved (the branch bends there: a fold may be near)
+        self.min_cos = min_cos
+
+    def _check_miss(self, u: np.ndarray, predicted: np.ndarray, ds: float) -> None:
+        if self.max_miss is not None and ds > 1e-5 and \
+                float(np.abs(u - predicted).max()) > self.max_miss:
+            raise ContinuationFailed("corrected point farther than max_miss from the "
+                                     "prediction")
 
     # ---- the scaled system ------------------------------------------------------------
     def _u(self, x, lam) -> np.ndarray:
@@ -232,6 +249,7 @@ class Tracer:
         u, its = self.correct(u0 + ds * p0.t, p0.t, value, p0)
         u = self._polish_grids(u, p0.t, value, p0)
         _check_step(u, u0, u0 + ds * p0.t, ds)
+        self._check_miss(u, u0 + ds * p0.t, ds)
         x, lam = self._split(u)
         return self.point(x, lam, u - u0), its
 
@@ -255,6 +273,9 @@ class Tracer:
         if float(np.abs(u[:-1] - u0[:-1]).max()) > 3 * ds + 1e-12 or \
                 abs(u[-1] - u0[-1]) > 3 * ds + 0.3 * np.sqrt(ds):
             raise ContinuationFailed("corrected point far from the previous one")
+        # the tangent's prediction at the new x_k (a coordinate step runs through a fold
+        # pair, along which x_k keeps rising, as easily as through a corner)
+        self._check_miss(u, u0 + p0.t * (ds / max(abs(p0.t[k]), 1e-300)), ds)
         x, lam = self._split(u)
         return self.point(x, lam, e * np.sign(p0.t[k])), its
 
@@ -280,9 +301,13 @@ class Tracer:
         failure = ContinuationFailed("no step")
         for kind in order:
             try:
-                q, its = (self.arclength if kind == "step" else self.coordinate)(p, ds)
+                with np.errstate(over="raise", invalid="raise", divide="raise"):
+                    q, its = (self.arclength if kind == "step" else self.coordinate)(p, ds)
             except ContinuationFailed as exc:
                 failure = exc
+                continue
+            except ArithmeticError as exc:       # a step too long for the kernels' range
+                failure = ContinuationFailed(f"numerical failure: {exc}")
                 continue
             q.kind = kind
             return q, its
@@ -400,20 +425,22 @@ class Tracer:
             try:
                 if target is not None and abs(p.t_mu) >= NATURAL_MIN and \
                         abs((target - p.lam) / self.L / p.t_mu) <= 1.5 * ds:
-                    q, its = self.pinned(p, target)
-                    _check_step(self._u(q.x, q.lam), self._u(p.x, p.lam),
-                                self._u(p.x, p.lam) + (target - p.lam) / self.L / p.t_mu
-                                * p.t, abs((target - p.lam) / self.L / p.t_mu))
+                    with np.errstate(over="raise", invalid="raise", divide="raise"):
+                        q, its = self.pinned(p, target)
+                    predicted = self._u(p.x, p.lam) + (target - p.lam) / self.L / p.t_mu * p.t
+                    length = abs((target - p.lam) / self.L / p.t_mu)
+                    _check_step(self._u(q.x, q.lam), self._u(p.x, p.lam), predicted, length)
+                    self._check_miss(self._u(q.x, q.lam), predicted, length)
                     if folded(p, q) or not consistent(p, q, self.L):
                         raise ContinuationFailed("a fold or a jump inside a fixed-parameter "
                                                  "step")
                 else:
                     q, its = self._step(p, ds, order)
                     order = [q.kind] + [m for m in order if m != q.kind]
-            except ContinuationFailed:
+            except (ContinuationFailed, ArithmeticError):
                 ds *= SHRINK
                 continue
-            if float(p.t @ q.t) < 0.8 and ds > 1e-4:
+            if float(p.t @ q.t) < self.min_cos and ds > 1e-4:
                 ds *= SHRINK                   # the branch turns sharply: shorter steps
                 continue
             if q.kind != "grid" and not folded(p, q) and min(abs(p.t_mu), abs(q.t_mu)) >= \

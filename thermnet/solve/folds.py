@@ -235,6 +235,8 @@ class Ramp:
 
 RAMP_LOOSENESS = 1e4   # the ramp's points to 1e4 x the solver's tolerance (1e-6 relative)
 RAMP_DS_MAX = 0.25       # longest step of the ramp (scaled arclength)
+RAMP_MAX_MISS = 0.02     # Tracer.max_miss of the ramp: 2 % in T
+RAMP_MIN_COS = 0.95      # Tracer.min_cos of the ramp: tangents turn by < 18 degrees a step
 
 
 RAMP_EXPONENT = 4.0     # c = n ln(T_end / T_lo) of RampFamily: between photonic (n = 2)
@@ -252,7 +254,7 @@ def ramp(bal: HeatBalance) -> Ramp:
     # nodes (the steady solver's cold-start estimate: a few heat evaluations)
     T_end = float(np.exp(_uniform_guess(bal, bisections=1)).max()) if len(bal.free) else T_lo
     family = RampFamily(bal, RAMP_EXPONENT * max(0.0, np.log(T_end / T_lo)))
-    tracer = Tracer(family, 1.0, RAMP_LOOSENESS)
+    tracer = Tracer(family, 1.0, RAMP_LOOSENESS, RAMP_MAX_MISS, RAMP_MIN_COS)
     x = np.full(len(bal.free), np.log(family.T_lo))
     s = 0.0
     out = Ramp(bal.full(np.exp(x)))
