@@ -61,9 +61,12 @@ class HeatBalance:
             np.array([self.index[n] for n in b.thermal_nodes], dtype=int)
             for b in circuit.bias]
         self.capacity_idx = [(e, self.index[e.nodes[0]]) for e in circuit.capacities]
-        # a network shorted to one node by voltage sources carries no photons
+        # a network shorted to one node by voltage sources carries no photons, nor does one
+        # whose dissipative elements all sit at one thermal node (n(T_i) = n(T_j): Q_ij = 0
+        # at every temperature; e.g. a SINIS cooler's two junctions on one island)
         self.links = [lk for lk in circuit.links
-                      if len(lk.dissipative) >= 2 and lk.incidence.shape[1] > 0]
+                      if len(lk.dissipative) >= 2 and lk.incidence.shape[1] > 0
+                      and len(set(lk.temp_nodes)) >= 2]
         self.link_idx = [np.array([self.index[n] for n in lk.temp_nodes]) for lk in self.links]
         self.link_nodes = [_node_map(li) for li in self.link_idx]
         # the nonlinear DC elements of biased networks in each link: (bias network, index
