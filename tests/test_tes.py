@@ -10,7 +10,7 @@ import pytest
 from scipy import optimize
 
 import thermnet
-from thermnet.errors import NetlistError
+from thermnet.errors import BranchWarning, NetlistError
 from thermnet.physics import tes as tes_kernel
 from thermnet.physics.constants import h, kB
 
@@ -216,14 +216,27 @@ RT b 0 tx temp=F
 
 
 def test_shipped_bolometer():
-    """netlists/tes_bolometer.net: in the transition (R0 between 0.1 and 0.9 Rn), loop gain
-    > 10, the time constant sped up from C/G = 10 ms."""
-    res = thermnet.load(os.path.join(NETLISTS, "tes_bolometer.net")).run()
-    op = res[0].columns
-    r0 = op["{V(b)/I(RT)}"]
-    assert 0.01 < r0 < 0.09
+    """netlists/tes_bolometer.net: the .op in the transition (R0 between 0.1 and 0.9 Rn),
+    loop gain > 10, the time constant sped up from C/G = 10 ms; the bias sweep: normal
+    (R = Rn) at high bias, ~constant Joule heat in the transition, a fold where R0 nears the
+    shunt, superconducting below."""
+    with pytest.warns(BranchWarning):
+        res = thermnet.load(os.path.join(NETLISTS, "tes_bolometer.net")).run()
+    by = {r.analysis: r for r in res}
+    op = by["op"].columns
+    assert 0.01 < op["{V(b)/I(RT)}"] < 0.09
     assert op["{PJ(RT)*ALPHA(RT)/(100p*T(F))}"] > 10
-    assert res[1].extras["time_constants"][0] < 1e-3
+    assert by["ac"].extras["time_constants"][0] < 1e-3
+    sweep = by["sweep"]
+    r = sweep.columns["{V(b)/I(RT)}"]
+    ib = sweep.columns["IB"]
+    assert r[0] == pytest.approx(0.1, rel=1e-9)                  # normal at 600 uA
+    inside = (r > 0.01) & (r < 0.09)
+    p = sweep.columns["PJ(RT)"][inside]
+    assert inside.sum() > 10 and p.max() / p.min() < 1.1         # the ETF plateau
+    assert r[-1] < 1e-8                                          # superconducting at 20 uA
+    assert len(sweep.folds) == 1 and 80e-6 < sweep.folds[0]["IB"] < 110e-6
+    assert ib[0] > ib[-1]
 
 
 @pytest.mark.parametrize("params,where,message", [
