@@ -258,3 +258,35 @@ def test_parameter_errors_are_located(params, where, message):
     line = text.splitlines()[e.span.line - 1]
     assert line[e.span.column - 1:].startswith(where)
     assert message in str(e)
+
+
+def test_ideal_voltage_bias_without_current_dependence():
+    """A source directly across a TES with beta = 0 (R(T) only): the superconducting film's
+    1e9 S beside the source's unit entries must not stop the solve (the thermal Newton
+    passes through it); in the transition V = I R(T) and V^2/R = G (T - T_bath) hold with
+    the closed form (1e-9), and tau = tau0 / (1 + L_I) (Irwin & Hilton, beta = R_L = 0; 1e-6)."""
+    v = 0.4e-6
+    res = thermnet.parse(f"""
+.model tx tes(rn=0.1 tc=0.1 alpha=100)
+TB bath 0.05
+GL F bath 100p
+HF F 1p
+PS F 0 ac=1f
+V1 a 0 {v}
+RT a 0 tx temp=F
+.nodeset T(F)=0.1
+.op
+.ac dec 1 1 10
+.print T(F) I(RT) PJ(RT)
+""").run()
+    op = res[0].columns
+    T0 = op["T(F)"]
+
+    def R(T, i=0.0):
+        return closed_form(T, i, 0.1, 0.1, 0.1 / 100, math.inf)
+    assert op["I(RT)"] * R(T0) == pytest.approx(v, rel=1e-9)
+    assert v * v / R(T0) == pytest.approx(100e-12 * (T0 - 0.05), rel=1e-9)
+    alpha, _ = _log_derivatives(R, T0, 1e-6)
+    loop_gain = v * v / R(T0) * alpha / (100e-12 * T0)
+    assert res[1].extras["time_constants"][0] == pytest.approx(0.01 / (1 + loop_gain),
+                                                               rel=1e-6)
