@@ -121,18 +121,22 @@ def fold_warning(where: str, name: str, rec: Dict[str, float]) -> str:
         (f" ({shown})" if shown else "")
 
 
-def check_plain(runner: "Runner", sweep: Sweep, states: Dict[int, np.ndarray], cols,
-                balance, converged) -> Tuple[List[Dict[str, float]], List[str]]:
-    """Folds and jumps of a plain sweep's points (folds.check_sweep); points the solver
-    took off the branch are replaced by the branch's (cols, balance updated in place).
-    Returns (fold records, warnings)."""
-    target, name = sweep.target, sweep.target.name
-    order = [i for i in range(len(sweep.values)) if converged[i]]
-    points = [(i, float(sweep.values[i]), states[i]) for i in order]
+def sweep_checker(runner: "Runner", sweep: Sweep) -> folds.SweepChecker:
+    """The fold and jump check of a plain sweep (folds.SweepChecker): the sweep adds each
+    converged point to it as it goes, then calls :func:`check_plain`."""
     span = float(np.ptp(sweep.values)) or abs(float(sweep.values[0])) or 1.0
-    family = _family(runner, target)
+    return folds.SweepChecker(_family(runner, sweep.target), span, sweep.target.name, _g)
+
+
+def check_plain(runner: "Runner", sweep: Sweep, checker: folds.SweepChecker, cols,
+                balance) -> Tuple[List[Dict[str, float]], List[str]]:
+    """Folds and jumps of a plain sweep's points; points the solver took off the branch
+    are replaced by the branch's (cols, balance updated in place).  Returns (fold records,
+    warnings)."""
+    target, name = sweep.target, sweep.target.name
+    family = checker.family
     try:
-        check = folds.check_sweep(family, points, span, name, _g)
+        check = checker.finish()
     except (ConvergenceError, ArithmeticError, ValueError) as exc:
         runner.ctx.balance()
         return [], [f"sweep over {name}: folds and jumps not checked ({exc})"]

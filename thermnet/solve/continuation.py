@@ -40,6 +40,7 @@ NATURAL_MIN = 0.3     # |t_mu| above which a step may aim at the next grid value
 MAX_NEWTON = 10       # corrector iterations
 MAX_DX = 0.5          # largest change of ln T in one corrector iteration
 GROW, SHRINK = 1.6, 0.5
+GROW_ITS = 4           # a step whose corrector needed at most this many iterations grows
 DS_MIN = 1e-9         # smallest step (scaled arclength) before the continuation gives up
 FOLD_ITER = 60        # regula falsi iterations locating a fold
 FOLD_TOL = 1e-7       # ... until the bracket in ln T is this small (lambda at a smooth fold
@@ -55,8 +56,10 @@ class Family(Protocol):
     def residual(self, x: np.ndarray, lam: float) -> Tuple[np.ndarray, np.ndarray]:
         """Net heat F and heat-flow magnitudes S of the free nodes (W)."""
 
-    def jacobian(self, x: np.ndarray, lam: float):
-        """(F, S, dF/dx (W per unit ln T), dF/dlam (W per unit of lam))."""
+    def jacobian(self, x: np.ndarray, lam: float, T: Optional[np.ndarray] = None):
+        """(F, S, dF/dx (W per unit ln T), dF/dlam (W per unit of lam)); ``T``: the
+        temperatures of every node at x when the caller has them (exactly the state whose
+        derivatives the balance may already hold: HeatBalance.flows keeps the last)."""
 
     def full(self, x: np.ndarray, lam: float) -> np.ndarray:
         """Temperatures of every node (K) at x, lam."""
@@ -120,10 +123,11 @@ class Tracer:
         A[n] = c
         return A
 
-    def point(self, x, lam, c: np.ndarray, kind="step") -> BranchPoint:
+    def point(self, x, lam, c: np.ndarray, kind="step",
+              T: Optional[np.ndarray] = None) -> BranchPoint:
         """The branch point at (x, lam) with its Jacobian and unit tangent, oriented so that
-        c . t > 0."""
-        F, S, Fx, Fl = self.f.jacobian(x, lam)
+        c . t > 0 (``T``: every node's temperatures there, if the caller has them)."""
+        F, S, Fx, Fl = self.f.jacobian(x, lam, T)
         sigma = _scale(self.f.bal, S)
         A = self._augmented(Fx, Fl, sigma, c)
         rhs = np.zeros(len(x) + 1)
@@ -135,12 +139,12 @@ class Tracer:
         t = t / np.linalg.norm(t)
         return BranchPoint(np.array(x, dtype=float), float(lam), t, Fx, Fl, S, kind)
 
-    def start(self, x, lam, direction: float) -> BranchPoint:
+    def start(self, x, lam, direction: float, T: Optional[np.ndarray] = None) -> BranchPoint:
         """The first point, its tangent towards increasing (direction > 0) or decreasing
         lam."""
         c = np.zeros(len(x) + 1)
         c[-1] = 1.0 if direction >= 0 else -1.0
-        return self.point(x, lam, c, "start")
+        return self.point(x, lam, c, "start", T)
 
     def correct(self, guess: np.ndarray, c: np.ndarray, value: float,
                 p0: BranchPoint) -> Tuple[np.ndarray, int]:
@@ -184,6 +188,9 @@ class Tracer:
             if not fresh and not np.linalg.norm(gn) <= 0.25 * np.linalg.norm(g):
                 A, fresh = self._fresh(u, sigma, c), True
                 continue
+            # Broyden's update of the reused matrix along the step (Dennis & Schnabel,
+            # Sec. 8.1, as steady._newton): chord iterations then converge superlinearly
+            A = A + np.outer(gn - g - A @ du, du) / (du @ du)
             u, F, S, x, lam = un, Fn, Sn, xn, lamn
             fresh = False
         if np.all(np.abs(F) <= self.looseness * _tolerance(bal, S) + self._resolution(x, lam, F)):
@@ -413,7 +420,7 @@ class Tracer:
                     NATURAL_MIN and not consistent(p, q, self.L):
                 ds *= SHRINK     # landed on a neighbouring branch that runs alongside
                 continue
-            ds = min(ds * GROW, ds_max) if its <= 3 else (ds * 0.7 if its > 6 else ds)
+            ds = min(ds * GROW, ds_max) if its <= GROW_ITS else (ds * 0.7 if its > 6 else ds)
             if np.sign(q.t_mu) != np.sign(p.t_mu) and not folded(p, q):
                 q.t = -q.t            # lambda goes on: only the tangent's orientation flipped
             try:
@@ -541,30 +548,50 @@ def _lam_text(lam: float) -> str:
 
 # ---- the ramp of .op -----------------------------------------------------------------------
 class RampFamily:
-    """The ramp of an experiment, lam from 0 to 1: heaters at lam times their power, every
-    temperature source at T_lo + lam (T - T_lo), T_lo the coldest source (the bath state
-    at lam = 0: heaters off, everything at T_lo, every flow zero)."""
+    """The ramp of an experiment: heaters at L(s) times their power, every temperature
+    source at T_lo + L(s) (T - T_lo), T_lo the coldest source (the bath state at s = 0:
+    heaters off, everything at T_lo, every flow zero), for the ramp parameter s from 0 to 1.
 
-    def __init__(self, bal: HeatBalance):
+    The load L(s) = expm1(c s) / expm1(c) (L = s for c = 0) rises exponentially in s: with
+    c ~ n ln(T_end / T_lo) for heat laws ~ T^n the temperatures rise about linearly in s
+    instead of jumping up at the first per mille of the load (where the bath's weak
+    conductance at T_lo makes ln T nearly vertical in L), so the continuation takes few,
+    long steps.  L is strictly increasing: the branch, its folds and its end are those of
+    the ramp in L itself."""
+
+    def __init__(self, bal: HeatBalance, curvature: float = 0.0):
         self.bal = bal
         self.T_lo = float(bal.source_T.min())
         self.target = bal.source_T.copy()
+        self.c = float(curvature)
 
-    def _sources(self, lam):
-        return self.T_lo + lam * (self.target - self.T_lo)
+    def load(self, s: float) -> float:
+        """The fraction of the full load at ramp parameter s."""
+        if self.c < 1e-8:
+            return float(s)
+        return float(np.expm1(self.c * s) / np.expm1(self.c))
 
-    def full(self, x, lam):
-        return self.bal.full(np.exp(x), self._sources(lam))
+    def _dload(self, s: float) -> float:
+        if self.c < 1e-8:
+            return 1.0
+        return float(self.c * np.exp(self.c * s) / np.expm1(self.c))
 
-    def residual(self, x, lam):
-        return self.bal.residual(np.exp(x), lam, self._sources(lam))
+    def sources(self, s):
+        return self.T_lo + self.load(s) * (self.target - self.T_lo)
 
-    def jacobian(self, x, lam):
+    def full(self, x, s):
+        return self.bal.full(np.exp(x), self.sources(s))
+
+    def residual(self, x, s):
+        return self.bal.residual(np.exp(x), self.load(s), self.sources(s))
+
+    def jacobian(self, x, s, T=None):
         bal = self.bal
-        net, mag, dnet, _ = bal.flows(self.full(x, lam), lam, derivatives=True)
+        lam = self.load(s)
+        full = self.full(x, s) if T is None else T
+        net, mag, dnet, _ = bal.flows(full, lam, derivatives=True)
         f = bal.free
-        T = np.exp(x)
         # the heaters' powers and the bias networks' heats (their sources ramp too)
-        dlam = bal.load_derivative(self.full(x, lam), lam)
+        dlam = bal.load_derivative(full, lam)
         dlam = dlam[f] + dnet[np.ix_(f, bal.fixed)] @ (self.target - self.T_lo)
-        return net[f], mag[f], dnet[np.ix_(f, f)] * T[None, :], dlam
+        return net[f], mag[f], dnet[np.ix_(f, f)] * np.exp(x)[None, :], dlam * self._dload(s)
