@@ -300,7 +300,7 @@ def _stamps(incidence_bytes: bytes, shape: Tuple[int, int]):
                 rows.append(a * shape[1] + b)
                 cols.append(e)
                 vals.append(d[a] * d[b])
-    import scipy.sparse       # here: `thermnet check` never needs it (start-up time)
+    import scipy.sparse  # here: `thermnet check` never needs it (start-up time)
     stamps = scipy.sparse.csr_matrix((vals, (rows, cols)), shape=(shape[1] ** 2, shape[0]))
     return stamps.toarray().T if shape[1] <= SMALL_NETWORK else stamps
 
