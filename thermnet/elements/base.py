@@ -159,6 +159,14 @@ class Element:
     takes_waveform: ClassVar[bool] = False
     waveform: Any = None
 
+    def separable(self) -> bool:
+        """Whether every heat flow this element carries between two thermal nodes a, b is
+        f(T_a) - f(T_b) with one strictly increasing f (a power law, a constant conductance,
+        photons through temperature-independent impedances), or it carries none that
+        depends on temperature (sources, heaters, heat capacities).  A circuit whose
+        elements all are has exactly one steady state (model/circuit.py, unique_state)."""
+        return False
+
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
         if cls.letter:
@@ -198,9 +206,15 @@ class Element:
 class TemperatureSource(Element):
     """Fixes a thermal node's temperature (a bath)."""
 
+    def separable(self) -> bool:
+        return True
+
 
 class Heater(Element):
     """Injects power into a thermal node."""
+
+    def separable(self) -> bool:
+        return True
 
 
 class ThermalElement(Element):
@@ -255,6 +269,9 @@ class HeatCapacity(Element):
     def capacity(self, T: float) -> float:
         raise NotImplementedError
 
+    def separable(self) -> bool:
+        return True             # stores heat, carries none in a steady state
+
     def capacity_derivative(self, T: float) -> float:
         """dC/dT (J/K^2): central difference with the step ``DT_REL * T``."""
         step = DT_REL * T
@@ -291,6 +308,11 @@ class ImpedanceElement(Element):
     @property
     def temp_node(self) -> Optional[str]:
         return self.node_params.get("temp")
+
+    def separable(self) -> bool:
+        # a link of temperature-independent impedances carries Q_ij = f_ij(T_i) - f_ij(T_j),
+        # f_ij(T) = int E tau_ij(E) n(E, T) dE / h (tau_ij = tau_ji, reciprocity)
+        return not self.temperature_dependent
 
     def admittance(self, energy: np.ndarray, T: float) -> np.ndarray:
         raise NotImplementedError

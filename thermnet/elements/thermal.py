@@ -70,6 +70,11 @@ class ElectronPhonon(ThermalElement):
         if hasattr(self.model, "exact"):
             self.model.exact = bool(options.get("exact", 0))
 
+    def separable(self) -> bool:
+        # sigma V (T^n - Tb^n); not the BCS form (its gap ties the two temperatures)
+        return isinstance(self.model, PowerLawEph) and self.model.sigma > 0 and \
+            self.model.n > 0
+
 
 class ThermalConductance(ThermalElement):
     letter = "G"
@@ -91,3 +96,9 @@ class ThermalConductance(ThermalElement):
         if self.model is not None:
             return self.model.heat_derivatives(Ta, Tb)
         return np.array([self.value, -self.value])
+
+    def separable(self) -> bool:
+        if self.model is None:
+            return self.value is not None and self.value > 0
+        return isinstance(self.model, PowerLawConductance) and self.model.k > 0 and \
+            self.model.n > 0

@@ -99,6 +99,21 @@ class Circuit:
     def display(self, node: str) -> str:
         return self.flat.thermal_nodes.get(node) or self.flat.electrical_nodes.get(node, node)
 
+    def unique_state(self) -> bool:
+        """Whether the circuit has at most one steady state, whatever its heater powers and
+        bath temperatures: every element's heat flows are separable (Element.separable:
+        q_ab = f(T_a) - f(T_b), f strictly increasing) and the heaters are constant.
+
+        Proof: let T and T' be steady states and S the free nodes where T > T'.  Summing
+        the balances of S, the flows inside S cancel, so the heaters of S equal the flows
+        out of S across its boundary, for T and for T' alike.  A flow from a in S to b
+        outside changes by [f(T_a) - f(T'_a)] - [f(T_b) - f(T'_b)] > 0 (T_a > T'_a,
+        T_b <= T'_b): the sums cannot be equal unless S has no boundary flow, i.e. (every
+        island being coupled to a bath) S is empty; likewise with T and T' exchanged.  (The
+        network form of the maximum principle behind M-functions: Rheinboldt, J. Math.
+        Anal. Appl. 32, 274 (1970).)  Then .op needs no ramp from the bath state."""
+        return all(e.separable() for e in self.flat.elements.values())
+
     def _electrical_graph(self) -> nx.MultiGraph:
         g = nx.MultiGraph()
         g.add_nodes_from(self.flat.electrical_nodes)

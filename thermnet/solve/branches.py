@@ -31,18 +31,19 @@ def op_point(runner: "Runner"):
 
 def start_guess(runner: "Runner", where: str) -> Tuple[Optional[np.ndarray], List[str]]:
     """Where the first steady state of an analysis starts (``.op``, a sweep's first point):
-    the .nodeset temperatures if the netlist has them, else the end of the ramp from the
-    bath state (folds.ramp; each fold on the way a warning), else (the ramp could not be
-    followed: a warning) None, the steady solver's cold start.  Returns (temperatures of
-    every node or None, warnings)."""
+    the .nodeset temperatures if the netlist has them; None (the steady solver's cold
+    start) if the circuit has only one steady state (Circuit.unique_state); else the end of
+    the ramp from the bath state (folds.ramp; each fold on the way a warning), else (the
+    ramp could not be followed: a warning) None.  Returns (temperatures of every node or
+    None, warnings)."""
     ctx = runner.ctx
     bal = ctx.balance()
     nodeset = ctx.flat.nodeset
     warnings: List[str] = []
     if nodeset:
         return nodeset_guess(bal, nodeset), warnings
-    if not len(bal.free):
-        return None, warnings
+    if not len(bal.free) or bal.circuit.unique_state():
+        return None, warnings          # one steady state: where any ramp ends
     try:
         ramp = folds.ramp(bal)
     except (ContinuationFailed, ConvergenceError, ArithmeticError, ValueError) as exc:
