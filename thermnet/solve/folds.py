@@ -177,12 +177,13 @@ def _suspicious(a: BranchPoint, b: BranchPoint, span: float) -> bool:
 def _follow(tracer: Tracer, a: BranchPoint, ia: int, b: BranchPoint, ib: int, name: str,
             fmt, out: SweepCheck) -> BranchPoint:
     """Continue a's branch towards b's value: a fold first is a jump; arriving elsewhere
-    than b replaces b by the branch's point.  Returns the point the sweep goes on from."""
-    span = tracer.L
-    dmu = abs(b.lam - a.lam) / span
-    lo, hi = sorted((a.lam, b.lam))
-    trace = tracer.trace(a, [b.lam], lo, hi, ds0=dmu / 4, ds_max=dmu, max_steps=400,
-                         stop=lambda p, ev: any(e.kind == "fold" for e in ev))
+    than b replaces b by the branch's point.  Where a's branch cannot be followed to b's
+    value but comes within NEAR of it at b's state, or b's branch followed back reaches a,
+    the two are one branch: at a corner of the balance in the parameter (a symmetric SQUID's
+    |cos(pi flux)| at half a flux quantum, where its inductance is infinite) the
+    continuation cannot step onto the corner itself.  Returns the point the sweep goes on
+    from."""
+    trace = _towards(tracer, a, b.lam)
     folds = [e for e in trace.events if e.kind == "fold"]
     grid = [e for e in trace.events if e.kind == "grid"]
     if folds:
@@ -201,10 +202,55 @@ def _follow(tracer: Tracer, a: BranchPoint, ia: int, b: BranchPoint, ib: int, na
         out.notes.append(f"point {ib} ({name} = {fmt(b.lam)}): the solver had left the branch "
                          "of the previous point without a fold; the branch's state is shown")
         return g
+    if _arrives(trace, b, tracer.L):
+        return b
+    try:
+        back = _towards(tracer, tracer.start(b.x, b.lam, np.sign(a.lam - b.lam) or 1.0),
+                        a.lam)
+    except ContinuationFailed:
+        back = None
+    if back is not None and not any(e.kind == "fold" for e in back.events) and (
+            _arrives(back, a, tracer.L) or any(
+                e.kind == "grid" and np.abs(e.point.x - a.x).max() <= SAME_STATE
+                for e in back.events)):
+        return b
     out.notes.append(f"between points {ia} and {ib} ({name} = {fmt(a.lam)} -> {fmt(b.lam)}): "
                      f"the branch could not be followed ({trace.stopped or 'no end reached'}); "
                      "a jump there is not excluded")
     return b
+
+
+NEAR = 1e-5     # _arrives: within this of the target (scaled parameter) and in ln T
+
+
+def _towards(tracer: Tracer, a: BranchPoint, lam: float) -> Trace:
+    """a's branch followed towards the parameter value lam, stopping at its first fold."""
+    dmu = abs(lam - a.lam) / tracer.L
+    lo, hi = sorted((a.lam, lam))
+    return tracer.trace(a, [lam], lo, hi, ds0=dmu / 4, ds_max=dmu, max_steps=400,
+                        stop=lambda p, ev: any(e.kind == "fold" for e in ev))
+
+
+def _arrives(trace: Trace, b: BranchPoint, span: float) -> bool:
+    """Whether the branch runs into b though the continuation could not step onto it: its
+    last point lies within NEAR of b's parameter, and the secant of its last two points,
+    extrapolated over that last gap, lands at b's state (to a tenth of the gap's change of
+    state: the branch may be steep into a corner, but it is continuous).  The secant, not
+    the tangent: a .param's dF/dp is a central difference, which straddles a corner this
+    close to it."""
+    points: List[BranchPoint] = []
+    for e in trace.events:
+        if e.kind in ("step", "failed", "grid") and (not points or
+                                                     e.point.lam != points[-1].lam):
+            points.append(e.point)
+    if len(points) < 2:
+        return False
+    p0, p = points[-2], points[-1]
+    if abs(b.lam - p.lam) / span > NEAR:
+        return False
+    predicted = p.x + (b.lam - p.lam) * (p.x - p0.x) / (p.lam - p0.lam)
+    gap = float(np.abs(b.x - p.x).max())
+    return bool(np.abs(predicted - b.x).max() <= 0.1 * gap + SAME_STATE)
 
 
 # ---- trace ---------------------------------------------------------------------------------
