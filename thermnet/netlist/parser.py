@@ -29,7 +29,9 @@ CARD_FORMS = {
     ".title": ".title TEXT",
     ".param": ".param NAME=VALUE ...",
     ".model": ".model NAME TYPE(KEY=VALUE ...)",
-    ".include": '.include "FILE"',
+    ".include": '.include "FILE"  or  .include <FILE> (the library path only)',
+    ".lib": ".lib NAME  (the device library NAME or NAME.lib on the library path: "
+            "$THERMNET_PATH, then the shipped library)",
     ".subckt": ".subckt NAME PORT... [params: KEY=VALUE ...]",
     ".ends": ".ends [NAME]",
     ".global": ".global NODE...",
@@ -142,6 +144,10 @@ class _ToAst(Transformer):
     def dot_card(self, c):
         return ("dot", ast.Word(str(c[0]), self._span(c[0])), tuple(c[1:]))
 
+    def dot_angled(self, c):
+        name = ast.LibraryName(str(c[1])[1:-1], self._span(c[1]))
+        return ("dot", ast.Word(str(c[0]), self._span(c[0])), (name,))
+
     def element(self, c):
         return ("element", ast.Word(str(c[0]), self._span(c[0])), tuple(c[1:]))
 
@@ -250,9 +256,17 @@ def _card(kind, head, items, line: LogicalLine) -> ast.Card:
         _expect(isinstance(items[1], ast.Word), "expected the model type", items[1].span, name)
         return ast.ModelCard(span, text, items[0], items[1], _assigns(items[2:], name))
     if name == ".include":
-        _expect(len(items) == 1 and isinstance(items[0], (ast.Str, ast.Word)),
+        _expect(len(items) == 1 and isinstance(items[0], (ast.Str, ast.Word, ast.LibraryName)),
                 ".include needs one file name", span, name)
-        return ast.IncludeCard(span, text, items[0].text, items[0].span)
+        return ast.IncludeCard(span, text, items[0].text, items[0].span,
+                               library=isinstance(items[0], ast.LibraryName))
+    if name == ".lib":
+        _expect(len(items) >= 1, ".lib needs the name of a device library", span, name)
+        _expect(len(items) == 1, "library sections (.lib FILE SECTION of ngspice and HSPICE) "
+                "are not read: a thermnet library is included whole", items[-1].span, name)
+        _expect(isinstance(items[0], (ast.Str, ast.Word)), "expected a library name",
+                items[0].span, name)
+        return ast.IncludeCard(span, text, items[0].text, items[0].span, library=True)
     if name == ".subckt":
         _expect(len(items) >= 1 and isinstance(items[0], ast.Word),
                 ".subckt needs a name", span, name)
@@ -411,7 +425,11 @@ def _not_a_netlist(path: str, span: Optional[Span], why: str) -> UnquotedError:
 def _include(card: ast.IncludeCard, including: str, stack: Tuple[str, ...],
              reading: _Reading) -> List[ast.Card]:
     base = os.path.dirname(including) if not including.startswith("<") else os.getcwd()
-    path, looked = library.find_include(card.path, base)
+    if card.library:
+        path = _find_library(card, base)
+        looked = [path]
+    else:
+        path, looked = library.find_include(card.path, base)
     chain = [p for p in stack + (including,) if not p.startswith("<")]
     hint = ('.include "FILE" with FILE relative to the including file, a folder of '
             f'${library.PATH_VARIABLE} or the shipped library')
@@ -444,6 +462,29 @@ def _include(card: ast.IncludeCard, including: str, stack: Tuple[str, ...],
     if bad is not None:
         raise _not_a_netlist(path, Span(path, *bad), "not a UTF-8 text file: an invalid byte")
     return parse_text(text, path, stack + (including,), reading)
+
+
+def _find_library(card: ast.IncludeCard, base: str) -> str:
+    """The file of ``.include <FILE>`` or ``.lib NAME`` (``library.find_library``), or a
+    located error naming every folder looked in."""
+    lib = card.line.lstrip().lower().startswith(".lib")
+    form = CARD_FORMS[".lib" if lib else ".include"]
+    if os.path.isabs(card.path):
+        raise NetlistError(f"'{card.path}' is an absolute path: a library is named relative "
+                           "to the library path", card.path_span,
+                           '.include "FILE" to read a file by its path')
+    path, folders = library.find_library(card.path, with_suffix=lib)
+    if path is not None:
+        return path
+    what = ".lib NAME" if lib else ".include <FILE>"
+    hint = form + "; the shipped libraries: " + " ".join(library.libraries())
+    beside = library.find_library(card.path, with_suffix=lib, folders=[base])[0]
+    if beside is not None:
+        hint = (f'.include "{os.path.relpath(beside, base)}" to read the file beside the '
+                f"netlist ({what} looks on the library path only)")
+    unset = "" if library.user_dirs() else f" (${library.PATH_VARIABLE} is not set)"
+    raise NetlistError(f"no library {card.path} on the search path: looked in "
+                       f"{', '.join(folders)}{unset}", card.path_span, hint)
 
 
 MAX_TABLE_VALUES = 1_000_000     # numbers of one model's data file

@@ -180,14 +180,19 @@ def column_dimension(column: str, known: Dict[str, str]) -> Optional[str]:
     ``known``).  None if it cannot be told."""
     if column in known:
         return known[column]
+    from thermnet.quantities import QUANTITIES
+    from thermnet.units import derivative_dimension
+    bare = QUANTITIES.get(column.strip().upper())
+    if bare is not None and not bare.args:            # ONOISE
+        return bare.dimension
     m = _CALL.match(column)
     if not m:
         return None
-    from thermnet.quantities import QUANTITIES
-    from thermnet.units import derivative_dimension
     func = m.group(1).upper()
     if func in QUANTITIES and QUANTITIES[func].dimension is not None:
         return QUANTITIES[func].dimension
+    if func in ("RE", "IM"):                  # .ac: the parts have the quantity's dimension
+        return column_dimension(m.group(2), known)
     if func == "D":
         split = _split_last_arg(m.group(2))
         if split is None:
