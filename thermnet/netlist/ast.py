@@ -191,6 +191,7 @@ class StepCard(Card):
 @dataclass(frozen=True)
 class PrintCard(Card):
     quantities: Tuple[Union[Call, ExprValue], ...]     # T(S), or {expression of quantities}
+    labels: Tuple[Optional[str], ...] = ()             # label="..." of each (plots), or None
 
 
 @dataclass(frozen=True)

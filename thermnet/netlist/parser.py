@@ -38,7 +38,8 @@ CARD_FORMS = {
     ".op": ".op",
     ".sweep": ".sweep NAME START STOP N [lin|log] [trace]  or  .sweep NAME list V1 V2 ...",
     ".step": ".step NAME START STOP N [lin|log]  or  .step NAME list V1 V2 ...",
-    ".print": ".print QUANTITY...  e.g. .print T(S) Q(S,D) P(E1) {Q(S,D)/TAU(S,D)}",
+    ".print": ".print QUANTITY [label=\"TEXT\"] ...  e.g. .print T(S) Q(S,D) P(E1) "
+              "{Q(S,D)/TAU(S,D)} label=\"Q/tau\"",
     ".measure": ".measure ANALYSIS NAME MAX|MIN|PP|AVG EXPR [FROM=v TO=v]  or  FIND EXPR "
                 "AT=v  or  [FIND EXPR] WHEN EXPR=v [RISE=n|FALL=n|CROSS=n]  or  "
                 "PARAM={expression of measures}",
@@ -297,14 +298,26 @@ def _card(kind, head, items, line: LogicalLine) -> ast.Card:
         return (ast.SweepCard if name == ".sweep" else ast.StepCard)(span, text, spec)
     if name == ".print":
         _expect(len(items) >= 1, ".print needs at least one quantity", span, name)
+        quantities: List[Any] = []
+        labels: List[Optional[str]] = []
         for it in items:
+            if isinstance(it, ast.Assign) and it.key.text.lower() == "label":
+                # label="TEXT" names the quantity before it on a figure's axis
+                _expect(bool(quantities) and labels[-1] is None, "label= follows the quantity "
+                        "it names, once", it.span, name)
+                value = it.value
+                _expect(isinstance(value, (ast.Str, ast.Word)) and bool(value.text),
+                        'expected label="TEXT"', value.span, name)
+                assert isinstance(value, (ast.Str, ast.Word))
+                labels[-1] = value.text
+                continue
             # a quantity without arguments (ONOISE) is written as a bare word
             _expect(isinstance(it, (ast.Call, ast.ExprValue))
                     or (isinstance(it, ast.Word) and _bare(it.text)),
                     "expected a quantity such as T(NODE) or {expression}", it.span, name)
-        return ast.PrintCard(span, text, tuple(ast.Call(it, (), it.span)
-                                               if isinstance(it, ast.Word) else it
-                                               for it in items))
+            quantities.append(ast.Call(it, (), it.span) if isinstance(it, ast.Word) else it)
+            labels.append(None)
+        return ast.PrintCard(span, text, tuple(quantities), tuple(labels))
     if name == ".measure":
         _expect(len(items) >= 3, ".measure needs an analysis, a name and what to measure",
                 span, name)

@@ -409,6 +409,9 @@ def run(bal: HeatBalance, params, sources, options, progress=False,
                 else:
                     results.append(smallsignal.run_noise(runner, analysis, step))
                 results[-1].dimensions.update(step_dims)
+                labels = {c: flat.labels[c] for c in results[-1].columns if c in flat.labels}
+                if labels:                   # .print label=: the figures' axis labels
+                    results[-1].extras["labels"] = labels
                 ctx.balance()                # the .params of this .step value (a swept one
                 measure.attach(results[-1], flat, hidden)   # is back too) for .measure
     finally:
