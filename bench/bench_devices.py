@@ -19,6 +19,7 @@ CASES = [
     ("partanen2016_line.net", "1-m line, 2 x 7 points (matched / 500 ohm)"),
     ("devices_rtable_switch.net", "rtable heat switch, 12 points"),
     ("devices_tes_rtable.net", "biased Ti film (MNA + Joule), 25 points"),
+    ("tes_bolometer.net", "TES (tes model, nonlinear MNA, biased photonic link), .op + .ac"),
 ]
 
 

@@ -321,3 +321,16 @@ def test_trace_rows_evaluate_expression_columns():
     np.testing.assert_allclose(r.columns["{1e-15*D(T(S),P1)}"][ok],
                                1e-15 * r.columns["D(T(S),P1)"][ok], rtol=1e-12)
     assert np.all(np.isinf(r.columns["{1e-15*D(T(S),P1)}"][kinds == "fold"]))
+
+
+@pytest.mark.parametrize("power", [8.1, 8.19, 8.2, 8.215, 8.24, 8.35])
+def test_op_ramp_neither_misses_nor_invents_the_fold(power):
+    """The ramp's steps near the upper fold (8.2062 fW, a narrow S of ~3 % in T(S)) are
+    short enough not to step over it: below the fold .op stays on the lower branch without
+    a warning, above it the jump is reported (continuation.Tracer max_miss and min_cos)."""
+    res, warns = run(BISTABLE.replace("8.18f", f"{power}f") + ".op\n.print T(S)\n")
+    T = res[0].columns["T(S)"]
+    if power < 8.2062:
+        assert T < 0.3896 and not warns
+    else:
+        assert T > TC and len(warns) == 1 and "passed a fold" in warns[0]

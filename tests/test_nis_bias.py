@@ -13,7 +13,6 @@ from scipy import integrate
 from scipy.optimize import minimize_scalar
 
 import thermnet
-from thermnet.errors import NetlistError
 from thermnet.model.balance import HeatBalance
 from thermnet.physics.constants import e, kB
 from thermnet.physics.nis_bias import junction
@@ -131,9 +130,74 @@ def test_jacobian_of_a_biased_junction():
     assert dF[0, 0] == pytest.approx(ref[0], rel=1e-5)
 
 
-def test_biased_junction_beside_a_resistor_at_another_temperature_is_refused():
-    text = sinis(0.3e-3, "TH hot 0.5\nRH sl 0 50 temp=hot")
-    with pytest.raises(NetlistError) as exc:
-        thermnet.parse(text).circuit()
-    assert "photonic admittance at bias" in exc.value.message
-    assert exc.value.span.line == 7
+def _current_quad(v, tn, delta, gamma):
+    """I(V) (A) of the R = 1e4 junction by scipy.integrate.quad over the whole axis
+    (Giazotto RMP Sec. III.A), independent of the kernel."""
+    ev = e * v
+    lim = max(delta, ev) + 60 * kB * tn
+    pts = [-delta, delta, -ev, ev, 0.0]
+    val = integrate.quad(lambda E: dos(E, delta, gamma) * (
+        fermi((E - ev) / (kB * tn)) - fermi((E + ev) / (kB * tn))), -lim, lim, points=pts,
+        limit=2000, epsabs=0, epsrel=1e-12)[0]
+    return val / (2 * e * R)
+
+
+BIASED_LINK = """
+.model al nis(tc=1.2 rspec=1e-9 cspec=1e-9 dynes=1e-4)
+TB bath 0.1
+TN N {tn}
+TH hot {th}
+V1 a 0 {v}
+RH a b {rh} temp=hot
+N1 b 0 al area=1e-13 temp=N temps=bath
+.print V(b) I(N1) Q(N,hot) P(RH) PJ(RH)
+"""
+
+
+@pytest.mark.parametrize("v", [0.1e-3, 0.19e-3, 0.25e-3])
+def test_photonic_admittance_at_bias_is_the_differential_conductance(v):
+    """A junction biased through a resistor at another temperature exchanges photons with
+    it as two resistors, the junction as R_NIS = 1/(dI/dV) at its operating point (the v2
+    contract): Q = 4 R_NIS R_H/(R_NIS + R_H)^2 pi^2 kB^2 (T_N^2 - T_H^2)/(6h) (Pendry 1983),
+    with the junction voltage solved here from V = V_j + I(V_j) R_H and dI/dV a central
+    difference of the quadrature of I(V) (relative step 1e-4), to 1e-6 (the capacitance,
+    1e-22 F, is negligible).  The zero-bias conductance would give a different heat."""
+    tn, th, rh = 0.15, 0.3, 2e4
+    c = thermnet.parse(BIASED_LINK.format(tn=tn, th=th, v=v, rh=rh)).run()[0].columns
+    delta = D0 * math.tanh(1.74 * math.sqrt(TC / 0.1 - 1))
+    gamma = 1e-4 * D0
+    from scipy.optimize import brentq
+    vj = brentq(lambda x: x + _current_quad(x, tn, delta, gamma) * rh - v, 0.0, v,
+                xtol=1e-18, rtol=1e-14)
+    assert c["V(b)"] == pytest.approx(vj, rel=1e-9)
+    step = 1e-4 * vj
+    slope = (_current_quad(vj + step, tn, delta, gamma)
+             - _current_quad(vj - step, tn, delta, gamma)) / (2 * step)
+    r_nis = 1 / slope
+    tau = 4 * r_nis * rh / (r_nis + rh) ** 2
+    q = tau * math.pi ** 2 * kB ** 2 * (tn ** 2 - th ** 2) / (6 * 6.62607015e-34)
+    assert c["Q(N,hot)"] == pytest.approx(q, rel=1e-6)
+    assert c["P(RH)"] == pytest.approx(q, rel=1e-6)       # the resistor absorbs it
+    # the junction's zero-bias conductance (the unbiased element) gives another value
+    lim = delta + 60 * kB * tn
+    zero = integrate.quad(lambda E: dos(E, delta, gamma) / (4 * kB * tn * math.cosh(
+        E / (2 * kB * tn)) ** 2), -lim, lim, points=[-delta, delta], limit=2000)[0] / R
+    r0 = 1 / zero
+    assert abs(4 * r0 * rh / (r0 + rh) ** 2 / tau - 1) > 1e-2
+
+
+def test_jacobian_of_a_biased_photonic_link():
+    """A biased junction's photonic admittance moves with every temperature of its network
+    (dI/dV at the operating point): the balance's Jacobian (central differences for such a
+    link) against central differences of the residual, with the island N free."""
+    text = BIASED_LINK.format(tn=0.15, th=0.3, v=0.19e-3, rh=2e4).replace(
+        "TN N 0.15", ".model cu eph(sigma=2e9 n=5)\nEN N bath cu vol=1e-19")
+    c = thermnet.parse(text).circuit()
+    bal = HeatBalance(c, c.flat.options)
+    Tf = np.array([0.2])
+    bal.choose_grids(bal.full(Tf))
+    F, S, dF, _ = bal.residual_jacobian(Tf)
+    h = 1e-6 * Tf[0]
+    ref = (bal.residual(Tf + h)[0] - bal.residual(Tf - h)[0]) / (2 * h)
+    assert dF[0, 0] == pytest.approx(ref[0], rel=1e-5)
+    assert bal.link_bias[0]                  # the link is the biased one

@@ -26,6 +26,7 @@ class QuantityKind:
     doc: str
     element_method: str = ""      # only elements listing it in print_quantities give it
     optional: int = 0             # trailing arguments that may be left out (V(N1[,N2]))
+    at_bias: bool = False         # the element method also takes current= (A): its DC current
 
 
 QUANTITIES: Dict[str, QuantityKind] = {}

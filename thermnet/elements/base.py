@@ -339,6 +339,12 @@ class ImpedanceElement(Element):
         """Voltage scale (V) of a nonlinear DC element's I-V (Newton's step limit)."""
         raise NotImplementedError
 
+    def bias_admittance(self, energy: np.ndarray, T: float, slope: float) -> np.ndarray:
+        """A nonlinear DC element's photonic admittance (S) at its DC operating point, where
+        its differential conductance dI/dV is ``slope`` (S): the small-signal admittance
+        about the bias (netlist-language-v2, "photonic admittance at bias = dI/dV")."""
+        raise NotImplementedError
+
     def branches(self) -> Tuple["ImpedanceElement", ...]:
         """The two-terminal branches the element stamps into the nodal analysis: itself,
         or (a multi-port such as a transmission line) branch objects whose admittances sum

@@ -12,25 +12,59 @@ _TWO_ENODES = (NodeSlot("N1", "electrical"), NodeSlot("N2", "electrical"))
 class Resistor(ImpedanceElement):
     """Frequency-independent normal-metal resistor: Johnson-Nyquist noise source at temp=.
     With a resistance model (``rtable``: elements/rtable.py) its R depends on the
-    temperature of its temp= node."""
+    temperature of its temp= node; with a ``tes`` model (elements/tes.py) also on its
+    current: a nonlinear conductor in a biased network."""
 
     letter = "R"
     title = "resistor"
     form = "RNAME N1 N2 VALUE|MODEL temp=NODE        e.g.  R1 a b 10ohm temp=S"
     nodes_spec = _TWO_ENODES
     value_spec = ParamSpec("VALUE", "resistance", doc="ohms")
-    model_types = ("rtable",)
+    model_types = ("rtable", "tes")
     model_optional = True
     node_keywords = {"temp": ("thermal", True)}
     dissipative = True
     examples = ("R1 n1 n2 10 temp=A\nRX n1 n2 20 temp=bath",
                 ".model rt rtable(0.005 40 0.1 38 0.3 20 0.6 5 2 4)\n"
-                "R1 n1 n2 rt temp=A\nRX n1 n2 20 temp=bath")
+                "R1 n1 n2 rt temp=A\nRX n1 n2 20 temp=bath",
+                ".model tx tes(rn=1 tc=0.1 width=30m)\nR1 n1 n2 tx temp=A\n"
+                "RX n1 n2 20 temp=bath")
 
     dc = "conductance"
 
     def check(self):
         self.temperature_dependent = self.model is not None
+        # a TES model's R(T, I): a nonlinear conductor at DC (model/bias.py)
+        self.dc = getattr(self.model, "dc", "conductance")
+
+    @property
+    def heat_nodes(self):
+        """A TES's (temp=, temp=): no cooling; its Joule heat I V goes to temp=."""
+        return self.node_params["temp"], self.node_params["temp"]
+
+    def bias_state(self, v: float, t_a: float, t_b: float):
+        """A TES at voltage v: (I, dI/dV, 0) (elements/tes.py)."""
+        return self.model.bias_state(v, t_b)
+
+    def gap_voltage(self) -> float:
+        return self.model.voltage_scale()
+
+    @property
+    def print_quantities(self):
+        """ALPHA and BETA of a TES (elements/tes.py); None: a resistor gives no others."""
+        return ("ALPHA", "BETA") if self.dc == "nonlinear" else None
+
+    def tes_alpha(self, T: float, current: float) -> float:
+        """(T/R) dR/dT of a TES at T and its DC current (elements/tes.py)."""
+        return self.model.sensitivities(T, current)[0]
+
+    def tes_beta(self, T: float, current: float) -> float:
+        """(I/R) dR/dI of a TES at T and its DC current (elements/tes.py)."""
+        return self.model.sensitivities(T, current)[1]
+
+    def bias_admittance(self, energy, T: float, slope: float):
+        """At a DC operating point: the differential conductance dI/dV (elements/tes.py)."""
+        return np.full(np.shape(energy), slope, dtype=complex)
 
     def dc_conductance(self, T: float) -> float:
         return 1.0 / self.resistance(T)

@@ -144,5 +144,11 @@ class Junction(_Superconducting):
         m, area = self.model, self.params["area"]
         return self.electrical_conductance(T) + 1j * (energy / hbar) * (m.cspec * area)
 
+    def bias_admittance(self, energy, T, slope):
+        """At a DC operating point: dI/dV (the contract's photonic admittance at bias)
+        parallel to the junction's capacitance."""
+        m, area = self.model, self.params["area"]
+        return slope + 1j * (energy / hbar) * (m.cspec * area)
+
     def breakpoints(self, T):
         return ()     # R(T) does not depend on photon energy: no kink

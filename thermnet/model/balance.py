@@ -12,6 +12,7 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
+from thermnet.elements.base import DT_REL
 from thermnet.errors import PhotonGridError
 from thermnet.model.circuit import Circuit
 from thermnet.physics import photonic, resonances
@@ -60,13 +61,29 @@ class HeatBalance:
             np.array([self.index[n] for n in b.thermal_nodes], dtype=int)
             for b in circuit.bias]
         self.capacity_idx = [(e, self.index[e.nodes[0]]) for e in circuit.capacities]
-        # a network shorted to one node by voltage sources carries no photons
+        # a network shorted to one node by voltage sources carries no photons, nor does one
+        # whose dissipative elements all sit at one thermal node (n(T_i) = n(T_j): Q_ij = 0
+        # at every temperature; e.g. a SINIS cooler's two junctions on one island)
         self.links = [lk for lk in circuit.links
-                      if len(lk.dissipative) >= 2 and lk.incidence.shape[1] > 0]
+                      if len(lk.dissipative) >= 2 and lk.incidence.shape[1] > 0
+                      and len(set(lk.temp_nodes)) >= 2]
         self.link_idx = [np.array([self.index[n] for n in lk.temp_nodes]) for lk in self.links]
         self.link_nodes = [_node_map(li) for li in self.link_idx]
-        self.static = [not any(e.temperature_dependent for e in lk.elements)
-                       for lk in self.links]
+        # the nonlinear DC elements of biased networks in each link: (bias network, index
+        # among its nonlinear elements) by element index; their photonic admittance is
+        # their differential conductance dI/dV at the operating point, which moves with
+        # every temperature of their network (link_dep: the nodes the link's heat depends on)
+        where = {id(j): (b, i) for b, net in enumerate(circuit.bias)
+                 for i, j in enumerate(net.nonlinear)}
+        self.link_bias: List[Dict[int, Tuple[int, int]]] = [
+            {i: where[id(e)] for i, e in enumerate(lk.elements) if id(e) in where}
+            for lk in self.links]
+        self.link_dep = [np.unique(np.concatenate(
+            [li] + [self.bias_idx[b] for b, _ in lb.values()]))
+            for li, lb in zip(self.link_idx, self.link_bias)]
+        self._slope_memo: Optional[tuple] = None
+        self.static = [not any(e.temperature_dependent for e in lk.elements) and not lb
+                       for lk, lb in zip(self.links, self.link_bias)]
         self._network_memo: Dict[int, tuple] = {}
         self.grids: List[Grid] = [Grid(8, 8) for _ in self.links]
         self._checked_at: Optional[np.ndarray] = None   # temperatures where the grids were verified
@@ -99,43 +116,90 @@ class HeatBalance:
             bps.extend(e.panel_edges(top).tolist())
         return photonic.energy_grid(t_top, grid.n_panels, grid.order, bps, grid.edges)
 
-    def _network(self, k: int, temps: np.ndarray, grid: Grid):
+    def _network(self, k: int, temps: np.ndarray, grid: Grid,
+                 slopes: Optional[Dict[int, float]] = None):
         """Energies, weights, admittances of every element, W = d_i^T Z d_j and the
-        transmission tau of link k on ``grid`` at ``temps``; kept per grid for a link whose
-        admittances do not depend on temperature (resistors, capacitors, inductors): then
-        only the Bose factors move."""
+        transmission tau of link k on ``grid`` at ``temps`` (``slopes``: the biased elements'
+        dI/dV, ``link_slopes``); kept per grid for a link whose admittances do not depend on
+        temperature (resistors, capacitors, inductors): then only the Bose factors move."""
         static = self.static[k] and grid.t_top > 0
         memo = self._network_memo.get(k)
         if static and memo is not None and memo[0] == grid:
             return memo[1]
         link = self.links[k]
         E, w = self._quadrature(k, temps, grid)
-        y = self._admittances(k, E, temps)
+        y = self._admittances(k, E, temps, slopes)
         W = photonic.transfer(y, link.incidence, link.dissipative, link.floating)
         out = E, w, y, W, photonic.transmission_from(y[link.dissipative], W)
         if static:
             self._network_memo[k] = (grid, out)
         return out
 
-    def _link_spectrum(self, k: int, T: np.ndarray, grid: Grid):
+    def _link_spectrum(self, k: int, T: np.ndarray, grid: Grid, scale: float = 1.0):
         temps = T[self.link_idx[k]]
-        E, w, _, _, tau = self._network(k, temps, grid)
+        E, w, _, _, tau = self._network(k, temps, grid, self.link_slopes(k, T, scale))
         return E, w, tau, temps
 
-    def _admittances(self, k: int, E: np.ndarray, temps: np.ndarray) -> np.ndarray:
-        """Admittances (S) of every element of link k at photon energies E, (n_el, nE)."""
+    def _admittances(self, k: int, E: np.ndarray, temps: np.ndarray,
+                     slopes: Optional[Dict[int, float]] = None) -> np.ndarray:
+        """Admittances (S) of every element of link k at photon energies E, (n_el, nE);
+        the elements in ``slopes`` (element index -> dI/dV, S) at their DC operating point
+        (``bias_admittance``)."""
         link = self.links[k]
         y = np.empty((len(link.elements), len(E)), dtype=complex)
         temp_of = dict(zip(link.dissipative.tolist(), temps))
         for i, e in enumerate(link.elements):
-            y[i] = e.admittance(E, temp_of.get(i, 0.0))
+            if slopes and i in slopes:
+                y[i] = e.bias_admittance(E, temp_of.get(i, 0.0), slopes[i])
+            else:
+                y[i] = e.admittance(E, temp_of.get(i, 0.0))
         return y
+
+    def link_slopes(self, k: int, T: np.ndarray, scale: float = 1.0
+                    ) -> Optional[Dict[int, float]]:
+        """dI/dV (S) of link k's nonlinear DC elements at the operating point of their
+        biased networks at temperatures T (every node) with the sources at ``scale`` times
+        their values, by element index; None for a link without them.  The photonic
+        admittance of a biased NIS junction or TES is this differential conductance (the
+        v2 contract): the bias network is solved first, then the photonic pass uses it."""
+        bound = self.link_bias[k]
+        if not bound:
+            return None
+        key = (T.tobytes(), float(scale), self._version)
+        if self._slope_memo is None or self._slope_memo[0] != key:
+            slopes = [b.slopes(T[bi], scale) if b.nonlinear else None
+                      for b, bi in zip(self.circuit.bias, self.bias_idx)]
+            self._slope_memo = (key, slopes)
+        got = self._slope_memo[1]
+        return {i: float(got[b][j]) for i, (b, j) in bound.items()}
+
+    def biased_link_derivatives(self, k: int, T: np.ndarray, scale: float = 1.0):
+        """Q_ij (W) of a link with biased nonlinear elements and dQ_ij/dT_m (W/K) for the
+        thermal nodes m = ``link_dep[k]`` its heat depends on (its elements' temperatures
+        and every temperature of their bias networks, through dI/dV), by central
+        differences of relative step DT_REL (1e-5) on the link's grid, the operating point
+        solved again at each (as the nonlinear bias heats' derivatives, model/bias.py)."""
+        Q = self.link_heat(k, T, scale)
+        dep = self.link_dep[k]
+        dQ = np.empty(Q.shape + (len(dep),))
+        for c, m in enumerate(dep):
+            step = DT_REL * T[m]
+            hi, lo = T.copy(), T.copy()
+            hi[m] += step
+            lo[m] -= step
+            dQ[:, :, c] = (photonic.heat_matrix(*self._link_spectrum(k, hi, self.grids[k],
+                                                                     scale))
+                           - photonic.heat_matrix(*self._link_spectrum(k, lo, self.grids[k],
+                                                                       scale))) / (2 * step)
+        return Q, dQ, dep
 
     def link_heat_derivatives(self, k: int, T: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """Q_ij (W) of link k and dQ_ij/dt_m (W/K), t_m the temperature of its dissipative
-        element m, from one spectral pass (:func:`photonic.heat_and_derivatives`)."""
+        element m, from one spectral pass (:func:`photonic.heat_and_derivatives`); a link
+        without biased nonlinear elements (else ``biased_link_derivatives``)."""
+        assert not self.link_bias[k]
         temps = T[self.link_idx[k]]
-        key = (temps.tobytes(), self.grids[k])
+        key = (temps.tobytes(), self.grids[k], None)
         memo = self._link_memo.get(k)
         if memo is not None and memo[0] == key and memo[2] is not None:
             return memo[1], memo[2]
@@ -156,19 +220,21 @@ class HeatBalance:
         E, w, tau, temps = self._link_spectrum(k, T, self.grids[k])
         return photonic.heat_noise(E, w, tau, temps)
 
-    def link_heat(self, k: int, T: np.ndarray) -> np.ndarray:
-        """Q_ij (W) between the dissipative elements of link k.
+    def link_heat(self, k: int, T: np.ndarray, scale: float = 1.0) -> np.ndarray:
+        """Q_ij (W) between the dissipative elements of link k (the bias sources at
+        ``scale`` times their values, for a link with biased nonlinear elements).
 
         The last result of each link is kept: the energy-balance check and the printed
         quantities ask again at the temperatures where the solver stopped, and a Jacobian
         column of a node outside the link leaves the link's temperatures unchanged.
         """
         temps = T[self.link_idx[k]]
-        key = (temps.tobytes(), self.grids[k])
+        slopes = self.link_slopes(k, T, scale)
+        key = (temps.tobytes(), self.grids[k], _slope_key(slopes))
         memo = self._link_memo.get(k)
         if memo is not None and memo[0] == key:
             return memo[1]
-        E, w, tau, temps = self._link_spectrum(k, T, self.grids[k])
+        E, w, tau, temps = self._link_spectrum(k, T, self.grids[k], scale)
         Q = photonic.heat_matrix(E, w, tau, temps)
         self._link_memo[k] = (key, Q, None)
         return Q
@@ -222,7 +288,8 @@ class HeatBalance:
             t_top = self._top_for(k, T)
             n_panels = photonic.panels_for(float(temps.min()), t_top)
             smallest, top = photonic.grid_range(t_top, n_panels)
-            edges, moves = self._resonance_edges(k, temps, top, smallest)
+            edges, moves = self._resonance_edges(k, temps, top, smallest,
+                                                 self.link_slopes(k, T))
             if fixed_nodes > 0:
                 order = max(2, -(-fixed_nodes // (n_panels + len(edges))))
             else:
@@ -248,7 +315,8 @@ class HeatBalance:
         self._checked_at = T.copy()
         return changed
 
-    def _resonance_edges(self, k: int, temps: np.ndarray, top: float, smallest: float):
+    def _resonance_edges(self, k: int, temps: np.ndarray, top: float, smallest: float,
+                         slopes: Optional[Dict[int, float]] = None):
         """Panel edges around link k's narrow resonances (resonances.resonance_edges).  A
         link that had none where it was last searched is not searched again until one of its
         temperatures moves by RESONANCE_RECHECK (10 %): a pole far from narrow does not
@@ -262,7 +330,8 @@ class HeatBalance:
             # (panel_edges); the per-panel error control checks the rest
             return np.empty(0), np.inf
         edges, moves = resonances.resonance_edges(
-            partial(self._admittances, k), self.links[k].pole_incidence, temps, 0.0, top,
+            partial(self._admittances, k, slopes=slopes), self.links[k].pole_incidence,
+            temps, 0.0, top,
             smallest, top)
         if len(edges):
             self._no_resonance_at.pop(k, None)
@@ -324,7 +393,12 @@ class HeatBalance:
                 np.add.at(dmag, (bi[:, None], bi[None, :]), _abs_derivative(p[:, None], dp))
         for k in range(len(self.links)):
             li = self.link_idx[k]
-            if derivatives:
+            if derivatives and self.link_bias[k]:
+                Q, dQ, dep = self.biased_link_derivatives(k, T, heater_scale)
+                np.add.at(dnet, (li[:, None], dep[None, :]), -dQ.sum(axis=1))
+                np.add.at(dmag, (li[:, None], dep[None, :]),
+                          _abs_derivative(Q[:, :, None], dQ).sum(axis=1))
+            elif derivatives:
                 Q, dQ = self.link_heat_derivatives(k, T)
                 # per node of the link (several of its elements may share one), then |Q|'s
                 to_node, rows, cols = self.link_nodes[k]
@@ -332,7 +406,7 @@ class HeatBalance:
                 np.add.at(dnet, (rows, cols), -dQn.sum(axis=1))
                 np.add.at(dmag, (rows, cols), _abs_derivative(Q[:, :, None], dQn).sum(axis=1))
             else:
-                Q = self.link_heat(k, T)
+                Q = self.link_heat(k, T, heater_scale)
             np.subtract.at(net, li, Q.sum(axis=1))
             np.add.at(mag, li, np.abs(Q).sum(axis=1))
         if derivatives:
@@ -460,6 +534,11 @@ def _abs_derivative(q, dq):
     rising temperature, as a forward difference takes it: at equal temperatures, where
     every flow vanishes, the flows' magnitudes then grow with the first Newton step)."""
     return np.where(q != 0, np.sign(q) * dq, np.abs(dq))
+
+
+def _slope_key(slopes: Optional[Dict[int, float]]):
+    """A hashable form of ``link_slopes``' result (part of a link heat's memo key)."""
+    return None if slopes is None else tuple(sorted(slopes.items()))
 
 
 def _node_map(li: np.ndarray):

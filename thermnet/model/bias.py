@@ -11,16 +11,20 @@ lossless lines),
 
 with G = sum_e G_e(T_e) d_e d_e^T over the elements that conduct linearly at DC (resistors, a
 tabulated R(T) at its temp= node's temperature, a lossy line's branches), capacitors open,
-and I_j(V) the current of each nonlinear element (an NIS junction, ``physics/nis_bias.py``).
+and I_j(V) the current of each nonlinear element (an NIS junction, ``physics/nis_bias.py``;
+a transition-edge sensor, ``physics/tes.py``).
 Without nonlinear elements F is linear; with them it is solved by Newton's method (Jacobian
-G + sum_j dI_j/dV d_j d_j^T), the junction voltages' steps limited to a tenth of the gap,
+G + sum_j dI_j/dV d_j d_j^T), each element's voltage step limited to a tenth of its
+voltage scale (a junction's gap, a TES's Rn times the current that shifts its Tc by a width),
 from the junctions linearised at their conductance well above the gap (the last solution
 once there is one), to a residual of 1e-13 of the currents.
 
 Heat.  Each linear conductor dissipates P_e = G_e (d_e^T v)^2 into its temp= node (Joule
-heat).  An NIS junction takes P_N (its cooling power) out of its normal metal (temp=) and
-puts I V + P_N into its superconductor (temps=, default temp=): energy is conserved, the
-sources' power I V ends as heat.  Derivatives with respect to the temperatures: for a
+heat).  Each nonlinear element j has two heat nodes (a, b) (``heat_nodes``) and takes the
+heat P_j it returns from a and puts I_j V_j + P_j into b: an NIS junction takes P_N (its
+cooling power) out of its normal metal (temp=) and puts I V + P_N into its superconductor
+(temps=, default temp=); a TES has a = b = temp= and P = 0 (its Joule heat I V).  Energy is
+conserved: the sources' power I V ends as heat.  Derivatives with respect to the temperatures: for a
 linear network from the same factorisation (with M x = b, dM/dt_m = G_m' d_m d_m^T,
 dP_e/dt_m = delta_em G_m' u_m^2 - 2 G_e u_e (d_e^T M^-1 d_m) G_m' u_m, u = D v); with
 nonlinear elements by central differences of the heats (relative step 1e-5 of each
@@ -45,6 +49,7 @@ from thermnet.errors import ConvergenceError, NetlistError
 GROUND = "0"
 NEWTON_STEPS = 100
 NEWTON_TOL = 1e-13
+LINE_SEARCH = 60       # step halvings per Newton step
 
 
 @dataclass
@@ -140,12 +145,12 @@ class BiasNetwork:
             J = M.copy()
             J[:n, :n] += (self.Dn.T * g0) @ self.Dn
             x = self._linear_solve(J, b)
-        limit = 0.1 * max(j.gap_voltage() for j in self.nonlinear)
+        # each element's voltage step within a tenth of its own voltage scale
+        limit = 0.1 * np.array([j.gap_voltage() for j in self.nonlinear])
+        if not np.any(b):
+            x = np.zeros(self.size)     # no source: every nonlinear element has I(0) = 0
+        cur, slope, heat, F = self._residual(M, b, x, temps)
         for _ in range(NEWTON_STEPS):
-            u = self.Dn @ x[:n]
-            cur, slope, heat = self._junctions(u, temps)
-            F = M @ x - b
-            F[:n] += self.Dn.T @ cur
             J = M.copy()
             J[:n, :n] += (self.Dn.T * slope) @ self.Dn
             scale = np.abs(cur).max() + np.abs(b).max() + 1e-300
@@ -153,19 +158,50 @@ class BiasNetwork:
                 self._warm = x
                 return J, x, g, np.array([cur, slope, heat])
             dx = -self._linear_solve(J, F)
-            du = np.abs(self.Dn @ dx[:n]).max()
-            x = x + dx * min(1.0, limit / du if du > 0 else 1.0)
+            du = np.abs(self.Dn @ dx[:n])
+            moved = du > limit
+            t = float(np.min(limit[moved] / du[moved])) if moved.any() else 1.0
+            # backtracking: halve the step until |F| falls (the Newton direction descends
+            # |F|^2; a TES's I(V) bends from ~1e10/Rn to ~1/Rn within its knee)
+            norm = np.linalg.norm(F)
+            for _ in range(LINE_SEARCH):
+                trial = self._residual(M, b, x + t * dx, temps)
+                if np.linalg.norm(trial[3]) < norm:
+                    break
+                t *= 0.5
+            x = x + t * dx
+            cur, slope, heat, F = trial
         src = next(e for e in self.elements if isinstance(e, BiasSource))
         raise ConvergenceError(f"the DC operating point of the network biased by {src.name} "
                                f"did not converge in {NEWTON_STEPS} Newton steps")
 
-    def _linear_solve(self, M: np.ndarray, b: np.ndarray) -> np.ndarray:
+    def _residual(self, M, b, x, temps):
+        """The nonlinear elements' (I, dI/dV, P) at x and the MNA residual F(x)."""
+        n = len(self.nodes)
+        cur, slope, heat = self._junctions(self.Dn @ x[:n], temps)
+        F = M @ x - b
+        F[:n] += self.Dn.T @ cur
+        return cur, slope, heat, F
+
+    def _linear_solve(self, M: np.ndarray, b: np.ndarray, structure: bool = False
+                      ) -> np.ndarray:
+        """M^-1 b.  ``structure``: the check of the network's wiring (``bias_networks``, all
+        conductances moderate), a located error if M is singular there.  Otherwise (at
+        the temperatures of a solve) a wiring that passed that check is regular, and LU with
+        partial pivoting is accurate however widely the conductances spread (a
+        superconducting TES's 1e10/Rn beside a voltage source's unit entries: a condition
+        number of 1e20 that only diagonal scaling would remove); a non-finite result is a
+        failed evaluation of the operating point."""
         try:
             x = np.linalg.solve(M, b)
         except np.linalg.LinAlgError:
             x = np.full(len(b), np.nan)
-        if not np.all(np.isfinite(x)) or np.linalg.cond(M) > 1e14:
-            src = next(e for e in self.elements if isinstance(e, BiasSource))
+        src = next(e for e in self.elements if isinstance(e, BiasSource))
+        if not structure and not np.all(np.isfinite(x)):
+            raise ConvergenceError(f"the DC operating point of the network biased by "
+                                   f"{src.name}: its nodal matrix is singular at these "
+                                   "temperatures")
+        if structure and (not np.all(np.isfinite(x)) or np.linalg.cond(M) > 1e14):
             raise NetlistError(
                 f"the network biased by {src.name} has no unique DC operating point: a "
                 "node without a DC path to ground 0 (through resistors, junctions, "
@@ -195,6 +231,11 @@ class BiasNetwork:
         if self.nonlinear:
             return q, self._differenced(temps, scale)
         return q, self._linear_derivatives(temps, M, x, g, u)
+
+    def slopes(self, temps: np.ndarray, scale: float = 1.0) -> np.ndarray:
+        """dI/dV (S) of every nonlinear element at the operating point (their photonic
+        admittance at bias: ``HeatBalance``)."""
+        return self.solve(temps, scale)[3][1]
 
     def _differenced(self, temps: np.ndarray, scale: float) -> np.ndarray:
         dq = np.empty((len(temps), len(temps)))
@@ -286,7 +327,8 @@ def bias_networks(graph: nx.MultiGraph, flat, display: Callable[[str], str]
             if isinstance(e, ImpedanceElement) and not all(b.dc for b in e.branches()):
                 raise NetlistError(f"{e.name}: a {e.title} in a DC-biased network is not "
                                    "supported yet (its DC behaviour is not modelled)", e.span,
-                                   "bias networks of R (fixed or rtable), N (NIS junctions), "
+                                   "bias networks of R (fixed, rtable or tes), N (NIS "
+                                   "junctions), "
                                    "L (a short at DC), C (open at DC) and transmission "
                                    "lines, with V and I sources")
         nodes = sorted(comp, key=order.__getitem__)
@@ -296,7 +338,7 @@ def bias_networks(graph: nx.MultiGraph, flat, display: Callable[[str], str]
         if net.nonlinear:
             n = len(net.nodes)
             M[:n, :n] += net.Dn.T @ net.Dn * 1e-3
-        net._linear_solve(M, b)
+        net._linear_solve(M, b, structure=True)
         out.append(net)
     return out
 

@@ -91,7 +91,6 @@ class Circuit:
         self.electrical_graph = self._electrical_graph()
         self.links = self._links()
         self.bias = bias_networks(self.electrical_graph, self.flat, self.display)
-        self._check_biased_junctions()
         self.thermal_graph = self._thermal_graph()
         self._check_paths()
         for q in flat.all_quantities():
@@ -162,23 +161,6 @@ class Circuit:
                                       photonic.floating_components(
                                           inc, [e.can_open for e in elements])))
         return links
-
-    def _check_biased_junctions(self) -> None:
-        """A biased NIS junction's photonic admittance would be its differential
-        conductance at the operating point, which is not modelled yet: refuse a biased
-        junction in a network whose dissipative elements sit at more than one temperature
-        (where photons would carry heat); a SINIS cooler's two junctions at one island are
-        fine (no photonic heat between elements at one temperature)."""
-        biased = {id(j) for b in self.bias for j in b.nonlinear}
-        for link in self.links:
-            for e in link.dissipative_elements:
-                if id(e) in biased and len(set(link.temp_nodes)) > 1:
-                    raise NetlistError(
-                        f"{e.name}: a biased NIS junction in a photonic network with "
-                        "dissipative elements at other temperatures: its photonic admittance "
-                        "at bias (dI/dV) is not modelled yet", e.span,
-                        "the junction's network without other dissipative elements, or "
-                        "all at the junction's temp= node")
 
     def _thermal_graph(self) -> nx.MultiGraph:
         g = nx.MultiGraph()

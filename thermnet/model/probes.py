@@ -159,6 +159,7 @@ class Probe:
         energy), refined by ``photonic.refine`` (Gauss-Legendre p vs 2p per panel)."""
         link, bal = self.bal.links[k], self.bal
         temps = self.T[bal.link_idx[k]]
+        slopes = bal.link_slopes(k, self.T)          # biased elements at their dI/dV
         rtol = bal.options.get("photon_rtol", 1e-8)
         bps = [b for e, t in zip(link.dissipative_elements, temps)
                for b in e.breakpoints(t) if e_min < b < e_max]
@@ -169,12 +170,12 @@ class Probe:
             extra = extra[extra > e_min]
         else:
             extra, _ = resonances.resonance_edges(
-                lambda E, t: bal._admittances(k, E, t), link.pole_incidence, temps, e_min,
+                lambda E, t: bal._admittances(k, E, t, slopes), link.pole_incidence, temps, e_min,
                 e_max, width, width, track=False)
 
         def panel_integrals(order, edges):
             E, w = photonic.panel_nodes(np.unique(np.concatenate((base, edges))), order)
-            tau = photonic.transmission(bal._admittances(k, E, temps), link.incidence,
+            tau = photonic.transmission(bal._admittances(k, E, temps, slopes), link.incidence,
                                         link.dissipative, link.floating)
             return photonic.panel_sums(E, w[:, None, None] * tau, order)
 
@@ -199,6 +200,10 @@ class Probe:
         the element's method at its temperatures (elaboration checked that it gives it)."""
         e = self.bal.circuit.flat.elements[key]
         method = getattr(e, QUANTITIES[q.func].element_method)
+        if QUANTITIES[q.func].at_bias:      # at the element's DC operating current
+            current = next((op.currents[key] for op in self.operating_points()
+                            if key in op.currents), 0.0)
+            return float(method(*self._element_T(e), current=current))
         return float(method(*self._element_T(e)))
 
 

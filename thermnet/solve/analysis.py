@@ -23,7 +23,14 @@ from thermnet.results.types import AnalysisResult, Results
 from thermnet.solve import branches, measure, smallsignal, transient
 from thermnet.solve.folds import parameter_derivative
 from thermnet.solve.progress import Progress, points
-from thermnet.solve.steady import SolverMemory, SteadyState, linear_solve, require, solve
+from thermnet.solve.steady import (
+    SolverMemory,
+    SteadyState,
+    linear_solve,
+    log_ratio_jacobian,
+    require,
+    solve,
+)
 
 log = logging.getLogger(__name__)
 DERIV_REL = 1e-5       # D(): largest relative temperature move of the difference step
@@ -134,13 +141,17 @@ def _free_T(bal: HeatBalance, T: Optional[np.ndarray]):
 MAX_PREDICTED_STEP = 0.5   # largest extrapolated change of ln T at a sweep point
 
 
-def _predict(history, v) -> Optional[np.ndarray]:
+def _predict(history, v, slope: Optional[np.ndarray] = None) -> Optional[np.ndarray]:
     """Warm start for the sweep point at value v: the previous solution, extrapolated
-    linearly in ln T from the two previous points (a secant predictor, as in continuation
-    methods), the change capped at MAX_PREDICTED_STEP."""
+    linearly in ln T along its tangent ``slope`` (d ln T / dv of every node, when known) or
+    from the
+    two previous points (a secant predictor, as in continuation methods), the change capped
+    at MAX_PREDICTED_STEP."""
     if not history:
         return None
     v1, T1 = history[-1]
+    if slope is not None:
+        return T1 * np.exp(np.clip(slope * (v - v1), -MAX_PREDICTED_STEP, MAX_PREDICTED_STEP))
     if len(history) < 2 or history[0][0] == v1:
         return T1
     v0, T0 = history[0]
@@ -264,7 +275,9 @@ class Runner:
         balance = np.full(n, np.nan)
         failures = []
         history: List[Tuple[float, np.ndarray]] = []   # last two points (value, T): predictor
-        states: Dict[int, np.ndarray] = {}
+        tangent_at: Optional[np.ndarray] = None          # d ln T_free / dv at the last point
+        start_warnings: List[str] = []
+        checker = branches.sweep_checker(self, sweep)    # folds and jumps (solve/branches.py)
         memory = SolverMemory()
         saved = dict(self.ctx.sources), dict(self.ctx.params)
         try:
@@ -273,9 +286,10 @@ class Runner:
                 v = float(sweep.values[i])
                 (self.ctx.params if sweep.target.kind == "param" else self.ctx.sources)[
                     sweep.target.key] = v
-                guess = _predict(history, v)
-                if guess is None and self.ctx.flat.nodeset:
-                    guess = branches.nodeset_guess(self.ctx.balance(), self.ctx.flat.nodeset)
+                guess = _predict(history, v, tangent_at)
+                if guess is None:        # the first point: where .op would be (branches.py)
+                    guess, start_warnings = branches.start_guess(
+                        self, f"sweep over {name}, point {i} ({name}={v:g})")
                 try:
                     state, values, balance[i] = self.point(
                         guess, memory, self._values_of({sweep.target.key: v}))
@@ -285,12 +299,20 @@ class Runner:
                 for k, val in values.items():
                     cols[k][i] = val
                 converged[i] = True
-                states[i] = state.T
                 history = (history + [(v, state.T)])[-2:]
+                tangent_at = None
+                p = checker.add(i, v, state.T)
+                if p is not None:
+                    # the exact Jacobian and tangent there start the next point's Newton
+                    memory.keep(True, log_ratio_jacobian(self.ctx.bal, p.Fx, p.S))
+                    if abs(p.t_mu) > 1e-12:
+                        tangent_at = np.zeros(len(state.T))
+                        tangent_at[self.ctx.bal.free] = p.t[:-1] / (p.t_mu * checker.tracer.L)
         finally:
             self.ctx.sources, self.ctx.params = saved
         # folds and jumps between the points (solve/branches.py)
-        folds, warnings = branches.check_plain(self, sweep, states, cols, balance, converged)
+        folds, warnings = branches.check_plain(self, sweep, checker, cols, balance)
+        warnings = start_warnings + warnings
         return AnalysisResult("sweep", step, cols, converged, failures, balance, swept=name,
                               sweep=info, dimensions=dims, folds=folds, warnings=warnings)
 

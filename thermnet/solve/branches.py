@@ -23,24 +23,33 @@ def _g(v: float) -> str:
 
 
 def op_point(runner: "Runner"):
-    """(state, columns, relative energy residual, warnings) of ``.op``: Newton from the
-    .nodeset temperatures if the netlist has them, else the end of the ramp from the bath
-    state (folds.ramp), each fold on the way a warning."""
+    """(state, columns, relative energy residual, warnings) of ``.op``: Newton from
+    :func:`start_guess`."""
+    guess, warnings = start_guess(runner, ".op")
+    return (*runner.point(guess, SolverMemory(), runner._values_of({})), warnings)
+
+
+def start_guess(runner: "Runner", where: str) -> Tuple[Optional[np.ndarray], List[str]]:
+    """Where the first steady state of an analysis starts (``.op``, a sweep's first point):
+    the .nodeset temperatures if the netlist has them, else the end of the ramp from the
+    bath state (folds.ramp; each fold on the way a warning), else (the ramp could not be
+    followed: a warning) None, the steady solver's cold start.  Returns (temperatures of
+    every node or None, warnings)."""
     ctx = runner.ctx
     bal = ctx.balance()
     nodeset = ctx.flat.nodeset
-    values = runner._values_of({})
     warnings: List[str] = []
-    if nodeset or not len(bal.free):
-        guess = nodeset_guess(bal, nodeset) if nodeset else None
-        return (*runner.point(guess, SolverMemory(), values), warnings)
+    if nodeset:
+        return nodeset_guess(bal, nodeset), warnings
+    if not len(bal.free):
+        return None, warnings
     try:
         ramp = folds.ramp(bal)
     except (ContinuationFailed, ConvergenceError, ArithmeticError, ValueError) as exc:
-        warnings.append(f".op: the ramp from the bath state could not be followed ({exc}); "
+        warnings.append(f"{where}: the ramp from the bath state could not be followed ({exc}); "
                         "the state shown is the steady solver's, which may lie on another "
                         "branch than an experiment's")
-        return (*runner.point(None, SolverMemory(), values), warnings)
+        return None, warnings
     ctx.balance()                                  # the full values again
     nodes = [bal.circuit.flat.thermal_nodes[bal.nodes[i]] for i in bal.free]
     for lam, before, after in ramp.folds:
@@ -49,11 +58,11 @@ def op_point(runner: "Runner"):
         i = bal.free[k]
         loads = _load_text(bal, lam)
         warnings.append(
-            f".op: ramping the heaters and sources from the bath state passed a fold at "
+            f"{where}: ramping the heaters and sources from the bath state passed a fold at "
             f"{100 * lam:.4g} % of their values ({loads}): T({nodes[k]}) jumped "
             f"{_g(before[i])} -> {_g(after[i])} K; the state shown is where the ramp ends; "
             f".nodeset T({nodes[k]})=VALUE selects another branch")
-    return (*runner.point(ramp.T, SolverMemory(), values), warnings)
+    return ramp.T, warnings
 
 
 def _load_text(bal, lam: float) -> str:
@@ -120,18 +129,22 @@ def fold_warning(where: str, name: str, rec: Dict[str, float]) -> str:
         (f" ({shown})" if shown else "")
 
 
-def check_plain(runner: "Runner", sweep: Sweep, states: Dict[int, np.ndarray], cols,
-                balance, converged) -> Tuple[List[Dict[str, float]], List[str]]:
-    """Folds and jumps of a plain sweep's points (folds.check_sweep); points the solver
-    took off the branch are replaced by the branch's (cols, balance updated in place).
-    Returns (fold records, warnings)."""
-    target, name = sweep.target, sweep.target.name
-    order = [i for i in range(len(sweep.values)) if converged[i]]
-    points = [(i, float(sweep.values[i]), states[i]) for i in order]
+def sweep_checker(runner: "Runner", sweep: Sweep) -> folds.SweepChecker:
+    """The fold and jump check of a plain sweep (folds.SweepChecker): the sweep adds each
+    converged point to it as it goes, then calls :func:`check_plain`."""
     span = float(np.ptp(sweep.values)) or abs(float(sweep.values[0])) or 1.0
-    family = _family(runner, target)
+    return folds.SweepChecker(_family(runner, sweep.target), span, sweep.target.name, _g)
+
+
+def check_plain(runner: "Runner", sweep: Sweep, checker: folds.SweepChecker, cols,
+                balance) -> Tuple[List[Dict[str, float]], List[str]]:
+    """Folds and jumps of a plain sweep's points; points the solver took off the branch
+    are replaced by the branch's (cols, balance updated in place).  Returns (fold records,
+    warnings)."""
+    target, name = sweep.target, sweep.target.name
+    family = checker.family
     try:
-        check = folds.check_sweep(family, points, span, name, _g)
+        check = checker.finish()
     except (ConvergenceError, ArithmeticError, ValueError) as exc:
         runner.ctx.balance()
         return [], [f"sweep over {name}: folds and jumps not checked ({exc})"]
@@ -180,8 +193,7 @@ def trace(runner: "Runner", sweep: Sweep, step):
     saved = dict(ctx.sources), dict(ctx.params)
     try:
         (ctx.params if target.kind == "param" else ctx.sources)[target.key] = v0
-        bal = ctx.balance()
-        guess = nodeset_guess(bal, flat.nodeset) if flat.nodeset else None
+        guess, start_warnings = start_guess(runner, f"trace over {name}, first point")
         try:
             state, _, _ = runner.point(guess, SolverMemory(), runner._values_of({target.key: v0}))
         except PointFailed as exc:
@@ -236,7 +248,7 @@ def trace(runner: "Runner", sweep: Sweep, step):
         cols["stable"] = np.array([_stable(ctx, target, r[0], states[k]) if k in states
                                    else np.nan for k, r in enumerate(rows)])
         dims["stable"] = "boolean"
-    records, warnings = [], []
+    records, warnings = [], start_warnings
     for (v, columns, _, kind) in rows:
         if kind == "fold" and columns is not None:
             rec = fold_record(name, v, columns)

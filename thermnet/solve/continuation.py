@@ -40,6 +40,7 @@ NATURAL_MIN = 0.3     # |t_mu| above which a step may aim at the next grid value
 MAX_NEWTON = 10       # corrector iterations
 MAX_DX = 0.5          # largest change of ln T in one corrector iteration
 GROW, SHRINK = 1.6, 0.5
+GROW_ITS = 4           # a step whose corrector needed at most this many iterations grows
 DS_MIN = 1e-9         # smallest step (scaled arclength) before the continuation gives up
 FOLD_ITER = 60        # regula falsi iterations locating a fold
 FOLD_TOL = 1e-7       # ... until the bracket in ln T is this small (lambda at a smooth fold
@@ -55,8 +56,10 @@ class Family(Protocol):
     def residual(self, x: np.ndarray, lam: float) -> Tuple[np.ndarray, np.ndarray]:
         """Net heat F and heat-flow magnitudes S of the free nodes (W)."""
 
-    def jacobian(self, x: np.ndarray, lam: float):
-        """(F, S, dF/dx (W per unit ln T), dF/dlam (W per unit of lam))."""
+    def jacobian(self, x: np.ndarray, lam: float, T: Optional[np.ndarray] = None):
+        """(F, S, dF/dx (W per unit ln T), dF/dlam (W per unit of lam)); ``T``: the
+        temperatures of every node at x when the caller has them (exactly the state whose
+        derivatives the balance may already hold: HeatBalance.flows keeps the last)."""
 
     def full(self, x: np.ndarray, lam: float) -> np.ndarray:
         """Temperatures of every node (K) at x, lam."""
@@ -98,12 +101,29 @@ class ContinuationFailed(Exception):
 class Tracer:
     """Follows the branches of a :class:`Family` (see the module docstring)."""
 
-    def __init__(self, family: Family, lam_scale: float, looseness: float = 1.0):
+    def __init__(self, family: Family, lam_scale: float, looseness: float = 1.0,
+                 max_miss: Optional[float] = None, min_cos: float = 0.8):
         self.f = family
         self.L = float(lam_scale) if lam_scale > 0 else 1.0
         # the corrector's tolerance is the steady solver's times this (the .op ramp only
         # needs the branch, not every point of it, to full accuracy: its end is polished)
         self.looseness = looseness
+        # the largest distance (scaled u) of a corrected point from its prediction: a step
+        # whose corrector moves farther is halved (Allgower & Georg, Introduction to
+        # Numerical Continuation Methods, Sec. 6.1: step control by the corrector's
+        # distance).  Near a fold the branch curves and the steps shrink, so a narrow fold
+        # pair (an S of a few per cent in T) is not stepped over; None: the looser test of
+        # _check_step alone
+        self.max_miss = max_miss
+        # a step whose end's tangent turns from its start's by more than arccos(min_cos)
+        # is halved (the branch bends there: a fold may be near)
+        self.min_cos = min_cos
+
+    def _check_miss(self, u: np.ndarray, predicted: np.ndarray, ds: float) -> None:
+        if self.max_miss is not None and ds > 1e-5 and \
+                float(np.abs(u - predicted).max()) > self.max_miss:
+            raise ContinuationFailed("corrected point farther than max_miss from the "
+                                     "prediction")
 
     # ---- the scaled system ------------------------------------------------------------
     def _u(self, x, lam) -> np.ndarray:
@@ -120,10 +140,11 @@ class Tracer:
         A[n] = c
         return A
 
-    def point(self, x, lam, c: np.ndarray, kind="step") -> BranchPoint:
+    def point(self, x, lam, c: np.ndarray, kind="step",
+              T: Optional[np.ndarray] = None) -> BranchPoint:
         """The branch point at (x, lam) with its Jacobian and unit tangent, oriented so that
-        c . t > 0."""
-        F, S, Fx, Fl = self.f.jacobian(x, lam)
+        c . t > 0 (``T``: every node's temperatures there, if the caller has them)."""
+        F, S, Fx, Fl = self.f.jacobian(x, lam, T)
         sigma = _scale(self.f.bal, S)
         A = self._augmented(Fx, Fl, sigma, c)
         rhs = np.zeros(len(x) + 1)
@@ -135,12 +156,12 @@ class Tracer:
         t = t / np.linalg.norm(t)
         return BranchPoint(np.array(x, dtype=float), float(lam), t, Fx, Fl, S, kind)
 
-    def start(self, x, lam, direction: float) -> BranchPoint:
+    def start(self, x, lam, direction: float, T: Optional[np.ndarray] = None) -> BranchPoint:
         """The first point, its tangent towards increasing (direction > 0) or decreasing
         lam."""
         c = np.zeros(len(x) + 1)
         c[-1] = 1.0 if direction >= 0 else -1.0
-        return self.point(x, lam, c, "start")
+        return self.point(x, lam, c, "start", T)
 
     def correct(self, guess: np.ndarray, c: np.ndarray, value: float,
                 p0: BranchPoint) -> Tuple[np.ndarray, int]:
@@ -184,6 +205,9 @@ class Tracer:
             if not fresh and not np.linalg.norm(gn) <= 0.25 * np.linalg.norm(g):
                 A, fresh = self._fresh(u, sigma, c), True
                 continue
+            # Broyden's update of the reused matrix along the step (Dennis & Schnabel,
+            # Sec. 8.1, as steady._newton): chord iterations then converge superlinearly
+            A = A + np.outer(gn - g - A @ du, du) / (du @ du)
             u, F, S, x, lam = un, Fn, Sn, xn, lamn
             fresh = False
         if np.all(np.abs(F) <= self.looseness * _tolerance(bal, S) + self._resolution(x, lam, F)):
@@ -225,6 +249,7 @@ class Tracer:
         u, its = self.correct(u0 + ds * p0.t, p0.t, value, p0)
         u = self._polish_grids(u, p0.t, value, p0)
         _check_step(u, u0, u0 + ds * p0.t, ds)
+        self._check_miss(u, u0 + ds * p0.t, ds)
         x, lam = self._split(u)
         return self.point(x, lam, u - u0), its
 
@@ -248,6 +273,9 @@ class Tracer:
         if float(np.abs(u[:-1] - u0[:-1]).max()) > 3 * ds + 1e-12 or \
                 abs(u[-1] - u0[-1]) > 3 * ds + 0.3 * np.sqrt(ds):
             raise ContinuationFailed("corrected point far from the previous one")
+        # the tangent's prediction at the new x_k (a coordinate step runs through a fold
+        # pair, along which x_k keeps rising, as easily as through a corner)
+        self._check_miss(u, u0 + p0.t * (ds / max(abs(p0.t[k]), 1e-300)), ds)
         x, lam = self._split(u)
         return self.point(x, lam, e * np.sign(p0.t[k])), its
 
@@ -273,9 +301,13 @@ class Tracer:
         failure = ContinuationFailed("no step")
         for kind in order:
             try:
-                q, its = (self.arclength if kind == "step" else self.coordinate)(p, ds)
+                with np.errstate(over="raise", invalid="raise", divide="raise"):
+                    q, its = (self.arclength if kind == "step" else self.coordinate)(p, ds)
             except ContinuationFailed as exc:
                 failure = exc
+                continue
+            except ArithmeticError as exc:       # a step too long for the kernels' range
+                failure = ContinuationFailed(f"numerical failure: {exc}")
                 continue
             q.kind = kind
             return q, its
@@ -393,27 +425,29 @@ class Tracer:
             try:
                 if target is not None and abs(p.t_mu) >= NATURAL_MIN and \
                         abs((target - p.lam) / self.L / p.t_mu) <= 1.5 * ds:
-                    q, its = self.pinned(p, target)
-                    _check_step(self._u(q.x, q.lam), self._u(p.x, p.lam),
-                                self._u(p.x, p.lam) + (target - p.lam) / self.L / p.t_mu
-                                * p.t, abs((target - p.lam) / self.L / p.t_mu))
+                    with np.errstate(over="raise", invalid="raise", divide="raise"):
+                        q, its = self.pinned(p, target)
+                    predicted = self._u(p.x, p.lam) + (target - p.lam) / self.L / p.t_mu * p.t
+                    length = abs((target - p.lam) / self.L / p.t_mu)
+                    _check_step(self._u(q.x, q.lam), self._u(p.x, p.lam), predicted, length)
+                    self._check_miss(self._u(q.x, q.lam), predicted, length)
                     if folded(p, q) or not consistent(p, q, self.L):
                         raise ContinuationFailed("a fold or a jump inside a fixed-parameter "
                                                  "step")
                 else:
                     q, its = self._step(p, ds, order)
                     order = [q.kind] + [m for m in order if m != q.kind]
-            except ContinuationFailed:
+            except (ContinuationFailed, ArithmeticError):
                 ds *= SHRINK
                 continue
-            if float(p.t @ q.t) < 0.8 and ds > 1e-4:
+            if float(p.t @ q.t) < self.min_cos and ds > 1e-4:
                 ds *= SHRINK                   # the branch turns sharply: shorter steps
                 continue
             if q.kind != "grid" and not folded(p, q) and min(abs(p.t_mu), abs(q.t_mu)) >= \
                     NATURAL_MIN and not consistent(p, q, self.L):
                 ds *= SHRINK     # landed on a neighbouring branch that runs alongside
                 continue
-            ds = min(ds * GROW, ds_max) if its <= 3 else (ds * 0.7 if its > 6 else ds)
+            ds = min(ds * GROW, ds_max) if its <= GROW_ITS else (ds * 0.7 if its > 6 else ds)
             if np.sign(q.t_mu) != np.sign(p.t_mu) and not folded(p, q):
                 q.t = -q.t            # lambda goes on: only the tangent's orientation flipped
             try:
@@ -541,30 +575,50 @@ def _lam_text(lam: float) -> str:
 
 # ---- the ramp of .op -----------------------------------------------------------------------
 class RampFamily:
-    """The ramp of an experiment, lam from 0 to 1: heaters at lam times their power, every
-    temperature source at T_lo + lam (T - T_lo), T_lo the coldest source (the bath state
-    at lam = 0: heaters off, everything at T_lo, every flow zero)."""
+    """The ramp of an experiment: heaters at L(s) times their power, every temperature
+    source at T_lo + L(s) (T - T_lo), T_lo the coldest source (the bath state at s = 0:
+    heaters off, everything at T_lo, every flow zero), for the ramp parameter s from 0 to 1.
 
-    def __init__(self, bal: HeatBalance):
+    The load L(s) = expm1(c s) / expm1(c) (L = s for c = 0) rises exponentially in s: with
+    c ~ n ln(T_end / T_lo) for heat laws ~ T^n the temperatures rise about linearly in s
+    instead of jumping up at the first per mille of the load (where the bath's weak
+    conductance at T_lo makes ln T nearly vertical in L), so the continuation takes few,
+    long steps.  L is strictly increasing: the branch, its folds and its end are those of
+    the ramp in L itself."""
+
+    def __init__(self, bal: HeatBalance, curvature: float = 0.0):
         self.bal = bal
         self.T_lo = float(bal.source_T.min())
         self.target = bal.source_T.copy()
+        self.c = float(curvature)
 
-    def _sources(self, lam):
-        return self.T_lo + lam * (self.target - self.T_lo)
+    def load(self, s: float) -> float:
+        """The fraction of the full load at ramp parameter s."""
+        if self.c < 1e-8:
+            return float(s)
+        return float(np.expm1(self.c * s) / np.expm1(self.c))
 
-    def full(self, x, lam):
-        return self.bal.full(np.exp(x), self._sources(lam))
+    def _dload(self, s: float) -> float:
+        if self.c < 1e-8:
+            return 1.0
+        return float(self.c * np.exp(self.c * s) / np.expm1(self.c))
 
-    def residual(self, x, lam):
-        return self.bal.residual(np.exp(x), lam, self._sources(lam))
+    def sources(self, s):
+        return self.T_lo + self.load(s) * (self.target - self.T_lo)
 
-    def jacobian(self, x, lam):
+    def full(self, x, s):
+        return self.bal.full(np.exp(x), self.sources(s))
+
+    def residual(self, x, s):
+        return self.bal.residual(np.exp(x), self.load(s), self.sources(s))
+
+    def jacobian(self, x, s, T=None):
         bal = self.bal
-        net, mag, dnet, _ = bal.flows(self.full(x, lam), lam, derivatives=True)
+        lam = self.load(s)
+        full = self.full(x, s) if T is None else T
+        net, mag, dnet, _ = bal.flows(full, lam, derivatives=True)
         f = bal.free
-        T = np.exp(x)
         # the heaters' powers and the bias networks' heats (their sources ramp too)
-        dlam = bal.load_derivative(self.full(x, lam), lam)
+        dlam = bal.load_derivative(full, lam)
         dlam = dlam[f] + dnet[np.ix_(f, bal.fixed)] @ (self.target - self.T_lo)
-        return net[f], mag[f], dnet[np.ix_(f, f)] * T[None, :], dlam
+        return net[f], mag[f], dnet[np.ix_(f, f)] * np.exp(x)[None, :], dlam * self._dload(s)

@@ -20,6 +20,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
+from thermnet.errors import ThermnetError
 from thermnet.model.balance import HeatBalance
 from thermnet.netlist.elaborate import Target
 from thermnet.solve.continuation import (
@@ -31,7 +32,7 @@ from thermnet.solve.continuation import (
     Tracer,
     consistent,
 )
-from thermnet.solve.steady import SolverMemory, _Failed, _newton, linear_solve
+from thermnet.solve.steady import SolverMemory, _Failed, _newton, _uniform_guess, linear_solve
 
 PARAM_REL = 1e-6       # dF/dp of a .param: relative step of the central difference
 SAME_STATE = 1e-5      # |ln T| within which two solutions are the same state
@@ -88,9 +89,9 @@ class SweepFamily:
     def residual(self, x, lam):
         return self._bal(lam).residual(np.exp(x))
 
-    def jacobian(self, x, lam):
+    def jacobian(self, x, lam, T=None):
         bal = self._bal(lam)
-        T = bal.full(np.exp(x))
+        T = bal.full(np.exp(x)) if T is None else T
         net, mag, dnet, _ = bal.flows(T, derivatives=True)
         f = bal.free
         dF = parameter_derivative(bal, T, self.target, self._rebound, lam, dnet)
@@ -114,36 +115,58 @@ class SweepCheck:
     notes: List[str] = field(default_factory=list)
 
 
-def check_sweep(family: SweepFamily, points: List[Tuple[int, float, np.ndarray]],
-                span: float, name: str, fmt: Callable[[float], str]) -> SweepCheck:
-    """Folds and jumps between the converged points ``(index, value, T)`` of a plain sweep,
-    in sweep order (see the module docstring)."""
-    out = SweepCheck()
-    if not len(points) or len(family.at(points[0][1]).free) == 0:
-        return out
-    tracer = Tracer(family, span)
-    prev: Optional[BranchPoint] = None
-    prev_i = -1
-    for i, lam, T in points:
-        bal = family._bal(lam)
-        x = np.log(T[bal.free])
+class SweepChecker:
+    """Folds and jumps between the converged points of a plain sweep (see the module
+    docstring).  ``add`` takes each point as the sweep solves it, in sweep order, and
+    computes its tangent at once: the derivatives of the heat balance there are then still
+    those of the point's own D() columns (HeatBalance.flows keeps the last), so a sweep that
+    prints D() pays for one derivative evaluation per point, not two.  ``finish`` compares
+    the neighbours."""
+
+    def __init__(self, family: SweepFamily, span: float, name: str,
+                 fmt: Callable[[float], str]):
+        self.family, self.name, self.fmt = family, name, fmt
+        self.tracer = Tracer(family, span)
+        self.points: List[Tuple[int, Optional[BranchPoint]]] = []
+        self.out = SweepCheck()
+
+    def add(self, i: int, lam: float, T: np.ndarray) -> Optional[BranchPoint]:
+        """The converged point i of the sweep, at the target's value lam, with the
+        temperatures T of every node (the balance bound to lam); returns its branch point
+        (None where it has no tangent)."""
+        bal = self.family.bal
+        if len(bal.free) == 0:
+            return None
+        prev = next((p for _, p in reversed(self.points)), None)
         direction = 1.0 if prev is None else np.sign(lam - prev.lam) or 1.0
         try:
-            p = tracer.start(x, lam, direction)
-        except ContinuationFailed as exc:
-            out.notes.append(f"point {i} ({name}={fmt(lam)}): no tangent ({exc}); the branch "
-                             "is not checked there")
-            prev = None
-            continue
-        if prev is not None and _suspicious(prev, p, span):
-            try:
-                p = _follow(tracer, prev, prev_i, p, i, name, fmt, out)
-            except ContinuationFailed as exc:
-                out.notes.append(f"between points {prev_i} and {i} ({name} = "
-                                 f"{fmt(prev.lam)} -> {fmt(lam)}): the branch could not be "
-                                 f"followed ({exc}); a jump there is not excluded")
-        prev, prev_i = p, i
-    return out
+            with np.errstate(over="raise", divide="raise", invalid="raise"):
+                p: Optional[BranchPoint] = self.tracer.start(np.log(T[bal.free]), lam,
+                                                             direction, T)
+        except (ContinuationFailed, ThermnetError, ArithmeticError, ValueError) as exc:
+            self.out.notes.append(f"point {i} ({self.name}={self.fmt(lam)}): no tangent "
+                                  f"({exc}); the branch is not checked there")
+            p = None
+        self.points.append((i, p))
+        return p
+
+    def finish(self) -> SweepCheck:
+        """Compare each pair of neighbouring points; follow the branch where they may not
+        be neighbours on one branch."""
+        out = self.out
+        prev: Optional[BranchPoint] = None
+        prev_i = -1
+        for i, p in self.points:
+            if p is not None and prev is not None and _suspicious(prev, p, self.tracer.L):
+                try:
+                    p = _follow(self.tracer, prev, prev_i, p, i, self.name, self.fmt, out)
+                except ContinuationFailed as exc:
+                    out.notes.append(f"between points {prev_i} and {i} ({self.name} = "
+                                     f"{self.fmt(prev.lam)} -> {self.fmt(p.lam)}): the branch "
+                                     f"could not be followed ({exc}); a jump there is not "
+                                     "excluded")
+            prev, prev_i = p, i
+        return out
 
 
 def _suspicious(a: BranchPoint, b: BranchPoint, span: float) -> bool:
@@ -211,6 +234,13 @@ class Ramp:
 
 
 RAMP_LOOSENESS = 1e4   # the ramp's points to 1e4 x the solver's tolerance (1e-6 relative)
+RAMP_DS_MAX = 0.25       # longest step of the ramp (scaled arclength)
+RAMP_MAX_MISS = 0.02     # Tracer.max_miss of the ramp: 2 % in T
+RAMP_MIN_COS = 0.95      # Tracer.min_cos of the ramp: tangents turn by < 18 degrees a step
+
+
+RAMP_EXPONENT = 4.0     # c = n ln(T_end / T_lo) of RampFamily: between photonic (n = 2)
+                        # and electron-phonon (n = 5, 6) heat laws
 
 
 def ramp(bal: HeatBalance) -> Ramp:
@@ -219,16 +249,21 @@ def ramp(bal: HeatBalance) -> Ramp:
     branch by continuation and jumping at each fold as an experiment does (relaxation by
     pseudo-transient steps just past the fold).  Raises ContinuationFailed if the ramp
     cannot be followed."""
-    family = RampFamily(bal)
-    tracer = Tracer(family, 1.0, RAMP_LOOSENESS)
+    T_lo = float(bal.source_T.min())
+    # the ramp's load curve from the common temperature the full load gives all free
+    # nodes (the steady solver's cold-start estimate: a few heat evaluations)
+    T_end = float(np.exp(_uniform_guess(bal, bisections=1)).max()) if len(bal.free) else T_lo
+    family = RampFamily(bal, RAMP_EXPONENT * max(0.0, np.log(T_end / T_lo)))
+    tracer = Tracer(family, 1.0, RAMP_LOOSENESS, RAMP_MAX_MISS, RAMP_MIN_COS)
     x = np.full(len(bal.free), np.log(family.T_lo))
-    lam = 0.0
+    s = 0.0
     out = Ramp(bal.full(np.exp(x)))
-    bal.choose_grids(family.full(x, lam))
+    bal.choose_grids(family.full(x, s))
     for _ in range(MAX_JUMPS + 1):
-        p0 = tracer.start(x, lam, 1.0)
-        trace = tracer.trace(p0, [1.0], lam, 1.0, ds0=0.05, ds_max=0.25, max_steps=2000,
-                             stop=lambda p, ev: any(e.kind == "fold" for e in ev))
+        p0 = tracer.start(x, s, 1.0)
+        trace = tracer.trace(p0, [1.0], s, 1.0, ds0=0.25, ds_max=RAMP_DS_MAX, max_steps=2000,
+                             stop=lambda p, ev: p.lam >= 1.0 or any(e.kind == "fold"
+                                                                    for e in ev))
         done = [e for e in trace.events if e.kind == "grid" and e.point.lam == 1.0]
         if done:
             out.T = family.full(_polish(family, done[0].point.x), 1.0)
@@ -237,10 +272,10 @@ def ramp(bal: HeatBalance) -> Ramp:
         if not folds:
             raise ContinuationFailed(trace.stopped or "the ramp did not reach full load")
         f = folds[0].point
-        lam = min(1.0, f.lam + max(1e-4, 1e-3 * f.lam))
-        x = _relax(bal, family, f.x, lam)
-        out.folds.append((f.lam, family.full(f.x, f.lam), family.full(x, lam)))
-        if lam >= 1.0:
+        s = min(1.0, f.lam + max(1e-4, 1e-3 * f.lam))
+        x = _relax(bal, family, f.x, s)
+        out.folds.append((family.load(f.lam), family.full(f.x, f.lam), family.full(x, s)))
+        if s >= 1.0:
             out.T = family.full(x, 1.0)
             return out
     raise ContinuationFailed(f"the ramp passed more than {MAX_JUMPS} folds")
@@ -262,11 +297,13 @@ def _polish(family: RampFamily, x: np.ndarray) -> np.ndarray:
     return x
 
 
-def _relax(bal: HeatBalance, family: RampFamily, x: np.ndarray, lam: float) -> np.ndarray:
-    """Where the state at a fold relaxes when the load moves just past it: pseudo-transient
-    steps (backward Euler of dx/dt = F/S, steady._newton), then Newton."""
+def _relax(bal: HeatBalance, family: RampFamily, x: np.ndarray, s: float) -> np.ndarray:
+    """Where the state at a fold relaxes when the load moves just past it (to ramp
+    parameter s): pseudo-transient steps (backward Euler of dx/dt = F/S, steady._newton),
+    then Newton."""
     memory = SolverMemory()
-    src = family._sources(lam)
+    src = family.sources(s)
+    lam = family.load(s)
     try:
         x, *_ = _newton(bal, x, memory, heater_scale=lam, source_T=src, pseudo_dt=1e-2,
                         maxiter=80)

@@ -90,6 +90,12 @@ def _jacobian(bal: HeatBalance, x, log_ratio, heater_scale, source_T):
                                                     - (F / Sh ** 2)[:, None] * Sx)
 
 
+def log_ratio_jacobian(bal: HeatBalance, Fx: np.ndarray, S: np.ndarray) -> np.ndarray:
+    """The Jacobian of the ln(in/out) equations at a steady state from dF/dx there (F = 0:
+    the term of dS/dx vanishes), for SolverMemory.keep."""
+    return RATIO_SOFT * Fx / _scale(bal, S)[:, None]
+
+
 SPARSE_FROM = 100      # free nodes from which a mostly empty Jacobian is solved as sparse
 SMALL = 8              # up to this many free nodes: numpy's solve (scipy's costs ~50 us more)
 
