@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-import thermnet  # noqa: F401  (registers every element's quantities)
+import thermnet.elements  # noqa: F401  (registers every element's quantities: TES ALPHA ...)
 from thermnet.quantities import QUANTITIES
 from thermnet.results.labels import SYMBOLS, physics_label
 from thermnet.results.plot import axis_label, column_dimension, unit_for

@@ -38,6 +38,9 @@ SYMBOLS = {
     "ONOISE": (r"\sqrt{S_{T,\mathrm{out}}}", "bare"),    # K/sqrt(Hz) at the output node
     "INOISE": (r"\sqrt{S_\mathrm{in}}", "bare"),         # input-referred (NEP for a heater)
     "NOISE": (r"\sqrt{S_T}", "paren"),                   # one heat path's share of ONOISE
+    # TES sensitivities (T/R) dR/dT and (I/R) dR/dI (Irwin & Hilton 2005, Sec. 2.2)
+    "ALPHA": (r"\alpha_I", "paren"),
+    "BETA": (r"\beta_I", "paren"),
 }
 # INOISE referred to a heater is a noise-equivalent power
 NEP = r"\mathrm{NEP}"
