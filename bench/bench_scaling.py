@@ -14,8 +14,11 @@ checkpointed family in bounded memory.
    the run: the CLI and its workers are all children of this script), for N and N/10 (the
    peak must not grow with N), plus the wall time per combination.
 
+   With ``--form sweep`` the family is .step TB over N/1000 values x a 1000-point .sweep P1
+   in each: N steady states in N/1000 combinations (warm-started along each sweep).
+
 Run:  python bench/bench_scaling.py [--points N] [--repeats R] [--fig3-values K]
-                                   [--skip-speedup] [--skip-memory]
+                                   [--skip-speedup] [--skip-memory] [--form op|sweep]
 (default N = 10^5: about 5 minutes on 2 cores; ``--points 1000000`` for the full 10^6).
 """
 from __future__ import annotations
@@ -54,11 +57,15 @@ def fig3_family(folder: str, values: int = 5) -> str:
     return path
 
 
-def two_node_family(folder: str, n: int) -> str:
+def two_node_family(folder: str, n: int, form: str = "op") -> str:
+    """The two-node circuit over n points: ``form`` "op": a .step TB x .step P1 family of n
+    combinations, each an .op (cold: the ramp from the bath state); "sweep": .step TB over
+    n/1000 values x a 1000-point .sweep P1 in each (warm-started points)."""
     a = 1000 if n >= 10_000 else 100
     b = n // a
     assert a * b == n, "N must be a multiple of 1000 (or of 100 below 10^4)"
-    path = os.path.join(folder, "two_node.net")
+    path = os.path.join(folder, f"two_node_{form}.net")
+    inner = f".step P1 10f 5p {a} log" if form == "op" else f".sweep P1 10f 5p {a} log"
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(f""".title two islands, {n} steady states
 .model cu eph(sigma=3e9 n=5)
@@ -68,7 +75,7 @@ ES S bath cu vol=4e-20
 GSD S D 1n
 ED D bath cu vol=4e-20
 .step TB 20m 60m {b}
-.step P1 10f 5p {a} log
+{inner}
 .print T(S) T(D)
 """)
     return path
@@ -101,11 +108,11 @@ def speedup(folder: str, repeats: int, values: int) -> None:
     print(f"outputs equal byte for byte: {same}\n")
 
 
-def memory(folder: str, points: int) -> None:
-    print("| two-node family, --jobs 2 --checkpoint, CSV out | wall | per combination "
+def memory(folder: str, points: int, form: str = "op") -> None:
+    print(f"| two-node family ({form}), --jobs 2 --checkpoint, CSV out | wall | per point "
           "| peak RSS (largest process) | output |\n|---|---|---|---|---|")
     for n in (points // 10, points):
-        net = two_node_family(folder, n)
+        net = two_node_family(folder, n, form)
         ck = os.path.join(folder, f"ck-{n}")
         out = os.path.join(folder, f"out-{n}.csv")
         # a child process measures its own children: the peak is this run's alone
@@ -136,6 +143,9 @@ def main() -> None:
                     help="sigma_cu values of the speed-up family (default 5: 200 states)")
     ap.add_argument("--skip-speedup", action="store_true")
     ap.add_argument("--skip-memory", action="store_true")
+    ap.add_argument("--form", choices=("op", "sweep"), default="op",
+                    help="memory family: N .op combinations (default), or .step TB x a "
+                    "1000-point .sweep P1 (N points in N/1000 combinations)")
     args = ap.parse_args()
     load = os.getloadavg()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
@@ -145,7 +155,7 @@ def main() -> None:
         if not args.skip_speedup:
             speedup(folder, args.repeats, args.fig3_values)
         if not args.skip_memory:
-            memory(folder, args.points)
+            memory(folder, args.points, args.form)
     print(f"load average at end {os.getloadavg()[0]:.1f}; peak RSS of this script "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 

@@ -110,10 +110,10 @@ CASES = [
      "element name 'G1' is used twice"),
     ("duplicate-subckt", BASE + SUB + SUB, 8, 9, "defined twice"),
     # ---- graph checks ---------------------------------------------------------------------
-    ("thermal-and-electrical", BASE + "R1 S x 10 temp=S\nR2 x S 10 temp=S\n", 5, 4,
-     "used as an electrical node here but as a thermal node"),
+    ("port-thermal-and-electrical", BASE + ".subckt two p\nG1 p bath 1n\nR1 p 0 10 temp=p\n"
+     ".ends\nX1 S two\n", 7, 4, "'p' is used as an electrical node here but as a thermal"),
     ("temp-not-thermal", BASE + "R1 a b 10 temp=a\nR2 a b 10 temp=S\n", 5, 16,
-     "'a' is used as a thermal node here but as an electrical node"),
+     "thermal node 'a' is only named by temp="),
     ("dissipative-without-temp", BASE + "R1 a b 10\nR2 a b 10 temp=S\n", 5, 1,
      "needs temp=NODE"),
     ("floating-element", BASE + "R1 a b 10 temp=S\n", 5, 1, "R1 is floating"),

@@ -389,7 +389,7 @@ ERRORS = [
      4, "zz", "'zz' is only named by temp=/ts="),
     ("electrical-ts-node", ".model w prox(tc=1 ln=10 r=1)\n" + HEAD +
      "R1 n1 n2 10 temp=a\nR2 n1 n2 10 temp=b\nW1 a b w gn=1m ts=n1\n", 6, "n1",
-     "used as a thermal node here but as an electrical node"),
+     "'n1' is only named by temp=/ts="),
     ("andreev-has-no-r", ".model w andreev(tc=1 r=1)\n" + HEAD + "W1 a b w gn=1m\n", 1, "r=",
      "model type andreev has no parameter 'r'"),
     ("eph-model-on-wire", ".model w eph(sigma=1e9)\n" + HEAD + "W1 a b w gn=1m\n", 4, "w gn",

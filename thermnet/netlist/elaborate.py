@@ -429,6 +429,12 @@ class _Builder:
             key = low
         else:
             key = ctx["prefix"] + low
+        known = self.node_kind.get(key)
+        if known is not None and known != kind and low not in ctx["ports"] and key != GROUND:
+            # thermal and electrical names live in separate namespaces (netlist-language
+            # v2's SQUID valve: electrical d beside thermal D): the kind met second is kept
+            # under its own key
+            key = _kind_key(key, kind)
         if key in self.node_display:        # spelled first in an X card's node list
             display = self.node_display[key]
         else:
@@ -447,8 +453,17 @@ class _Builder:
             raise NetlistError(
                 f"'{item.text}' is used as {_article(kind)} node here but as "
                 f"{_article(known)} node at {first.file}:{first.line}:{first.column}", item.span,
-                "thermal and electrical node names must differ")
+                "a subcircuit port (and the ground 0) is one kind of node: another name "
+                "for the other kind")
         return key
+
+    def node_key(self, name: str, kind: str) -> Optional[str]:
+        """The key of the node ``name`` (as written at the top level) of ``kind``, or None."""
+        key = name.lower()
+        for k in (key, _kind_key(key, kind)):
+            if self.node_kind.get(k) == kind:
+                return k
+        return None
 
     # elements
     def instantiate(self, cards, ctx, stack=()):
@@ -899,14 +914,12 @@ class _Builder:
             if not isinstance(item, (ast.Word, ast.Num)):
                 raise NetlistError("expected a name", item.span, form)
             key = item.text.lower()
-            if kind == "thermal":
-                if self.node_kind.get(key) != "thermal":
-                    raise NetlistError(f"'{item.text}' is not a thermal node", item.span, form)
-                shown.append(self.node_display[key])
-            elif kind == "electrical":
-                if self.node_kind.get(key) != "electrical":
-                    raise NetlistError(f"'{item.text}' is not an electrical node", item.span,
+            if kind in ("thermal", "electrical"):
+                found = self.node_key(item.text, kind)
+                if found is None:
+                    raise NetlistError(f"'{item.text}' is not {_article(kind)} node", item.span,
                                        form)
+                key = found
                 shown.append(self.node_display[key])
             elif kind == "element":
                 if key not in self.elements:
@@ -978,6 +991,14 @@ def _options(cards, scope) -> Dict[str, float]:
         raise NetlistError(problem, spans.get("taufmin", spans.get("taufmax")),
                            "0 <= taufmin < taufmax (Hz)")
     return opts
+
+
+GROUND = "0"          # the electrical ground of every network (model/bias.py)
+
+
+def _kind_key(key: str, kind: str) -> str:
+    """The key of a node of ``kind`` whose name is already a node of the other kind."""
+    return f"{key}@{kind}"
 
 
 def _check_temp_nodes(b: "_Builder") -> None:
@@ -1068,9 +1089,10 @@ def _node_temperatures(b: "_Builder", card_type, name: str) -> Dict[str, float]:
             node = cond.left.args[0]
             if not isinstance(node, (ast.Word, ast.Num)):
                 raise NetlistError("expected a node name", node.span, form)
-            key = node.text.lower()
-            if b.node_kind.get(key) != "thermal":
+            found = b.node_key(node.text, "thermal")
+            if found is None:
                 raise NetlistError(f"'{node.text}' is not a thermal node", node.span, form)
+            key = found
             if key in fixed:
                 raise NetlistError(f"T({b.node_display[key]}) is set by a temperature source; "
                                    f"{name} gives values of free nodes only", node.span, form)
@@ -1106,7 +1128,7 @@ def _analyses(b: "_Builder", targets) -> Tuple[List[Any], List[Sweep]]:
         elif isinstance(card, ast.StepCard):
             steps.append(b.sweep(card.spec, card.span, ".step", targets))
         elif isinstance(card, timecards.CARDS):
-            analyses.append(timecards.elaborate_card(card, b.scope, b.node_kind,
+            analyses.append(timecards.elaborate_card(card, b.scope, b.node_key,
                                                      b.node_display, targets))
     return analyses, steps
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Dict, Sequence, Union
+from typing import Callable, Dict, Optional, Sequence, Union
 
 import numpy as np
 
@@ -148,9 +148,10 @@ def _frequencies(spec: ast.FrequencySpec, scope, card: str) -> np.ndarray:
     return freqs
 
 
-def elaborate_card(card, scope, node_kind: Dict[str, str], node_display: Dict[str, str],
-                   targets) -> Union[Tran, Ac, "Noise"]:
-    """The analysis object of a ``.tran``, ``.ac`` or ``.noise`` card."""
+def elaborate_card(card, scope, node_key: Callable[[str, str], Optional[str]],
+                   node_display: Dict[str, str], targets) -> Union[Tran, Ac, "Noise"]:
+    """The analysis object of a ``.tran``, ``.ac`` or ``.noise`` card (``node_key(name,
+    kind)``: the key of a node, or None)."""
     if isinstance(card, ast.TranCard):
         names = ("TSTEP", "TSTOP", "TSTART", "TMAX")
         vals = [value_of(it, scope, "time", f".tran {nm}") for it, nm in zip(card.values, names)]
@@ -175,8 +176,8 @@ def elaborate_card(card, scope, node_kind: Dict[str, str], node_display: Dict[st
                   card.span)
     assert isinstance(card, ast.NoiseCard)
     node = card.output.args[0]
-    key = getattr(node, "text", "").lower()
-    if node_kind.get(key) != "thermal":
+    key = node_key(getattr(node, "text", ""), "thermal")
+    if key is None:
         raise NetlistError(f"'{getattr(node, 'text', '?')}' is not a thermal node",
                            node.span, FORMS[".noise"])
     src = targets.get(card.source.text.lower())

@@ -23,7 +23,6 @@ from functools import lru_cache
 from typing import Callable, Dict, List, Sequence, Tuple
 
 import numpy as np
-import scipy.sparse
 
 from thermnet.physics.constants import h, kB
 
@@ -301,6 +300,7 @@ def _stamps(incidence_bytes: bytes, shape: Tuple[int, int]):
                 rows.append(a * shape[1] + b)
                 cols.append(e)
                 vals.append(d[a] * d[b])
+    import scipy.sparse  # here: `thermnet check` never needs it (start-up time)
     stamps = scipy.sparse.csr_matrix((vals, (rows, cols)), shape=(shape[1] ** 2, shape[0]))
     return stamps.toarray().T if shape[1] <= SMALL_NETWORK else stamps
 

@@ -144,9 +144,8 @@ MAX_PREDICTED_STEP = 0.5   # largest extrapolated change of ln T at a sweep poin
 def _predict(history, v, slope: Optional[np.ndarray] = None) -> Optional[np.ndarray]:
     """Warm start for the sweep point at value v: the previous solution, extrapolated
     linearly in ln T along its tangent ``slope`` (d ln T / dv of every node, when known) or
-    from the
-    two previous points (a secant predictor, as in continuation methods), the change capped
-    at MAX_PREDICTED_STEP."""
+    from the two previous points (a secant predictor, as in continuation methods), the
+    change capped at MAX_PREDICTED_STEP."""
     if not history:
         return None
     v1, T1 = history[-1]
@@ -275,7 +274,7 @@ class Runner:
         balance = np.full(n, np.nan)
         failures = []
         history: List[Tuple[float, np.ndarray]] = []   # last two points (value, T): predictor
-        tangent_at: Optional[np.ndarray] = None          # d ln T_free / dv at the last point
+        tangent_at: Optional[np.ndarray] = None          # d ln T / dv at the last point
         start_warnings: List[str] = []
         checker = branches.sweep_checker(self, sweep)    # folds and jumps (solve/branches.py)
         memory = SolverMemory()

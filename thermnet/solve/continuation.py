@@ -41,6 +41,7 @@ MAX_NEWTON = 10       # corrector iterations
 MAX_DX = 0.5          # largest change of ln T in one corrector iteration
 GROW, SHRINK = 1.6, 0.5
 GROW_ITS = 4           # a step whose corrector needed at most this many iterations grows
+CHORD_RATE = 0.25       # a reused (Broyden-updated) corrector matrix is kept while each iteration cuts the residual fourfold
 DS_MIN = 1e-9         # smallest step (scaled arclength) before the continuation gives up
 FOLD_ITER = 60        # regula falsi iterations locating a fold
 FOLD_TOL = 1e-7       # ... until the bracket in ln T is this small (lambda at a smooth fold
@@ -202,7 +203,7 @@ class Tracer:
             except (ArithmeticError, ValueError) as exc:
                 raise ContinuationFailed(f"numerical failure: {exc}") from None
             gn = np.append(Fn / sigma, c @ un - value)
-            if not fresh and not np.linalg.norm(gn) <= 0.25 * np.linalg.norm(g):
+            if not fresh and not np.linalg.norm(gn) <= CHORD_RATE * np.linalg.norm(g):
                 A, fresh = self._fresh(u, sigma, c), True
                 continue
             # Broyden's update of the reused matrix along the step (Dennis & Schnabel,

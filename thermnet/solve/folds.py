@@ -137,7 +137,7 @@ class SweepChecker:
         bal = self.family.bal
         if len(bal.free) == 0:
             return None
-        prev = next((p for _, p in reversed(self.points)), None)
+        prev = next((p for _, p in reversed(self.points) if p is not None), None)
         direction = 1.0 if prev is None else np.sign(lam - prev.lam) or 1.0
         try:
             with np.errstate(over="raise", divide="raise", invalid="raise"):
