@@ -14,6 +14,10 @@ there); a source checkout (``pip install -e .``) reads them where they are.
 
 The first place that has a file of that name wins (it is then read under the usual rules:
 regular files only, size and depth limits, ``--sandbox``).
+
+``.include <FILE>`` and ``.lib NAME`` look on the *library path* only, never beside the
+including file (as C's ``#include <...>``): the folders of ``THERMNET_PATH``, then the shipped
+device library.  ``.lib NAME`` reads ``NAME`` or ``NAME.lib`` (``.lib dey2023_devices``).
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ import thermnet
 
 PATH_VARIABLE = "THERMNET_PATH"
 NETLIST_SUFFIX = ".net"
+LIBRARY_SUFFIX = ".lib"
 
 
 def shipped_dir() -> str:
@@ -67,6 +72,36 @@ def find_include(name: str, including_dir: str) -> Tuple[str, List[str]]:
         if os.path.lexists(path):
             return path, looked
     return looked[0], looked
+
+
+def library_path() -> List[str]:
+    """The folders of ``.include <FILE>`` and ``.lib NAME``, in order: ``THERMNET_PATH``,
+    then the shipped device library."""
+    return user_dirs() + [library_dir()]
+
+
+def find_library(name: str, with_suffix: bool = False,
+                 folders: Optional[List[str]] = None) -> Tuple[Optional[str], List[str]]:
+    """(the file of library ``name``, the folders looked in): the first of ``folders``
+    (default :func:`library_path`) that has ``name``, or with ``with_suffix`` (``.lib NAME``)
+    ``name`` + ``.lib``; None if none has."""
+    folders = library_path() if folders is None else folders
+    names = [name]
+    if with_suffix and not name.endswith(LIBRARY_SUFFIX):
+        names.append(name + LIBRARY_SUFFIX)
+    for folder in folders:
+        for n in names:
+            path = os.path.normpath(os.path.join(folder, n))
+            if os.path.lexists(path):
+                return path, folders
+    return None, folders
+
+
+def libraries() -> List[str]:
+    """The names of the shipped device libraries (``.lib`` files, without ``.lib``), sorted."""
+    folder = library_dir()
+    return sorted(f[:-len(LIBRARY_SUFFIX)] for f in os.listdir(folder)
+                  if f.endswith(LIBRARY_SUFFIX) and os.path.isfile(os.path.join(folder, f)))
 
 
 def examples() -> List[str]:

@@ -68,6 +68,13 @@ class Str:
 
 
 @dataclass(frozen=True)
+class LibraryName:
+    """``<FILE>`` of ``.include <FILE>``: a file on the library path (without the brackets)."""
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True)
 class ExprValue:
     expr: Expr
     text: str
@@ -135,6 +142,7 @@ class ModelCard(Card):
 class IncludeCard(Card):
     path: str
     path_span: Span
+    library: bool = False     # .include <FILE> or .lib NAME: on the library path only
 
 
 @dataclass(frozen=True)
@@ -183,6 +191,7 @@ class StepCard(Card):
 @dataclass(frozen=True)
 class PrintCard(Card):
     quantities: Tuple[Union[Call, ExprValue], ...]     # T(S), or {expression of quantities}
+    labels: Tuple[Optional[str], ...] = ()             # label="..." of each (plots), or None
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,7 @@ class FlatCircuit:
     measures: List[Any] = field(default_factory=list)     # netlist/measures.Measure
     initial: Dict[str, float] = field(default_factory=dict)   # .ic: node key -> K
     nodeset: Dict[str, float] = field(default_factory=dict)   # .nodeset: node key -> K
+    labels: Dict[str, str] = field(default_factory=dict)      # .print label=: column -> text
 
     def all_quantities(self) -> List[Quantity]:
         """The .print quantities and those the .measure cards evaluate at every point."""
@@ -1051,12 +1052,16 @@ def elaborate(cards: Sequence[ast.Card], file: str = "<netlist>",
     from thermnet.netlist.columns import expression_quantity
     from thermnet.netlist.measures import elaborate_measures
     prints: List[Quantity] = []
+    labels: Dict[str, str] = {}
     print_span = None
     for card in defs.top:
         if isinstance(card, ast.PrintCard):
             print_span = print_span or card.span
-            prints.extend(b.quantity(q) if isinstance(q, ast.Call) else
-                          expression_quantity(b, q, targets) for q in card.quantities)
+            for q, label in zip(card.quantities, card.labels or (None,) * len(card.quantities)):
+                prints.append(b.quantity(q) if isinstance(q, ast.Call) else
+                              expression_quantity(b, q, targets))
+                if label is not None:
+                    labels[prints[-1].column] = label
     analyses, steps = _analyses(b, targets)
     _check_size(steps, analyses)
     measures = elaborate_measures(b, defs.top, targets, analyses)
@@ -1066,7 +1071,7 @@ def elaborate(cards: Sequence[ast.Card], file: str = "<netlist>",
                        analyses, steps, prints, _options(defs.top, b.scope), print_span,
                        targets, b, measures,
                        _node_temperatures(b, ast.IcCard, ".ic"),
-                       _node_temperatures(b, ast.NodesetCard, ".nodeset"))
+                       _node_temperatures(b, ast.NodesetCard, ".nodeset"), labels)
 
 
 def _node_temperatures(b: "_Builder", card_type, name: str) -> Dict[str, float]:

@@ -29,14 +29,17 @@ CARD_FORMS = {
     ".title": ".title TEXT",
     ".param": ".param NAME=VALUE ...",
     ".model": ".model NAME TYPE(KEY=VALUE ...)",
-    ".include": '.include "FILE"',
+    ".include": '.include "FILE"  or  .include <FILE> (the library path only)',
+    ".lib": ".lib NAME  (the device library NAME or NAME.lib on the library path: "
+            "$THERMNET_PATH, then the shipped library)",
     ".subckt": ".subckt NAME PORT... [params: KEY=VALUE ...]",
     ".ends": ".ends [NAME]",
     ".global": ".global NODE...",
     ".op": ".op",
     ".sweep": ".sweep NAME START STOP N [lin|log] [trace]  or  .sweep NAME list V1 V2 ...",
     ".step": ".step NAME START STOP N [lin|log]  or  .step NAME list V1 V2 ...",
-    ".print": ".print QUANTITY...  e.g. .print T(S) Q(S,D) P(E1) {Q(S,D)/TAU(S,D)}",
+    ".print": ".print QUANTITY [label=\"TEXT\"] ...  e.g. .print T(S) Q(S,D) P(E1) "
+              "{Q(S,D)/TAU(S,D)} label=\"Q/tau\"",
     ".measure": ".measure ANALYSIS NAME MAX|MIN|PP|AVG EXPR [FROM=v TO=v]  or  FIND EXPR "
                 "AT=v  or  [FIND EXPR] WHEN EXPR=v [RISE=n|FALL=n|CROSS=n]  or  "
                 "PARAM={expression of measures}",
@@ -141,6 +144,10 @@ class _ToAst(Transformer):
 
     def dot_card(self, c):
         return ("dot", ast.Word(str(c[0]), self._span(c[0])), tuple(c[1:]))
+
+    def dot_angled(self, c):
+        name = ast.LibraryName(str(c[1])[1:-1], self._span(c[1]))
+        return ("dot", ast.Word(str(c[0]), self._span(c[0])), (name,))
 
     def element(self, c):
         return ("element", ast.Word(str(c[0]), self._span(c[0])), tuple(c[1:]))
@@ -250,9 +257,17 @@ def _card(kind, head, items, line: LogicalLine) -> ast.Card:
         _expect(isinstance(items[1], ast.Word), "expected the model type", items[1].span, name)
         return ast.ModelCard(span, text, items[0], items[1], _assigns(items[2:], name))
     if name == ".include":
-        _expect(len(items) == 1 and isinstance(items[0], (ast.Str, ast.Word)),
+        _expect(len(items) == 1 and isinstance(items[0], (ast.Str, ast.Word, ast.LibraryName)),
                 ".include needs one file name", span, name)
-        return ast.IncludeCard(span, text, items[0].text, items[0].span)
+        return ast.IncludeCard(span, text, items[0].text, items[0].span,
+                               library=isinstance(items[0], ast.LibraryName))
+    if name == ".lib":
+        _expect(len(items) >= 1, ".lib needs the name of a device library", span, name)
+        _expect(len(items) == 1, "library sections (.lib FILE SECTION of ngspice and HSPICE) "
+                "are not read: a thermnet library is included whole", items[-1].span, name)
+        _expect(isinstance(items[0], (ast.Str, ast.Word)), "expected a library name",
+                items[0].span, name)
+        return ast.IncludeCard(span, text, items[0].text, items[0].span, library=True)
     if name == ".subckt":
         _expect(len(items) >= 1 and isinstance(items[0], ast.Word),
                 ".subckt needs a name", span, name)
@@ -283,14 +298,26 @@ def _card(kind, head, items, line: LogicalLine) -> ast.Card:
         return (ast.SweepCard if name == ".sweep" else ast.StepCard)(span, text, spec)
     if name == ".print":
         _expect(len(items) >= 1, ".print needs at least one quantity", span, name)
+        quantities: List[Any] = []
+        labels: List[Optional[str]] = []
         for it in items:
+            if isinstance(it, ast.Assign) and it.key.text.lower() == "label":
+                # label="TEXT" names the quantity before it on a figure's axis
+                _expect(bool(quantities) and labels[-1] is None, "label= follows the quantity "
+                        "it names, once", it.span, name)
+                value = it.value
+                _expect(isinstance(value, (ast.Str, ast.Word)) and bool(value.text),
+                        'expected label="TEXT"', value.span, name)
+                assert isinstance(value, (ast.Str, ast.Word))
+                labels[-1] = value.text
+                continue
             # a quantity without arguments (ONOISE) is written as a bare word
             _expect(isinstance(it, (ast.Call, ast.ExprValue))
                     or (isinstance(it, ast.Word) and _bare(it.text)),
                     "expected a quantity such as T(NODE) or {expression}", it.span, name)
-        return ast.PrintCard(span, text, tuple(ast.Call(it, (), it.span)
-                                               if isinstance(it, ast.Word) else it
-                                               for it in items))
+            quantities.append(ast.Call(it, (), it.span) if isinstance(it, ast.Word) else it)
+            labels.append(None)
+        return ast.PrintCard(span, text, tuple(quantities), tuple(labels))
     if name == ".measure":
         _expect(len(items) >= 3, ".measure needs an analysis, a name and what to measure",
                 span, name)
@@ -411,7 +438,11 @@ def _not_a_netlist(path: str, span: Optional[Span], why: str) -> UnquotedError:
 def _include(card: ast.IncludeCard, including: str, stack: Tuple[str, ...],
              reading: _Reading) -> List[ast.Card]:
     base = os.path.dirname(including) if not including.startswith("<") else os.getcwd()
-    path, looked = library.find_include(card.path, base)
+    if card.library:
+        path = _find_library(card, base)
+        looked = [path]
+    else:
+        path, looked = library.find_include(card.path, base)
     chain = [p for p in stack + (including,) if not p.startswith("<")]
     hint = ('.include "FILE" with FILE relative to the including file, a folder of '
             f'${library.PATH_VARIABLE} or the shipped library')
@@ -444,6 +475,29 @@ def _include(card: ast.IncludeCard, including: str, stack: Tuple[str, ...],
     if bad is not None:
         raise _not_a_netlist(path, Span(path, *bad), "not a UTF-8 text file: an invalid byte")
     return parse_text(text, path, stack + (including,), reading)
+
+
+def _find_library(card: ast.IncludeCard, base: str) -> str:
+    """The file of ``.include <FILE>`` or ``.lib NAME`` (``library.find_library``), or a
+    located error naming every folder looked in."""
+    lib = card.line.lstrip().lower().startswith(".lib")
+    form = CARD_FORMS[".lib" if lib else ".include"]
+    if os.path.isabs(card.path):
+        raise NetlistError(f"'{card.path}' is an absolute path: a library is named relative "
+                           "to the library path", card.path_span,
+                           '.include "FILE" to read a file by its path')
+    path, folders = library.find_library(card.path, with_suffix=lib)
+    if path is not None:
+        return path
+    what = ".lib NAME" if lib else ".include <FILE>"
+    hint = form + "; the shipped libraries: " + " ".join(library.libraries())
+    beside = library.find_library(card.path, with_suffix=lib, folders=[base])[0]
+    if beside is not None:
+        hint = (f'.include "{os.path.relpath(beside, base)}" to read the file beside the '
+                f"netlist ({what} looks on the library path only)")
+    unset = "" if library.user_dirs() else f" (${library.PATH_VARIABLE} is not set)"
+    raise NetlistError(f"no library {card.path} on the search path: looked in "
+                       f"{', '.join(folders)}{unset}", card.path_span, hint)
 
 
 MAX_TABLE_VALUES = 1_000_000     # numbers of one model's data file

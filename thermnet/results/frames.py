@@ -163,6 +163,9 @@ def to_xarray(res, analysis: Optional[int] = None):
             ds[k].attrs["units"] = known[k]
         if k in dims_of:
             ds[k].attrs["dimension"] = dims_of[k]
+        label = (first.extras.get("labels") or {}).get(k)
+        if label:                           # .print label="...": xarray's plot label
+            ds[k].attrs["long_name"] = label
     ds.attrs["title"] = res.title
     ds.attrs["analysis"] = first.analysis
     failures = [f for r in group for f in r.failures]

@@ -4,8 +4,9 @@
 The symbol of each print quantity is declared here, beside its registry entry's name
 (``thermnet.quantities.QUANTITIES``); a quantity without one is shown as written.  A source
 or ``.param`` name reads as a symbol with a subscript: its first letter, then the rest
-(``TS`` -> T_S, ``P1`` -> P_1, ``PIN`` -> P_IN) when it is a temperature named T... or a
-power named P... (the SPICE names of temperature sources and heaters); a ``.param`` named
+(``TS`` -> T_S, ``P1`` -> P_1, ``PIN`` -> P_IN, ``V1`` -> V_1) when it is a temperature
+named T..., a power named P..., a voltage named V... or a current named I... (the SPICE names
+of temperature sources, heaters and bias sources); a ``.param`` named
 after a Greek letter is that letter (``chi`` -> χ); other names stay as written.  No
 matplotlib here: these are strings.
 """
@@ -15,7 +16,9 @@ import re
 from typing import Dict, Optional
 
 # QUANTITIES name -> (mathtext symbol, how the arguments are shown: "sub" subscript of the
-# arguments joined by "," (Q: by an arrow), "paren" after the symbol in parentheses)
+# arguments joined by "," (Q: by an arrow), "paren" after the symbol in parentheses, "of" the
+# symbol applied to the label of the quantity inside (RE(T(S)) -> Re T_S), "bare" no
+# arguments).  tests/test_labels.py checks that every registered quantity has one.
 SYMBOLS = {
     "T": ("T", "sub"),
     "P": ("P", "sub"),
@@ -25,7 +28,22 @@ SYMBOLS = {
     "KRATIO": (r"\kappa/\kappa_\mathrm{N}", "paren"),
     "GE": ("G", "sub"),
     "GRATIO": (r"G/G_\mathrm{N}", "paren"),
+    "I": ("I", "sub"),                                   # I_R1: current through R1
+    "V": ("V", "sub"),                                   # V_a, V_a,b = V(a) - V(b)
+    "PJ": (r"P_\mathrm{J}", "paren"),                    # Joule heat of a biased conductor
+    "QN": (r"\dot{Q}_\mathrm{N}", "paren"),              # NIS cooling power (Giazotto 2006)
+    "PH": (r"\arg", "of"),                               # .ac phase, degrees
+    "RE": (r"\mathrm{Re}", "of"),
+    "IM": (r"\mathrm{Im}", "of"),
+    "ONOISE": (r"\sqrt{S_{T,\mathrm{out}}}", "bare"),    # K/sqrt(Hz) at the output node
+    "INOISE": (r"\sqrt{S_\mathrm{in}}", "bare"),         # input-referred (NEP for a heater)
+    "NOISE": (r"\sqrt{S_T}", "paren"),                   # one heat path's share of ONOISE
+    # TES sensitivities (T/R) dR/dT and (I/R) dR/dI (Irwin & Hilton 2005, Sec. 2.2)
+    "ALPHA": (r"\alpha_I", "paren"),
+    "BETA": (r"\beta_I", "paren"),
 }
+# INOISE referred to a heater is a noise-equivalent power
+NEP = r"\mathrm{NEP}"
 
 GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "kappa",
          "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "phi", "chi", "psi",
@@ -54,12 +72,14 @@ def _split_args(text: str):
 
 def name_symbol(name: str, dimension: Optional[str] = None) -> str:
     """A source or ``.param`` name as mathtext (without the dollars): a temperature named
-    T... or a power named P... (a source, or a .param with that unit) as a subscripted
-    symbol (``TS`` -> T_S, ``PIN`` -> P_IN); a Greek letter's name as the letter
+    T..., a power named P..., a voltage named V... or a current named I... (a source, or a
+    .param with that unit) as a subscripted symbol (``TS`` -> T_S, ``PIN`` -> P_IN,
+    ``V1`` -> V_1); a Greek letter's name as the letter
     (``chi``); ``t_s`` as t_s; one letter in italics; anything else upright as written."""
     if name in GREEK or name.lower() in GREEK:
         return "\\" + (name if name in GREEK else name.lower())
-    first = {"temperature": "T", "power": "P"}.get(dimension or "")
+    first = {"temperature": "T", "power": "P", "voltage": "V",
+             "current": "I"}.get(dimension or "")
     if first and len(name) > 1 and name[0].upper() == first:
         return f"{first}_{{{_text(name[1:])}}}"
     m = re.fullmatch(r"([A-Za-z])_([A-Za-z0-9]+)", name)
@@ -69,6 +89,10 @@ def name_symbol(name: str, dimension: Optional[str] = None) -> str:
 
 
 def _math(column: str, known: Dict[str, str]) -> Optional[str]:
+    bare = column.strip().upper()
+    if SYMBOLS.get(bare, ("", ""))[1] == "bare":
+        return NEP if bare == "INOISE" and known.get(column) == "power_noise" \
+            else SYMBOLS[bare][0]
     m = _CALL.match(column)
     if not m:
         return None
@@ -83,6 +107,9 @@ def _math(column: str, known: Dict[str, str]) -> Optional[str]:
     if func not in SYMBOLS:
         return None
     symbol, style = SYMBOLS[func]
+    if style == "of":
+        inner = _math(args[0], known) if len(args) == 1 else None
+        return None if inner is None else rf"{symbol}\,{inner}"
     shown = [_text(a) for a in args]
     if style == "paren":
         return rf"{symbol}\,({','.join(shown)})"

@@ -180,14 +180,19 @@ def column_dimension(column: str, known: Dict[str, str]) -> Optional[str]:
     ``known``).  None if it cannot be told."""
     if column in known:
         return known[column]
+    from thermnet.quantities import QUANTITIES
+    from thermnet.units import derivative_dimension
+    bare = QUANTITIES.get(column.strip().upper())
+    if bare is not None and not bare.args:            # ONOISE
+        return bare.dimension
     m = _CALL.match(column)
     if not m:
         return None
-    from thermnet.quantities import QUANTITIES
-    from thermnet.units import derivative_dimension
     func = m.group(1).upper()
     if func in QUANTITIES and QUANTITIES[func].dimension is not None:
         return QUANTITIES[func].dimension
+    if func in ("RE", "IM"):                  # .ac: the parts have the quantity's dimension
+        return column_dimension(m.group(2), known)
     if func == "D":
         split = _split_last_arg(m.group(2))
         if split is None:
@@ -253,6 +258,7 @@ class Panel:
     markers: bool = False
     xunit: Optional[Unit] = None    # None: from the curves' x values
     names: Dict[str, str] = field(default_factory=dict)    # dimensions of swept/stepped names
+    ylabel: Optional[str] = None    # the .print card's label="..." (else the physics label)
 
 
 def draw_panel(panel: Panel, ax=None, legend: bool = True, xlabel: bool = True,
@@ -287,7 +293,7 @@ def draw_panel(panel: Panel, ax=None, legend: bool = True, xlabel: bool = True,
     if xlabel:
         ax.set_xlabel(axis_label(physics_label(panel.xname, {panel.xname: panel.xdim or "",
                                                              **panel.names}), xu))
-    ax.set_ylabel(axis_label(physics_label(panel.yname, panel.names), yu))
+    ax.set_ylabel(axis_label(panel.ylabel or physics_label(panel.yname, panel.names), yu))
     ax.grid(True, which="major", alpha=0.3)
     if not any(np.isfinite(np.asarray(y, dtype=float)).any() for y in ys):
         ax.text(0.5, 0.5, "no converged points", transform=ax.transAxes, ha="center",
@@ -378,6 +384,12 @@ def panels(results: Results) -> List[List[Panel]]:
     return [_op_panels(g, steps) for g in groups.values()]
 
 
+def _print_label(r: AnalysisResult, column: str) -> Optional[str]:
+    """The ``label="..."`` of a column on its ``.print`` card (``extras["labels"]``)."""
+    labels = r.extras.get("labels")
+    return labels.get(column) if isinstance(labels, dict) else None
+
+
 def _sweep_panels(group: List[AnalysisResult]) -> List[Panel]:
     first = group[0]
     dims = _dimensions(first)
@@ -401,7 +413,8 @@ def _sweep_panels(group: List[AnalysisResult]) -> List[Panel]:
                         np.asarray(r.columns[col], dtype=float), lab, *style)
                   for r, lab, style in zip(group, labels, styles)]
         out.append(Panel(xname, dims.get(xname), dims.get(col), col, curves, log_x,
-                         markers=len(x0) <= 12, xunit=xunit, names=dims))
+                         markers=len(x0) <= 12, xunit=xunit, names=dims,
+                         ylabel=_print_label(first, col)))
     return out
 
 
@@ -425,7 +438,7 @@ def _op_panels(ops: List[AnalysisResult], steps: List[str]) -> List[Panel]:
                                 np.array([r.columns[col] for r in f], dtype=float), lab,
                                 *style))
         out.append(Panel(xname, dims.get(xname), dims.get(col), col, curves, log_x,
-                         markers=True, names=dims))
+                         markers=True, names=dims, ylabel=_print_label(ops[0], col)))
     return out
 
 
@@ -449,7 +462,7 @@ def _overlay(sets: Sequence[Tuple[str, List[List[Panel]]]]) -> List[List[Panel]]
                     same.curves.extend(curves)
                     continue
                 new = Panel(panel.xname, panel.xdim, panel.ydim, panel.yname, curves,
-                            panel.log_x, panel.markers, None, dict(panel.names))
+                            panel.log_x, panel.markers, None, dict(panel.names), panel.ylabel)
                 if home is None:
                     merged.append([new])
                 else:

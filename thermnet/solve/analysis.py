@@ -233,17 +233,15 @@ class Runner:
                 if not state.converged:
                     require(state, bal)                     # raises, naming the nodes
                 values = self.columns(bal, state, target_values)
-                resid, scale = bal.energy_balance(state.T)
+                energy = bal.relative_imbalance(state.T)
         except ThermnetError as exc:        # not converged, a fold under D(), a bad value
             raise PointFailed(str(exc), exc) from None
         except (ArithmeticError, ValueError) as exc:     # a kernel outside its domain
             raise PointFailed(f"numerical failure: {exc}") from None
         bad = [k for k, val in values.items() if not np.isfinite(val)]
-        if bad or not np.all(np.isfinite(state.T)) or not np.isfinite(resid):
+        if bad or not np.all(np.isfinite(state.T)) or not np.isfinite(energy):
             raise PointFailed("not a finite number: " + ", ".join(bad or ["temperatures"]))
-        # relative to the power that flows; round-off alone where none does (no heater)
-        floor = bal.options["abstol"] * len(bal.nodes)
-        return state, values, resid / max(scale, floor)
+        return state, values, energy
 
     def op(self, step) -> AnalysisResult:
         try:
@@ -432,6 +430,9 @@ def run(bal: HeatBalance, params, sources, options, progress=False,
                 else:
                     results.append(smallsignal.run_noise(runner, analysis, step))
                 results[-1].dimensions.update(step_dims)
+                labels = {c: flat.labels[c] for c in results[-1].columns if c in flat.labels}
+                if labels:                   # .print label=: the figures' axis labels
+                    results[-1].extras["labels"] = labels
                 ctx.balance()                # the .params of this .step value (a swept one
                 measure.attach(results[-1], flat, hidden)   # is back too) for .measure
     finally:

@@ -109,15 +109,14 @@ def row(runner: "Runner", target: Target, v: float, T: np.ndarray, at_fold: bool
         for q in runner.prints:
             out[q.column] = float("inf") if at_fold and _has_derivative(q) else \
                 float(runner.value(probe, q, T, values_of))
-        resid, scale = bal.energy_balance(T)
-        floor = bal.options["abstol"] * len(bal.nodes)
+        energy = bal.relative_imbalance(T)
     finally:
         if old is missing:
             del store[target.key]
         else:
             store[target.key] = old      # type: ignore[assignment]
         ctx.balance()
-    return out, resid / max(scale, floor)
+    return out, energy
 
 
 def fold_record(name: str, v: float, columns: Dict[str, float]) -> Dict[str, float]:
