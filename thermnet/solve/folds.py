@@ -220,7 +220,7 @@ def _follow(tracer: Tracer, a: BranchPoint, ia: int, b: BranchPoint, ib: int, na
     return b
 
 
-NEAR = 1e-5     # _arrives: within this of the target (scaled parameter) and in ln T
+NEAR = 1e-5     # _arrives: this close to the target (in units of the sweep's span)
 
 
 def _towards(tracer: Tracer, a: BranchPoint, lam: float) -> Trace:
