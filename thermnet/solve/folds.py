@@ -254,12 +254,19 @@ def _arrives(trace: Trace, b: BranchPoint, span: float) -> bool:
 
 
 # ---- trace ---------------------------------------------------------------------------------
+# the step rules of trace and of the .op ramp (continuation.Tracer): a corrected point within
+# 2 % in T of its tangent prediction, tangents turning by < 18 degrees a step, so that a narrow
+# fold pair (an S a few per cent wide in T) is not stepped over
+STEP_MAX_MISS = 0.02
+STEP_MIN_COS = 0.95
+
+
 def trace_sweep(family: SweepFamily, first_T: np.ndarray, values: np.ndarray) -> Trace:
     """The whole branch through the grid ``values`` from the steady state first_T at
     values[0]: events in order along the branch, the first the starting grid point."""
     start, stop = float(values[0]), float(values[-1])
     span = abs(stop - start) or abs(start) or 1.0
-    tracer = Tracer(family, span)
+    tracer = Tracer(family, span, max_miss=STEP_MAX_MISS, min_cos=STEP_MIN_COS)
     bal = family._bal(start)
     p0 = tracer.start(np.log(first_T[bal.free]), start, np.sign(stop - start) or 1.0)
     p0.kind = "grid"
@@ -281,8 +288,6 @@ class Ramp:
 
 RAMP_LOOSENESS = 1e4   # the ramp's points to 1e4 x the solver's tolerance (1e-6 relative)
 RAMP_DS_MAX = 0.25       # longest step of the ramp (scaled arclength)
-RAMP_MAX_MISS = 0.02     # Tracer.max_miss of the ramp: 2 % in T
-RAMP_MIN_COS = 0.95      # Tracer.min_cos of the ramp: tangents turn by < 18 degrees a step
 
 
 RAMP_EXPONENT = 4.0     # c = n ln(T_end / T_lo) of RampFamily: between photonic (n = 2)
@@ -300,7 +305,7 @@ def ramp(bal: HeatBalance) -> Ramp:
     # nodes (the steady solver's cold-start estimate: a few heat evaluations)
     T_end = float(np.exp(_uniform_guess(bal, bisections=1)).max()) if len(bal.free) else T_lo
     family = RampFamily(bal, RAMP_EXPONENT * max(0.0, np.log(T_end / T_lo)))
-    tracer = Tracer(family, 1.0, RAMP_LOOSENESS, RAMP_MAX_MISS, RAMP_MIN_COS)
+    tracer = Tracer(family, 1.0, RAMP_LOOSENESS, STEP_MAX_MISS, STEP_MIN_COS)
     x = np.full(len(bal.free), np.log(family.T_lo))
     s = 0.0
     out = Ramp(bal.full(np.exp(x)))
