@@ -126,7 +126,7 @@ class SweepChecker:
     def __init__(self, family: SweepFamily, span: float, name: str,
                  fmt: Callable[[float], str]):
         self.family, self.name, self.fmt = family, name, fmt
-        self.tracer = Tracer(family, span)
+        self.tracer = Tracer(family, span, max_miss=STEP_MAX_MISS, min_cos=STEP_MIN_COS)
         self.points: List[Tuple[int, Optional[BranchPoint]]] = []
         self.out = SweepCheck()
 
