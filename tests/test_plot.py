@@ -393,3 +393,29 @@ R1 b a 4g temp=P
     fig = figure(thermnet.parse(text).run())
     ratio_ax, temp_ax = fig.axes
     assert ratio_ax.get_yscale() == "log" and temp_ax.get_yscale() == "linear"
+
+
+def test_a_shorter_column_shows_its_tick_labels():
+    """An .op/.sweep column of three panels beside an .ac column of one: the .ac panel, the
+    last of its column but above the figure's bottom row, keeps its frequency tick labels
+    (sharex gives them to the bottom row only)."""
+    res = thermnet.parse("""TB bath 0.1
+GA A bath 1n
+HA A 1p
+PA A 1p ac=1f
+.sweep PA 1p 2p 3
+.ac dec 2 1 1k
+.print T(A) P(GA) {T(A)-0.1}
+""").run()
+    fig = plot.figure(res)
+    fig.canvas.draw()
+    bottoms = {}
+    for ax in fig.axes:               # the lowest panel of each column (by position)
+        box = ax.get_position()
+        key = round(box.x0, 2)
+        if key not in bottoms or box.y0 < bottoms[key].get_position().y0:
+            bottoms[key] = ax
+    assert len(bottoms) == 2
+    for ax in bottoms.values():
+        shown = [t.get_text() for t in ax.get_xticklabels() if t.get_visible()]
+        assert any(shown), ax.get_xlabel()

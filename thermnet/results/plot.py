@@ -521,8 +521,9 @@ def figure(results, source: Optional[str] = None, *, logy: bool = False,
                 continue
             draw_panel(col[i], ax=ax, legend=(i == 0), xlabel=(i == len(col) - 1),
                        logy=logy or loglog, logx=loglog)
-            if i < len(col) - 1:
-                ax.tick_params(labelbottom=False)
+            # a column shorter than the figure ends above its bottom row: its last panel
+            # shows the tick labels that sharex gave only to the bottom row
+            ax.tick_params(labelbottom=i == len(col) - 1)
     title = " | ".join(dict.fromkeys(r.title for r in many if r.title))
     if title:
         fig.suptitle(_wrapped(title, fig.get_figwidth()))
