@@ -60,6 +60,7 @@ out["rebuild_share"] = build / total"""),
     "setloop": ("loop of 59 `net.set()` + `net.run()` vs one 59-point `.sweep` (ratio)",
                 f"""import numpy as np
 text = open({os.path.join(ROOT, 'netlists', 'dey2023_fig3.net')!r}).read()
+text = "\\n".join(line for line in text.splitlines() if not line.startswith(".measure"))
 net = thermnet.parse(text.replace(".sweep P1 0.1p 3p 59", ".op"),
                      {os.path.join(ROOT, 'netlists', 'loop.net')!r})
 sweep = thermnet.parse(text, {os.path.join(ROOT, 'netlists', 'sweep.net')!r})

@@ -410,10 +410,15 @@ class Tracer:
         [lo, hi] or ``stop(point, events)`` says so.  Events in order along the branch:
         "grid" at every crossing of a value of ``grid`` (solved at exactly that value),
         "fold" at every turning point, "step" at the arclength steps in between (where the
-        branch is steep or turns back), "failed" for a crossing that could not be solved."""
+        branch is steep or turns back), "failed" for a crossing that could not be solved.
+
+        ``ds0`` and ``ds_max`` bound the largest change of one coordinate (ln T of a node, or
+        mu) in a step, not the step's Euclidean length: N nodes that rise together move
+        by ds / sqrt(N + 1) each in an arclength step ds, and a cap on the arclength would
+        make the steps of a large network ever shorter in each temperature."""
         out = Trace()
         grid = np.unique(np.asarray(values, dtype=float))
-        ds = ds0
+        ds = ds0 / _spread(p0.t)
         p = p0
         last = self._u(p0.x, p0.lam)          # the last point reported
         order = ["step", "coordinate"]        # step kinds, the last successful one first
@@ -449,7 +454,8 @@ class Tracer:
                     NATURAL_MIN and not consistent(p, q, self.L):
                 ds *= SHRINK     # landed on a neighbouring branch that runs alongside
                 continue
-            ds = min(ds * GROW, ds_max) if its <= GROW_ITS else (ds * 0.7 if its > 6 else ds)
+            ds = min(ds * GROW, ds_max / _spread(q.t)) if its <= GROW_ITS else \
+                (ds * 0.7 if its > 6 else ds)
             if np.sign(q.t_mu) != np.sign(p.t_mu) and not folded(p, q):
                 q.t = -q.t            # lambda goes on: only the tangent's orientation flipped
             try:
@@ -502,6 +508,12 @@ class Tracer:
             if k == 0:
                 events.extend(fold_event)
         return events
+
+
+def _spread(t: np.ndarray) -> float:
+    """The largest coordinate of the unit tangent t: a step ds along t moves no coordinate
+    farther than ds times this (between 1 / sqrt(len(t)) and 1)."""
+    return float(np.abs(t).max())
 
 
 def _nearest(points, u: np.ndarray, L: float) -> List[BranchPoint]:

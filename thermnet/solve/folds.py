@@ -287,7 +287,7 @@ class Ramp:
 
 
 RAMP_LOOSENESS = 1e4   # the ramp's points to 1e4 x the solver's tolerance (1e-6 relative)
-RAMP_DS_MAX = 0.25       # longest step of the ramp (scaled arclength)
+RAMP_DS_MAX = 0.25
 
 
 RAMP_EXPONENT = 4.0     # c = n ln(T_end / T_lo) of RampFamily: between photonic (n = 2)
