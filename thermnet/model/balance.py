@@ -260,7 +260,7 @@ class HeatBalance:
         en = photonic.bose_energy(E[:, None], temps[None, :])
         return photonic.panel_sums(E, w[:, None, None] * tau * en[:, :, None] / h, grid.order)
 
-    def choose_grids(self, T: np.ndarray) -> bool:
+    def choose_grids(self, T: np.ndarray, radius: float = CHECK_RADIUS) -> bool:
         """Pick each link's grid for accuracy photon_rtol at temperatures T.
 
         The link's narrow resonances get their own panels (``resonances.resonance_edges``),
@@ -270,11 +270,12 @@ class HeatBalance:
         grid that cannot (node limit, rounding floor, or photon_nodes fixing the grid) raises
         PhotonGridError naming the link.  Returns True if any link's grid changed (finer or
         coarser: either moves the residual, so a converged state must be re-polished).
-        Skipped when every temperature is within CHECK_RADIUS (2 %), or within the radius
-        over which a link's resonances stay on their panels, of where the grids were last
-        verified (the accuracy of a grid varies smoothly with the temperatures).
+        Skipped when every temperature is within ``radius`` in ln T (default CHECK_RADIUS,
+        2 %; 0 forces the check), or within the radius over which a link's resonances stay
+        on their panels, of where the grids were last verified (the accuracy of a grid
+        varies smoothly with the temperatures).
         """
-        radius = min([CHECK_RADIUS] + [g.radius for g in self.grids])
+        radius = min([radius] + [g.radius for g in self.grids])
         if self._checked_at is not None and np.all(
                 np.abs(np.log(T / self._checked_at)) < radius):
             return False
