@@ -372,3 +372,41 @@ def test_ramp_steps_do_not_shrink_with_the_number_of_nodes(monkeypatch):
     assert counts[1] >= 3
     # measured: 11 steps for one island, 14 for sixteen (23 with the Euclidean cap)
     assert counts[16] <= counts[1] + 4
+
+
+def _op_with_warnings(net):
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", BranchWarning)
+        cols = net.run()[0].columns
+    return cols, [str(w.message) for w in caught if issubclass(w.category, BranchWarning)]
+
+
+def test_a_set_run_loop_continues_one_ramp():
+    """.op after set() of the only heater lies on the ray of loads of the previous ramp: the
+    ramp continues from the state kept at the largest load below (folds.RampPath), up or
+    down, across the upper fold and back.  The same states and fold reports as a ramp from
+    the bath state each time (the same netlist object with the kept ramp dropped: the same
+    photon-grid history), at a fraction of the heat evaluations."""
+    text = BISTABLE + ".op\n.print T(S) T(D)\n"
+    loop, fresh = thermnet.parse(text), thermnet.parse(text)
+    cost = {"loop": 0, "fresh": 0}
+    for p in (8.0, 8.19, 8.21, 8.3, 8.1, 7.0, 8.25, 8.2):
+        for name, net in (("loop", loop), ("fresh", fresh)):
+            net.set("P1", f"{p}f")
+            bal = net._balance
+            if name == "fresh" and bal is not None:
+                bal.ramp_path = None
+            before = bal.evaluations if bal is not None else 0
+            got = _op_with_warnings(net)
+            cost[name] += net._balance.evaluations - before
+            if name == "loop":
+                cols, warns = got
+        ref_cols, ref_warns = got
+        for k in ("T(S)", "T(D)"):
+            assert cols[k] == pytest.approx(ref_cols[k], rel=1e-8)
+        assert len(warns) == len(ref_warns) == (1 if p > 8.2062 else 0)
+        if warns:
+            assert "P1 = 8.2062" in warns[0] and "P1 = 8.2062" in ref_warns[0]
+            assert (cols["T(S)"] > TC) and (ref_cols["T(S)"] > TC)
+    assert cost["loop"] < 0.5 * cost["fresh"]

@@ -95,6 +95,9 @@ class HeatBalance:
         # the .param values the elements are bound to (solve.analysis.Context keeps it)
         self.bound: Optional[tuple] = None
         self._no_resonance_at: Dict[int, np.ndarray] = {}   # link -> temps of its last search
+        # the states of the last .op ramp (solve/folds.RampPath), which the next ramp on the
+        # same ray of loads continues; cleared by rebind
+        self.ramp_path: Optional[object] = None
         for e in circuit.flat.elements.values():
             e.configure(options)
         self._configured = dict(options)     # the options the elements were configured for
@@ -503,6 +506,7 @@ class HeatBalance:
         self._network_memo.clear()
         self._no_resonance_at.clear()
         self._checked_at = None
+        self.ramp_path = None
 
     def _take_source_values(self) -> None:
         """The netlist's own values of the temperature sources and heaters (netlist_values)

@@ -624,6 +624,12 @@ class RampFamily:
             return float(s)
         return float(np.expm1(self.c * s) / np.expm1(self.c))
 
+    def parameter(self, load: float) -> float:
+        """The ramp parameter s at which the load is ``load`` (the inverse of :meth:`load`)."""
+        if self.c < 1e-8:
+            return float(load)
+        return float(np.log1p(load * np.expm1(self.c)) / self.c)
+
     def _dload(self, s: float) -> float:
         if self.c < 1e-8:
             return 1.0

@@ -287,7 +287,7 @@ class Ramp:
 
 
 RAMP_LOOSENESS = 1e4   # the ramp's points to 1e4 x the solver's tolerance (1e-6 relative)
-RAMP_DS_MAX = 0.25
+RAMP_DS_MAX = 0.25     # the ramp's longest step: no ln T (nor the ramp parameter) moves more
 
 
 RAMP_GRID_RADIUS = 0.4   # the ramp checks its photon grids where a temperature moved 50 %
@@ -307,46 +307,116 @@ RAMP_EXPONENT = 4.0     # c = n ln(T_end / T_lo) of RampFamily: between photonic
                         # and electron-phonon (n = 5, 6) heat laws
 
 
+@dataclass
+class RampPath:
+    """The states a ramp passed, kept on the balance (``HeatBalance.ramp_path``) for the next
+    ramp along the same ray of loads.
+
+    A ramp raises every heater and every source above the coldest one, T_lo, in proportion
+    (RampFamily): its loads are a u, u the unit vector of (heater powers, source
+    temperatures - T_lo), a from 0 to their norm.  The branch it follows, the folds it
+    jumps at and the states it passes depend on T_lo and u alone, so a ramp to a load a'
+    on the same ray passes the same states up to a': it starts from the last state kept at
+    a load <= a' (the bath state at the least) and reports the folds kept below it.  A
+    ``set()``/``run()`` loop over one heater then continues one ramp instead of starting
+    each anew; the state is the same, to the solver's tolerance.  Cleared when the balance
+    is bound to other values (HeatBalance.rebind)."""
+
+    T_lo: float
+    u: np.ndarray
+    points: List[Tuple[float, np.ndarray]]                  # (a, T of every node), a ascending
+    folds: List[Tuple[float, np.ndarray, np.ndarray]]       # (a at the fold, T there, T after)
+
+    def on(self, T_lo: float, u: np.ndarray) -> bool:
+        return self.T_lo == T_lo and len(u) == len(self.u) and \
+            bool(np.all(np.abs(u - self.u) <= 1e-12))
+
+    def below(self, a: float) -> Tuple[float, np.ndarray]:
+        """The state kept at the largest load <= a."""
+        return max((p for p in self.points if p[0] <= a), key=lambda p: p[0])
+
+    def extend(self, a: float, T: np.ndarray) -> None:
+        if a > self.points[-1][0]:
+            self.points.append((a, T))
+
+
+def _ray(bal: HeatBalance) -> Tuple[float, np.ndarray, float]:
+    """(T_lo, u, a): the coldest source, the unit vector and the norm of the loads
+    (heater powers in W, source temperatures above T_lo in K: a ray is a direction, the
+    units do not mix in it)."""
+    T_lo = float(bal.source_T.min())
+    v = np.concatenate((bal.heater_power, bal.source_T - T_lo))
+    a = float(np.linalg.norm(v))
+    return T_lo, (v / a if a > 0 else v), a
+
+
 def ramp(bal: HeatBalance) -> Ramp:
     """The steady state reached by ramping every heater from 0 and every temperature source
     from the coldest source's temperature to their values (RampFamily), following the
     branch by continuation and jumping at each fold as an experiment does (relaxation by
-    pseudo-transient steps just past the fold).  Raises ContinuationFailed if the ramp
+    pseudo-transient steps just past the fold); continued from the states of an earlier
+    ramp on the same ray of loads (RampPath).  Raises ContinuationFailed if the ramp
     cannot be followed."""
-    T_lo = float(bal.source_T.min())
+    T_lo, u, a = _ray(bal)
     # the ramp's load curve from the common temperature the full load gives all free
     # nodes (the steady solver's cold-start estimate: a few heat evaluations)
     T_end = float(np.exp(_uniform_guess(bal, bisections=1)).max()) if len(bal.free) else T_lo
     family = RampFamily(bal, RAMP_EXPONENT * max(0.0, np.log(T_end / T_lo)))
+    kept = bal.ramp_path
+    path = kept if isinstance(kept, RampPath) and kept.on(T_lo, u) else \
+        RampPath(T_lo, u, [(0.0, family.full(np.full(len(bal.free), np.log(T_lo)), 0.0))], [])
+    a0, T0 = path.below(a)
+    out = Ramp(T0.copy(), [(af / a, before, after) for af, before, after in path.folds
+                           if af <= a0])
+    if a0 == a:
+        bal.ramp_path = path
+        return out
     tracer = Tracer(family, 1.0, RAMP_LOOSENESS, STEP_MAX_MISS, STEP_MIN_COS,
                     grid_radius=RAMP_GRID_RADIUS, grid_looseness=RAMP_PHOTON_LOOSENESS,
                     chord_rate=RAMP_CHORD_RATE)
-    x = np.full(len(bal.free), np.log(family.T_lo))
-    s = 0.0
-    out = Ramp(bal.full(np.exp(x)))
+    x = np.log(T0[bal.free])
+    s = family.parameter(a0 / a)
+    passed: List[Tuple[float, np.ndarray]] = []        # (s, x) of the points on the way
+
+    def stop(p, events) -> bool:
+        if any(e.kind == "fold" for e in events):
+            return True                       # p lies past the fold, on another branch
+        passed.append((p.lam, p.x))
+        return p.lam >= 1.0
+
     bal.choose_grids(family.full(x, s), looseness=RAMP_PHOTON_LOOSENESS)
     for _ in range(MAX_JUMPS + 1):
         p0 = tracer.start(x, s, 1.0)
         trace = tracer.trace(p0, [1.0], s, 1.0, ds0=0.25, ds_max=RAMP_DS_MAX, max_steps=2000,
-                             stop=lambda p, ev: p.lam >= 1.0 or any(e.kind == "fold"
-                                                                    for e in ev))
+                             stop=stop)
         done = [e for e in trace.events if e.kind == "grid" and e.point.lam == 1.0]
         if done:
             x = done[0].point.x
             bal.choose_grids(family.full(x, 1.0), radius=0.0)
             out.T = family.full(_polish(family, x), 1.0)
-            return out
+            break
         folds = [e for e in trace.events if e.kind == "fold"]
         if not folds:
             raise ContinuationFailed(trace.stopped or "the ramp did not reach full load")
         f = folds[0].point
         s = min(1.0, f.lam + max(1e-4, 1e-3 * f.lam))
         x = _relax(bal, family, f.x, s)
-        out.folds.append((family.load(f.lam), family.full(f.x, f.lam), family.full(x, s)))
+        fold = (family.load(f.lam), family.full(f.x, f.lam), family.full(x, s))
+        out.folds.append(fold)
+        if path.points[-1][0] < a * fold[0]:
+            path.folds.append((a * fold[0], fold[1], fold[2]))
+        passed.append((s, x))
         if s >= 1.0:
             out.T = family.full(x, 1.0)
-            return out
-    raise ContinuationFailed(f"the ramp passed more than {MAX_JUMPS} folds")
+            break
+    else:
+        raise ContinuationFailed(f"the ramp passed more than {MAX_JUMPS} folds")
+    for sp, xp in passed:
+        if sp < 1.0:
+            path.extend(a * family.load(sp), family.full(xp, sp))
+    path.extend(a, out.T)
+    bal.ramp_path = path
+    return out
 
 
 def _polish(family: RampFamily, x: np.ndarray) -> np.ndarray:
