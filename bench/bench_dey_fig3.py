@@ -85,7 +85,11 @@ def main():
 
     net = thermnet.load(NETLIST)
     net.run()                                    # tables into memory
-    _, warm_sweep, warm_sweep_med = best_of(net.run, 5)
+
+    def sweep_run():
+        net._balance.ramp_path = None            # the first point ramped, as in a new process
+        return net.run()
+    _, warm_sweep, warm_sweep_med = best_of(sweep_run, 5)
 
     bal = balance_at(net, P_TEST)
     _, t_cold_state, _ = best_of(lambda: solve(bal), 1)     # cold start, grid chosen
