@@ -13,16 +13,15 @@ dependent element: only the Bose-factor terms),
 (Dey et al. 2023 Eq. 3, Pascal et al. 2011; n' = dn/dT), with t_i the temperature of
 dissipative element i.  A large network of such links (a chain of islands, each pair joined
 by its own loop of resistors) would cost one Python call chain per link per evaluation;
-here every static link's energies and w tau_ij (per ordered pair of its dissipative
-elements, i != j: the diagonal of tau is zero) are laid out once per choice of grids in flat
-arrays with segment starts, and each evaluation is one Bose-factor pass over all of them,
-one segmented sum (``np.add.reduceat``) for all the integrals and one ``np.bincount`` per
-output for the scatter into the nodes: the same sums in a different order, so the results
-agree with the per-link path to rounding (tests/test_static_links.py).
+here, once per choice of grids, the static links with the same number nd of dissipative
+elements are stacked into one array of w tau_ij (links, energies, nd, nd; shorter grids
+padded with zero weights), and each evaluation is one Bose-factor pass and one ``einsum``
+per stack and one ``np.bincount`` per output for the scatter into the nodes: the sums of
+the per-link path, so the results agree with it to rounding (tests/test_static_links.py).
 """
 from __future__ import annotations
 
-from typing import Hashable, List, Optional, Sequence, Tuple
+from typing import Dict, Hashable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -33,81 +32,84 @@ from thermnet.physics.constants import h
 Spectrum = Tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
+class _Group:
+    """The members with ``nd`` dissipative elements each, their spectra padded to one
+    length (padding: weight 0 at the last energy, which adds exact zeros)."""
+
+    def __init__(self, spectra: Sequence[Spectrum], nodes: Sequence[np.ndarray]):
+        nd = len(nodes[0])
+        nE = max(len(E) for E, _, _ in spectra)
+        self.energy = np.empty((len(spectra), nE))
+        self.wt = np.zeros((len(spectra), nE, nd, nd))        # w tau_ij
+        for m, (E, w, tau) in enumerate(spectra):
+            self.energy[m, :len(E)] = E
+            self.energy[m, len(E):] = E[-1]
+            self.wt[m, :len(E)] = w[:, None, None] * tau
+        self.nodes = np.array(nodes, dtype=int)                  # (members, nd)
+
+    def integrals(self, T: np.ndarray, kernel) -> np.ndarray:
+        """sum_e w tau_ij kernel(E_e, t_i) (members, nd, nd) at the node temperatures T."""
+        t = T[self.nodes]
+        return np.einsum("lkij,lki->lij", self.wt, kernel(self.energy[:, :, None],
+                                                           t[:, None, :]))
+
+
 class StaticLinks:
     """The static links ``members`` (indices into the balance's links) on ``grids`` (one
     per member): ``spectra`` their energies, weights and transmissions on those grids,
     ``nodes`` the balance's node index of each of their dissipative elements; ``n_nodes``
     the balance's node count.  ``key``: (members, grids), what the balance compares to
-    know the batch is current."""
+    know the batch is current.  Links with the same number of dissipative elements are
+    stacked into one array (a chain of islands: one stack of 2 x 2 links; a single large
+    network: one link, summed as photonic.heat_matrix does)."""
 
     def __init__(self, members: Sequence[int], grids: Sequence[Hashable],
                  spectra: Sequence[Spectrum], nodes: Sequence[np.ndarray], n_nodes: int):
         self.members = tuple(members)
         self.grids = tuple(grids)
         self.key = (self.members, self.grids)
-        self.position = {k: i for i, k in enumerate(self.members)}
         self.n_nodes = n_nodes
-        energy: List[np.ndarray] = []         # per column (link, element): its energies
-        column_node: List[np.ndarray] = []
-        wt: List[np.ndarray] = []             # per pair (link, i, j): w tau_ij over energies
-        gather: List[np.ndarray] = []         # per pair: the column entries of element i
-        lengths: List[int] = []
-        src: List[int] = []                   # per pair: node of i, of j, index of (j, i)
-        dst: List[int] = []
-        mirror: List[int] = []
-        self.pair_slices: List[Tuple[slice, np.ndarray, np.ndarray, int]] = []
-        columns = pairs = 0
-        for (E, w, tau), li in zip(spectra, nodes):
-            nd, nE = len(li), len(E)
-            energy.extend([E] * nd)
-            column_node.extend(np.full(nE, node) for node in li)
-            ii, jj = np.nonzero(~np.eye(nd, dtype=bool))           # ordered pairs, i != j
-            index = -np.ones((nd, nd), dtype=int)
-            index[ii, jj] = pairs + np.arange(len(ii))
-            for i, j in zip(ii, jj):
-                wt.append(w * tau[:, i, j])
-                gather.append(columns + i * nE + np.arange(nE))
-                lengths.append(nE)
-                src.append(int(li[i]))
-                dst.append(int(li[j]))
-                mirror.append(int(index[j, i]))
-            self.pair_slices.append((slice(pairs, pairs + len(ii)), ii, jj, nd))
-            columns += nd * nE
-            pairs += len(ii)
-        self.energy = np.concatenate(energy) if energy else np.empty(0)
-        self.column_node = np.concatenate(column_node) if column_node else np.empty(0, int)
-        self.wt = np.concatenate(wt) if wt else np.empty(0)
-        self.gather = np.concatenate(gather) if gather else np.empty(0, int)
-        self.starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(int)
-        self.src = np.array(src, dtype=int)
-        self.dst = np.array(dst, dtype=int)
-        self.mirror = np.array(mirror, dtype=int)
+        sizes = sorted({len(li) for li in nodes})
+        self.groups: List[_Group] = []
+        # member's link index -> (its grid, group, row in the group)
+        self.position: Dict[int, Tuple[Hashable, int, int]] = {}
+        for nd in sizes:
+            rows = [m for m, li in enumerate(nodes) if len(li) == nd]
+            self.groups.append(_Group([spectra[m] for m in rows], [nodes[m] for m in rows]))
+            for r, m in enumerate(rows):
+                self.position[self.members[m]] = (self.grids[m], len(self.groups) - 1, r)
+        # every entry (member, i, j) of the stacked matrices, flat: the node of i and of j
+        # and the flat position of (member, j, i)
+        src, dst, mirror = [], [], []
+        offset = 0
+        for g in self.groups:
+            L, nd = g.nodes.shape
+            src.append(np.repeat(g.nodes, nd, axis=1).ravel())
+            dst.append(np.tile(g.nodes, (1, nd)).ravel())
+            mirror.append(offset + np.arange(L * nd * nd).reshape(L, nd, nd)
+                          .transpose(0, 2, 1).ravel())
+            offset += L * nd * nd
+        self.src = np.concatenate(src) if src else np.empty(0, int)
+        self.dst = np.concatenate(dst) if dst else np.empty(0, int)
+        self.mirror = np.concatenate(mirror) if mirror else np.empty(0, int)
         self.same = self.src == self.dst      # both elements at one node (Q_ij = 0 always)
-        self._last: Optional[Tuple[bytes, np.ndarray]] = None
-
-    def _integrals(self, values: np.ndarray) -> np.ndarray:
-        """sum_e w tau_ij values_i(E_e) for every pair, from a per-column array."""
-        return np.add.reduceat(self.wt * values[self.gather], self.starts)
+        self._last: Optional[Tuple[bytes, List[np.ndarray]]] = None
 
     def heats(self, T: np.ndarray) -> np.ndarray:
-        """Q_ij (W) of every pair at the node temperatures T (photonic.heat_matrix)."""
-        t = T[self.column_node]
-        qi = self._integrals(photonic.bose_energy(self.energy, t))
-        Q = (qi - qi[self.mirror]) / h
+        """Q_ij (W) of every entry (flat) at the node temperatures T (photonic.heat_matrix:
+        (qi - qi^T) / h, qi_ij = sum_e w tau_ij E n(E_e, t_i))."""
+        parts = [g.integrals(T, photonic.bose_energy) for g in self.groups]
+        Q = [(qi - qi.transpose(0, 2, 1)) / h for qi in parts]
         self._last = (T.tobytes(), Q)
-        return Q
+        return np.concatenate([q.ravel() for q in Q])
 
     def link_heat(self, k: int, grid: Hashable, T: np.ndarray) -> Optional[np.ndarray]:
         """Q_ij (W) of link ``k`` (the balance's index) from the last evaluation if the link
         is a member, on ``grid``, and that evaluation was at T; else None."""
         at = self.position.get(k)
-        if at is None or self.grids[at] != grid or self._last is None \
-                or self._last[0] != T.tobytes():
+        if at is None or at[0] != grid or self._last is None or self._last[0] != T.tobytes():
             return None
-        part, ii, jj, nd = self.pair_slices[at]
-        Q = np.zeros((nd, nd))
-        Q[ii, jj] = self._last[1][part]
-        return Q
+        return self._last[1][at[1]][at[2]].copy()
 
     def add_flows(self, T: np.ndarray, net: np.ndarray, mag: np.ndarray,
                   dnet: Optional[np.ndarray] = None, dmag: Optional[np.ndarray] = None
@@ -123,8 +125,8 @@ class StaticLinks:
         mag += np.bincount(self.src, np.abs(Q), n)
         if dnet is None or dmag is None:
             return
-        t = T[self.column_node]
-        A = self._integrals(photonic.bose_energy_derivative(self.energy, t)) / h
+        A = np.concatenate([g.integrals(T, photonic.bose_energy_derivative).ravel()
+                            for g in self.groups]) / h
         # dQ_ij by the temperature of i's node (A_ij) and of j's node (-A_ji); both at one
         # node: their sum, before |Q|'s derivative (photonic.heat_and_derivatives' dQ summed
         # into nodes as HeatBalance._flows does)
