@@ -334,3 +334,41 @@ def test_op_ramp_neither_misses_nor_invents_the_fold(power):
         assert T < 0.3896 and not warns
     else:
         assert T > TC and len(warns) == 1 and "passed a fold" in warns[0]
+
+
+def _islands(n: int) -> str:
+    """n identical islands, each heated and coupled photonically to the bath through a
+    tabulated R(T) (temperature dependent: the circuit is not provably monostable, so .op
+    ramps); the islands rise together."""
+    lines = [".model cu eph(sigma=2e9 n=5)", ".model rt rtable(0.02 40 0.1 38 0.3 20 0.6 5 2 4)",
+             "TB bath 50m"]
+    for k in range(n):
+        lines += [f"P{k} I{k} 20f", f"E{k} I{k} bath cu vol=2e-20",
+                  f"RA{k} a{k} b{k} rt temp=I{k}", f"RB{k} b{k} a{k} 20 temp=bath"]
+    return "\n".join(lines + [".op", ""])
+
+
+def test_ramp_steps_do_not_shrink_with_the_number_of_nodes(monkeypatch):
+    """The continuation's step bounds the largest change of one ln T, not the Euclidean
+    length: N nodes rising together would otherwise move by ds / sqrt(N + 1) each (a ring
+    of 50 islands took 63 ramp steps)."""
+    from thermnet.solve.continuation import Tracer
+    steps = []
+    original = Tracer.arclength
+
+    def counted(self, p0, ds):
+        steps.append(ds)
+        return original(self, p0, ds)
+    monkeypatch.setattr(Tracer, "arclength", counted)
+    counts = {}
+    temps = {}
+    for n in (1, 16):
+        steps.clear()
+        cols = thermnet.parse(_islands(n)).run()[0].columns
+        counts[n] = len(steps)
+        temps[n] = cols["T(I0)"]
+        assert np.allclose([cols[f"T(I{k})"] for k in range(n)], temps[n], rtol=1e-9)
+    assert temps[16] == pytest.approx(temps[1], rel=1e-9)
+    assert counts[1] >= 3
+    # measured: 11 steps for one island, 14 for sixteen (23 with the Euclidean cap)
+    assert counts[16] <= counts[1] + 4

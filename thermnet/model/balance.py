@@ -90,6 +90,7 @@ class HeatBalance:
         self._static_links: Optional[StaticLinks] = None   # the static links, batched
         self.grids: List[Grid] = [Grid(8, 8) for _ in self.links]
         self._checked_at: Optional[np.ndarray] = None   # temperatures where the grids were verified
+        self._checked_rtol = 0.0                         # ... to this photon_rtol
         self.evaluations = 0
         self._link_memo: Dict[int, tuple] = {}
         self._version = 0              # counts changes of values (flows' derivative memo)
@@ -267,7 +268,8 @@ class HeatBalance:
         en = photonic.bose_energy(E[:, None], temps[None, :])
         return photonic.panel_sums(E, w[:, None, None] * tau * en[:, :, None] / h, grid.order)
 
-    def choose_grids(self, T: np.ndarray) -> bool:
+    def choose_grids(self, T: np.ndarray, radius: float = CHECK_RADIUS,
+                     looseness: float = 1.0) -> bool:
         """Pick each link's grid for accuracy photon_rtol at temperatures T.
 
         The link's narrow resonances get their own panels (``resonances.resonance_edges``),
@@ -277,17 +279,20 @@ class HeatBalance:
         grid that cannot (node limit, rounding floor, or photon_nodes fixing the grid) raises
         PhotonGridError naming the link.  Returns True if any link's grid changed (finer or
         coarser: either moves the residual, so a converged state must be re-polished).
-        Skipped when every temperature is within CHECK_RADIUS (2 %), or within the radius
-        over which a link's resonances stay on their panels, of where the grids were last
-        verified (the accuracy of a grid varies smoothly with the temperatures).
+        Skipped when every temperature is within ``radius`` in ln T (default CHECK_RADIUS,
+        2 %; 0 forces the check), or within the radius over which a link's resonances stay
+        on their panels, of where the grids were last verified (the accuracy of a grid
+        varies smoothly with the temperatures).  ``looseness``: grids to photon_rtol times
+        this (the .op ramp's points, needed only to its own loose tolerance); a grid
+        checked that loosely is checked again when full accuracy is asked for.
         """
-        radius = min([CHECK_RADIUS] + [g.radius for g in self.grids])
-        if self._checked_at is not None and np.all(
+        rtol = self.options.get("photon_rtol", 1e-8) * looseness
+        radius = min([radius] + [g.radius for g in self.grids])
+        if self._checked_at is not None and self._checked_rtol <= rtol and np.all(
                 np.abs(np.log(T / self._checked_at)) < radius):
             return False
         first = self._checked_at is None
         changed = False
-        rtol = self.options.get("photon_rtol", 1e-8)
         fixed_nodes = int(self.options.get("photon_nodes", 0))
         for k, link in enumerate(self.links):
             temps = T[self.link_idx[k]]
@@ -320,6 +325,7 @@ class HeatBalance:
             changed = changed or grid != old
             self.grids[k] = grid
         self._checked_at = T.copy()
+        self._checked_rtol = rtol
         return changed
 
     def _resonance_edges(self, k: int, temps: np.ndarray, top: float, smallest: float,

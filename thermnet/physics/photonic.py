@@ -455,16 +455,19 @@ def heat_and_derivatives(energy: np.ndarray, weights: np.ndarray, tau: np.ndarra
         return Q, dQ
     en = bose_energy(energy[:, None], temps[None, :])              # (nE, nd)
     re = y_diss.real.T                                # (nE, nd)
+    wen = wh[:, None] * en                            # (nE, nd): the weight of dtau_ij in g_ij
+    # the first term of dtau summed: g_ij = 8 Re sum_k P_kij dW_kij, P the part that does not
+    # depend on m (one pass over (nE, nd, nd) per moving element, no temporaries of that size)
+    P = (wen * re)[:, :, None] * re[:, None, :] * W.conj()
     W2 = W.real ** 2 + W.imag ** 2
     for m in moving:
         dym = dy_diss[m]                              # (nE,)
-        dW = -W[:, :, m, None] * W[:, None, m, :] * dym[:, None, None]
-        dtau = 8.0 * re[:, :, None] * re[:, None, :] * (W.real * dW.real + W.imag * dW.imag)
-        cross = 4.0 * dym.real[:, None] * re * W2[:, m, :]          # (nE, nd): row i = m
-        dtau[:, m, :] += cross
-        dtau[:, :, m] += cross
-        dtau[:, idx, idx] = 0.0
-        g = np.einsum("k,kij,ki->ij", wh, dtau, en)
+        g = -8.0 * np.einsum("kij,ki,kj->ij", P, W[:, :, m], W[:, m, :] * dym[:, None]).real
+        # the second term: row i = m and column j = m of dtau
+        cross = 4.0 * dym.real[:, None] * re * W2[:, m, :]          # (nE, nd)
+        g[m, :] += wen[:, m] @ cross
+        g[:, m] += np.einsum("ki,ki->i", wen, cross)
+        g[idx, idx] = 0.0                             # tau has a zero diagonal
         dQ[:, :, m] += g - g.T
     return Q, dQ
 

@@ -33,7 +33,7 @@ from typing import Callable, List, Optional, Protocol, Sequence, Tuple
 
 import numpy as np
 
-from thermnet.model.balance import HeatBalance
+from thermnet.model.balance import CHECK_RADIUS, HeatBalance
 from thermnet.solve.steady import _scale, _tolerance, linear_solve
 
 NATURAL_MIN = 0.3     # |t_mu| above which a step may aim at the next grid value (fixed mu)
@@ -104,7 +104,9 @@ class Tracer:
     """Follows the branches of a :class:`Family` (see the module docstring)."""
 
     def __init__(self, family: Family, lam_scale: float, looseness: float = 1.0,
-                 max_miss: Optional[float] = None, min_cos: float = 0.8):
+                 max_miss: Optional[float] = None, min_cos: float = 0.8,
+                 grid_radius: float = CHECK_RADIUS, grid_looseness: float = 1.0,
+                 chord_rate: float = CHORD_RATE):
         self.f = family
         self.L = float(lam_scale) if lam_scale > 0 else 1.0
         # the corrector's tolerance is the steady solver's times this (the .op ramp only
@@ -120,6 +122,15 @@ class Tracer:
         # a step whose end's tangent turns from its start's by more than arccos(min_cos)
         # is halved (the branch bends there: a fold may be near)
         self.min_cos = min_cos
+        # the photon grids are checked again where the temperatures moved farther than this
+        # (ln T) from where they were last checked (HeatBalance.choose_grids): a loose
+        # corrector needs no grid verified at every step, nor to the full photon_rtol
+        self.grid_radius = grid_radius
+        self.grid_looseness = grid_looseness
+        # the corrector keeps its reused matrix while each iteration cuts the residual
+        # this much (a loose corrector gains more from cheap iterations than from a new
+        # Jacobian; near a fold a slowly contracting one stalls)
+        self.chord_rate = chord_rate
 
     def _check_miss(self, u: np.ndarray, predicted: np.ndarray, ds: float) -> None:
         if self.max_miss is not None and ds > 1e-5 and \
@@ -204,7 +215,7 @@ class Tracer:
             except (ArithmeticError, ValueError) as exc:
                 raise ContinuationFailed(f"numerical failure: {exc}") from None
             gn = np.append(Fn / sigma, c @ un - value)
-            if not fresh and not np.linalg.norm(gn) <= CHORD_RATE * np.linalg.norm(g):
+            if not fresh and not np.linalg.norm(gn) <= self.chord_rate * np.linalg.norm(g):
                 A, fresh = self._fresh(u, sigma, c), True
                 continue
             # Broyden's update of the reused matrix along the step (Dennis & Schnabel,
@@ -236,7 +247,8 @@ class Tracer:
         grid moves the residual, so the point is corrected again."""
         for _ in range(4):
             x, lam = self._split(u)
-            if not self.f.bal.choose_grids(self.f.full(x, lam)):
+            if not self.f.bal.choose_grids(self.f.full(x, lam), self.grid_radius,
+                                           self.grid_looseness):
                 break
             u = self.correct(u, c, value, p0)[0]
         return u

@@ -290,6 +290,19 @@ RAMP_LOOSENESS = 1e4   # the ramp's points to 1e4 x the solver's tolerance (1e-6
 RAMP_DS_MAX = 0.25
 
 
+RAMP_GRID_RADIUS = 0.4   # the ramp checks its photon grids where a temperature moved 50 %
+                         # (its points are only needed to RAMP_LOOSENESS; the grid is
+                         # verified again at the ramp's end and at every fold)
+
+
+RAMP_PHOTON_LOOSENESS = 100.0   # ... to photon_rtol x 100 (1e-6 by default), where its net
+                                # heats are asked to 1e-6 of the flows (RAMP_LOOSENESS)
+
+
+RAMP_CHORD_RATE = 0.5    # the ramp's corrector keeps its matrix while each iteration
+                         # halves the residual (continuation.CHORD_RATE: a quarter)
+
+
 RAMP_EXPONENT = 4.0     # c = n ln(T_end / T_lo) of RampFamily: between photonic (n = 2)
                         # and electron-phonon (n = 5, 6) heat laws
 
@@ -305,11 +318,13 @@ def ramp(bal: HeatBalance) -> Ramp:
     # nodes (the steady solver's cold-start estimate: a few heat evaluations)
     T_end = float(np.exp(_uniform_guess(bal, bisections=1)).max()) if len(bal.free) else T_lo
     family = RampFamily(bal, RAMP_EXPONENT * max(0.0, np.log(T_end / T_lo)))
-    tracer = Tracer(family, 1.0, RAMP_LOOSENESS, STEP_MAX_MISS, STEP_MIN_COS)
+    tracer = Tracer(family, 1.0, RAMP_LOOSENESS, STEP_MAX_MISS, STEP_MIN_COS,
+                    grid_radius=RAMP_GRID_RADIUS, grid_looseness=RAMP_PHOTON_LOOSENESS,
+                    chord_rate=RAMP_CHORD_RATE)
     x = np.full(len(bal.free), np.log(family.T_lo))
     s = 0.0
     out = Ramp(bal.full(np.exp(x)))
-    bal.choose_grids(family.full(x, s))
+    bal.choose_grids(family.full(x, s), looseness=RAMP_PHOTON_LOOSENESS)
     for _ in range(MAX_JUMPS + 1):
         p0 = tracer.start(x, s, 1.0)
         trace = tracer.trace(p0, [1.0], s, 1.0, ds0=0.25, ds_max=RAMP_DS_MAX, max_steps=2000,
@@ -317,7 +332,9 @@ def ramp(bal: HeatBalance) -> Ramp:
                                                                     for e in ev))
         done = [e for e in trace.events if e.kind == "grid" and e.point.lam == 1.0]
         if done:
-            out.T = family.full(_polish(family, done[0].point.x), 1.0)
+            x = done[0].point.x
+            bal.choose_grids(family.full(x, 1.0), radius=0.0)
+            out.T = family.full(_polish(family, x), 1.0)
             return out
         folds = [e for e in trace.events if e.kind == "fold"]
         if not folds:
