@@ -15,6 +15,8 @@ import numpy as np
 from thermnet.elements.base import DT_REL
 from thermnet.errors import PhotonGridError
 from thermnet.model.circuit import Circuit
+from thermnet.model.static_links import StaticLinks
+from thermnet.model.static_links import abs_derivative as _abs_derivative
 from thermnet.physics import photonic, resonances
 from thermnet.physics.constants import h, kB
 
@@ -85,6 +87,7 @@ class HeatBalance:
         self.static = [not any(e.temperature_dependent for e in lk.elements) and not lb
                        for lk, lb in zip(self.links, self.link_bias)]
         self._network_memo: Dict[int, tuple] = {}
+        self._static_links: Optional[StaticLinks] = None   # the static links, batched
         self.grids: List[Grid] = [Grid(8, 8) for _ in self.links]
         self._checked_at: Optional[np.ndarray] = None   # temperatures where the grids were verified
         self._checked_rtol = 0.0                         # ... to this photon_rtol
@@ -238,6 +241,10 @@ class HeatBalance:
         memo = self._link_memo.get(k)
         if memo is not None and memo[0] == key:
             return memo[1]
+        batch = self._static_links     # its last evaluation, if at T on link k's grid
+        Q = None if batch is None else batch.link_heat(k, self.grids[k], T)
+        if Q is not None:
+            return Q
         E, w, tau, temps = self._link_spectrum(k, T, self.grids[k], scale)
         Q = photonic.heat_matrix(E, w, tau, temps)
         self._link_memo[k] = (key, Q, None)
@@ -348,6 +355,28 @@ class HeatBalance:
             self._no_resonance_at[k] = temps.copy()
         return edges, moves
 
+    def _static_key(self):
+        """The static links on chosen grids (their transmission is fixed: ``_network``'s
+        memo) and those grids."""
+        members = tuple(k for k, s in enumerate(self.static) if s and self.grids[k].t_top > 0)
+        return members, tuple(self.grids[k] for k in members)
+
+    def static_links(self, T: np.ndarray) -> Optional[StaticLinks]:
+        """The static links evaluated together (model/static_links.py), rebuilt when a
+        grid changes; None without them."""
+        members, grids = self._static_key()
+        if not members:
+            return None
+        if self._static_links is None or self._static_links.key != (members, grids):
+            spectra = []
+            for k in members:
+                E, w, _, _, tau = self._network(k, T[self.link_idx[k]], self.grids[k])
+                spectra.append((E, w, tau))
+            self._static_links = StaticLinks(members, grids, spectra,
+                                             [self.link_idx[k] for k in members],
+                                             len(self.nodes))
+        return self._static_links
+
     # ---- the balance ---------------------------------------------------------------------
     def flows(self, T: np.ndarray, heater_scale: float = 1.0, derivatives: bool = False):
         """Net heat into every node (W) and the sum of |flows| at every node (W), the
@@ -400,7 +429,13 @@ class HeatBalance:
                 assert dp is not None
                 np.add.at(dnet, (bi[:, None], bi[None, :]), dp)
                 np.add.at(dmag, (bi[:, None], bi[None, :]), _abs_derivative(p[:, None], dp))
+        batch = self.static_links(T)
+        if batch is not None:
+            batch.add_flows(T, net, mag, dnet if derivatives else None,
+                            dmag if derivatives else None)
         for k in range(len(self.links)):
+            if batch is not None and k in batch.position:
+                continue
             li = self.link_idx[k]
             if derivatives and self.link_bias[k]:
                 Q, dQ, dep = self.biased_link_derivatives(k, T, heater_scale)
@@ -504,6 +539,7 @@ class HeatBalance:
         self._link_memo.clear()
         self._version += 1
         self._network_memo.clear()
+        self._static_links = None
         self._no_resonance_at.clear()
         self._checked_at = None
         self.ramp_path = None
@@ -537,13 +573,6 @@ def _value(element) -> float:
     """The value of a source or heater (always given on its card)."""
     assert element.value is not None
     return float(element.value)
-
-
-def _abs_derivative(q, dq):
-    """d|q|/dT from q and dq/dT: sign(q) dq, and |dq| where q = 0 (the derivative for a
-    rising temperature, as a forward difference takes it: at equal temperatures, where
-    every flow vanishes, the flows' magnitudes then grow with the first Newton step)."""
-    return np.where(q != 0, np.sign(q) * dq, np.abs(dq))
 
 
 def _slope_key(slopes: Optional[Dict[int, float]]):
