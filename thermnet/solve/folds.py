@@ -32,7 +32,7 @@ from thermnet.solve.continuation import (
     Tracer,
     consistent,
 )
-from thermnet.solve.steady import SolverMemory, _Failed, _newton, _uniform_guess, linear_solve
+from thermnet.solve.steady import SolverMemory, _Failed, _newton, _uniform_guess
 
 PARAM_REL = 1e-6       # dF/dp of a .param: relative step of the central difference
 SAME_STATE = 1e-5      # |ln T| within which two solutions are the same state
@@ -358,14 +358,21 @@ def ramp(bal: HeatBalance) -> Ramp:
     ramp on the same ray of loads (RampPath).  Raises ContinuationFailed if the ramp
     cannot be followed."""
     T_lo, u, a = _ray(bal)
-    # the ramp's load curve from the common temperature the full load gives all free
-    # nodes (the steady solver's cold-start estimate: a few heat evaluations)
-    T_end = float(np.exp(_uniform_guess(bal, bisections=1)).max()) if len(bal.free) else T_lo
-    family = RampFamily(bal, RAMP_EXPONENT * max(0.0, np.log(T_end / T_lo)))
     kept = bal.ramp_path
     path = kept if isinstance(kept, RampPath) and kept.on(T_lo, u) else \
-        RampPath(T_lo, u, [(0.0, family.full(np.full(len(bal.free), np.log(T_lo)), 0.0))], [])
+        RampPath(T_lo, u, [(0.0, bal.full(np.full(len(bal.free), T_lo), np.full_like(
+            bal.source_T, T_lo)))], [])
     a0, T0 = path.below(a)
+    # the ramp's load curve from the common temperature the full load gives all free
+    # nodes (the steady solver's cold-start estimate: a few heat evaluations), or from
+    # the kept state where the ramp starts past half its load (the rest is short)
+    if not len(bal.free):
+        T_end = T_lo
+    elif a0 >= 0.5 * a:
+        T_end = float(T0[bal.free].max())
+    else:
+        T_end = float(np.exp(_uniform_guess(bal, bisections=1)).max())
+    family = RampFamily(bal, RAMP_EXPONENT * max(0.0, np.log(T_end / T_lo)))
     out = Ramp(T0.copy(), [(af / a, before, after) for af, before, after in path.folds
                            if af <= a0])
     if a0 == a:
@@ -391,9 +398,9 @@ def ramp(bal: HeatBalance) -> Ramp:
                              stop=stop)
         done = [e for e in trace.events if e.kind == "grid" and e.point.lam == 1.0]
         if done:
-            x = done[0].point.x
-            bal.choose_grids(family.full(x, 1.0), radius=0.0)
-            out.T = family.full(_polish(family, x), 1.0)
+            # to the ramp's tolerance: the caller's Newton solve polishes it (and checks
+            # the photon grids to the full photon_rtol, HeatBalance.choose_grids)
+            out.T = family.full(done[0].point.x, 1.0)
             break
         folds = [e for e in trace.events if e.kind == "fold"]
         if not folds:
@@ -417,22 +424,6 @@ def ramp(bal: HeatBalance) -> Ramp:
     path.extend(a, out.T)
     bal.ramp_path = path
     return out
-
-
-def _polish(family: RampFamily, x: np.ndarray) -> np.ndarray:
-    """Two more Newton steps at full load, kept while they reduce the net heats: the
-    continuation stops as soon as the tolerance is met, and .op's temperatures are reported
-    to the solver's full accuracy."""
-    for _ in range(2):
-        F, _, Fx, _ = family.jacobian(x, 1.0)
-        dx = linear_solve(Fx, -F)
-        if not np.all(np.isfinite(dx)):
-            break
-        Fn, _ = family.residual(x + dx, 1.0)
-        if not np.linalg.norm(Fn) < np.linalg.norm(F):
-            break
-        x = x + dx
-    return x
 
 
 def _relax(bal: HeatBalance, family: RampFamily, x: np.ndarray, s: float) -> np.ndarray:
