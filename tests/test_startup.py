@@ -147,6 +147,14 @@ def test_cache_file_others_may_write_is_not_loaded(cache):
     assert read_parser(path) is not None
 
 
+def test_parser_with_callbacks_is_not_cached(cache):
+    seen = []
+    parser = cached_lark(GRAMMAR, lexer_callbacks={"WORD": lambda t: seen.append(t) or t},
+                         **OPTIONS)
+    parser.parse(LINES[0])
+    assert seen and not cache.exists()
+
+
 def test_unwritable_cache_is_not_an_error(tmp_path, monkeypatch):
     blocker = tmp_path / "a file"
     blocker.write_text("not a folder")

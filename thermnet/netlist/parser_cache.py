@@ -46,8 +46,11 @@ def cache_path(grammar: str, options: dict) -> Path:
 
 def cached_lark(grammar: str, **options: Any) -> Lark:
     """``Lark(grammar, parser="lalr", **options)``, from the cache when it holds it, else
-    built and written to the cache (atomically; an unwritable cache is skipped)."""
+    built and written to the cache (atomically; an unwritable cache is skipped).  Options
+    must be plain values (no callbacks) to be cached."""
     options = {"parser": "lalr", **options}
+    if not all(isinstance(v, (str, int, float, type(None))) for v in options.values()):
+        return Lark(grammar, **options)   # callbacks, a transformer: not in lark's save
     path = cache_path(grammar, options)
     parser = read_parser(path)
     if parser is not None:
