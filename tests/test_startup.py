@@ -147,6 +147,14 @@ def test_cache_file_others_may_write_is_not_loaded(cache):
     assert read_parser(path) is not None
 
 
+def test_oversized_cache_file_is_not_read(cache, monkeypatch):
+    cached_lark(GRAMMAR, **OPTIONS)
+    (path,) = cache.iterdir()
+    assert read_parser(path) is not None
+    monkeypatch.setattr(parser_cache, "MAX_BYTES", path.stat().st_size - 1)
+    assert read_parser(path) is None              # not read at all, whatever it holds
+
+
 def test_parser_with_callbacks_is_not_cached(cache):
     seen = []
     parser = cached_lark(GRAMMAR, lexer_callbacks={"WORD": lambda t: seen.append(t) or t},

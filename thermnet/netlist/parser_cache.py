@@ -33,6 +33,7 @@ from thermnet import __version__
 log = logging.getLogger(__name__)
 
 MAGIC = b"thermnet-lark "
+MAX_BYTES = 1 << 24          # the tables are ~20 kB; anything far larger is not ours
 
 
 def cache_path(grammar: str, options: dict) -> Path:
@@ -55,6 +56,7 @@ def cached_lark(grammar: str, **options: Any) -> Lark:
     parser = read_parser(path)
     if parser is not None:
         return parser
+    log.debug("building the netlist parser's LALR tables (cache %s)", path)
     parser = Lark(grammar, **options)
     try:
         write_parser(path, parser)
@@ -68,10 +70,11 @@ def read_parser(path: Path) -> Optional[Lark]:
     garbled or fails its checksum."""
     try:
         with open(path, "rb") as fh:
-            if not _trusted(os.fstat(fh.fileno())):
+            st = os.fstat(fh.fileno())
+            if not _trusted(st) or st.st_size > MAX_BYTES:
                 log.debug("parser cache %s ignored: not this user's own file", path)
                 return None
-            data = fh.read()
+            data = fh.read(MAX_BYTES)
     except OSError:
         return None
     head, _, payload = data.partition(b"\n")
