@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any, Dict, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, Optional, Union
 
 from thermnet.errors import BranchWarning, NetlistError
 from thermnet.model.circuit import Circuit
@@ -18,8 +18,10 @@ from thermnet.netlist import ast
 from thermnet.netlist.elaborate import Sweep, checked, did_you_mean, elaborate
 from thermnet.netlist.parser import parse_file, parse_text
 from thermnet.options import OPTIONS
-from thermnet.results.types import Results
 from thermnet.units import UnitError, read
+
+if TYPE_CHECKING:             # annotations only: 'thermnet check' needs no results
+    from thermnet.results.types import Results
 
 Number = Union[float, int, str]
 

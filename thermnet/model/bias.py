@@ -39,12 +39,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Tuple
 
-import networkx as nx
 import numpy as np
 
 from thermnet.elements.base import DT_REL, Element, ImpedanceElement
 from thermnet.elements.bias import BiasSource, CurrentSource, VoltageSource
 from thermnet.errors import ConvergenceError, NetlistError
+from thermnet.model.graph import Graph
 
 GROUND = "0"
 NEWTON_STEPS = 100
@@ -305,21 +305,20 @@ def _value(e: Element) -> float:
     return float(e.value)
 
 
-def bias_networks(graph: nx.MultiGraph, flat, display: Callable[[str], str]
+def bias_networks(graph: Graph, flat, display: Callable[[str], str]
                   ) -> List[BiasNetwork]:
     """The biased networks of the electrical graph (components with a V or I source),
     checked: a ground node 0, every element's DC behaviour known, a unique solution."""
     out = []
     position = {id(e): i for i, e in enumerate(flat.elements.values())}
     order = {n: i for i, n in enumerate(flat.electrical_nodes)}
-    for comp in nx.connected_components(graph):
-        sub = graph.subgraph(comp)
-        found = {id(d["element"]): d["element"] for _, _, d in sub.edges(data=True)}
+    for comp in graph.components():
+        found = {id(edge.element): edge.element for edge in comp.edges}
         if not any(isinstance(e, BiasSource) for e in found.values()):
             continue
         elements = sorted(found.values(), key=lambda e: position[id(e)])
         sources = [e for e in elements if isinstance(e, BiasSource)]
-        if GROUND not in comp:
+        if GROUND not in comp.nodes:
             raise NetlistError(f"the network biased by {sources[0].name} has no ground node 0",
                                sources[0].span, "connect one node of every biased network "
                                "to node 0 (SPICE convention)")
@@ -331,7 +330,7 @@ def bias_networks(graph: nx.MultiGraph, flat, display: Callable[[str], str]
                                    "junctions), "
                                    "L (a short at DC), C (open at DC) and transmission "
                                    "lines, with V and I sources")
-        nodes = sorted(comp, key=order.__getitem__)
+        nodes = sorted(comp.nodes, key=order.__getitem__)
         net = BiasNetwork(elements, nodes)
         # structure check (a located error): the junctions as their conductance at 1 K
         M, b, _ = net._linear(np.ones(len(net.thermal_nodes)))

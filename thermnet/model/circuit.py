@@ -1,4 +1,4 @@
-"""The circuit as graphs (networkx): the thermal graph and the electrical graph.
+"""The circuit as graphs (``model/graph.py``): the thermal graph and the electrical graph.
 
 Thermal graph: nodes are thermal nodes; edges are heat paths (thermal elements, and photonic
 coupling between the thermal nodes of dissipative elements in one electrical network).
@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, List, Tuple
 
-import networkx as nx
 import numpy as np
 
 from thermnet.elements.base import (
@@ -23,6 +22,7 @@ from thermnet.elements.base import (
 from thermnet.elements.bias import BiasSource
 from thermnet.errors import NetlistError
 from thermnet.model.bias import bias_networks
+from thermnet.model.graph import Graph
 from thermnet.netlist.elaborate import FlatCircuit, Quantity
 from thermnet.physics import photonic
 
@@ -114,23 +114,23 @@ class Circuit:
         Anal. Appl. 32, 274 (1970).)  Then .op needs no ramp from the bath state."""
         return all(e.separable() for e in self.flat.elements.values())
 
-    def _electrical_graph(self) -> nx.MultiGraph:
-        g = nx.MultiGraph()
-        g.add_nodes_from(self.flat.electrical_nodes)
+    def _electrical_graph(self) -> Graph:
+        g = Graph(self.flat.electrical_nodes)
         for src in self.bias_sources:         # V and I sources (model/bias.py)
             if src.nodes[0] == src.nodes[1]:
                 raise NetlistError(f"{src.name} has both ends on node "
                                    f"'{self.display(src.nodes[0])}'", src.span, src.form)
-            g.add_edge(*src.nodes, key=src.name, element=src)
+            g.add_edge(src.nodes[0], src.nodes[1], src)
         for e in self.impedances:
-            for k, (a, b) in enumerate(e.graph_edges()):
+            for a, b in e.graph_edges():
                 if a == b:
                     raise NetlistError(f"{e.name} has both ends on node '{self.display(a)}'",
                                        e.span, e.form)
-                g.add_edge(a, b, key=e.name if k == 0 else f"{e.name}#{k}", element=e)
+                g.add_edge(a, b, element=e)
+        degree = g.degrees()
         for e in self.impedances:
             for n in e.nodes:
-                if g.degree(n) == 1:
+                if degree[n] == 1:
                     raise NetlistError(
                         f"{e.name} is floating: its node '{self.display(n)}' connects to no "
                         "other element, so no current flows through it", e.span,
@@ -142,26 +142,24 @@ class Circuit:
         # for photons a current source is an open circuit, a voltage source a short: the
         # networks are the components without the current sources, and the nodes a
         # voltage source joins are one node
-        g = self.electrical_graph.copy()
-        g.remove_edges_from([(a, b, k) for a, b, k, d in g.edges(keys=True, data=True)
-                             if isinstance(d["element"], BiasSource)
-                             and not d["element"].shorts_photons])
+        g = self.electrical_graph.without(lambda edge: isinstance(edge.element, BiasSource)
+                                          and not edge.element.shorts_photons)
         order = {n: i for i, n in enumerate(self.flat.electrical_nodes)}
-        shorts = nx.Graph()
-        shorts.add_edges_from((a, b) for a, b, d in g.edges(data=True)
-                              if isinstance(d["element"], BiasSource))
-        rep = {n: min(c, key=order.__getitem__) for c in nx.connected_components(shorts)
-               for n in c}
+        shorts = Graph()
+        for edge in g.edges:
+            if isinstance(edge.element, BiasSource):
+                shorts.add_edge(edge.a, edge.b)
+        rep = {n: min(c.nodes, key=order.__getitem__) for c in shorts.components()
+               for n in c.nodes}
         position = {id(e): i for i, e in enumerate(self.impedances)}
-        for comp in nx.connected_components(g):
-            sub = g.subgraph(comp)
-            found = {id(d["element"]): d["element"] for _, _, d in sub.edges(data=True)
-                     if isinstance(d["element"], ImpedanceElement)}
+        for comp in g.components():
+            found = {id(edge.element): edge.element for edge in comp.edges
+                     if isinstance(edge.element, ImpedanceElement)}
             if not found:
                 continue
-            nodes = sorted({rep.get(n, n) for n in comp}, key=order.__getitem__)
+            nodes = sorted({rep.get(n, n) for n in comp.nodes}, key=order.__getitem__)
             reduced = {n: i - 1 for i, n in enumerate(nodes)}
-            index = {n: reduced[rep.get(n, n)] for n in comp}
+            index = {n: reduced[rep.get(n, n)] for n in comp.nodes}
             # every element's branches (itself, or a multi-port's two-terminal branches)
             elements = [b for e in sorted(found.values(), key=lambda e: position[id(e)])
                         for b in e.branches()]
@@ -177,25 +175,24 @@ class Circuit:
                                           inc, [e.can_open for e in elements])))
         return links
 
-    def _thermal_graph(self) -> nx.MultiGraph:
-        g = nx.MultiGraph()
-        g.add_nodes_from(self.flat.thermal_nodes)
+    def _thermal_graph(self) -> Graph:
+        """Heat paths: the thermal elements, and each photonic link joining the thermal
+        nodes of its dissipative elements (edges from its first one: the same components
+        as every pair, in linear size)."""
+        g = Graph(self.flat.thermal_nodes)
         for e in self.thermal_elements:
             a, b = e.terminals
-            g.add_edge(a, b, key=e.name, kind="thermal", element=e)
-        for k, link in enumerate(self.links):
-            tn = link.temp_nodes
-            for i in range(len(tn)):
-                for j in range(i + 1, len(tn)):
-                    if tn[i] != tn[j]:
-                        g.add_edge(tn[i], tn[j], key=f"photonic{k}:{i}-{j}", kind="photonic")
+            g.add_edge(a, b, element=e)
+        for link in self.links:
+            for t in link.temp_nodes[1:]:
+                g.add_edge(link.temp_nodes[0], t)
         return g
 
     def _check_paths(self) -> None:
         if not self.flat.thermal_nodes:
             raise NetlistError("the netlist has no thermal nodes", None,
                                "at least a temperature source: TNAME NODE VALUE")
-        for comp in nx.connected_components(self.thermal_graph):
+        for comp in (set(c.nodes) for c in self.thermal_graph.components()):
             if not any(n in self.sources for n in comp):
                 names = ", ".join(sorted(self.display(n) for n in comp))
                 heaters = [h.name for h in self.heaters if h.nodes[0] in comp]

@@ -22,6 +22,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from thermnet import library
 from thermnet.errors import NetlistError, Span
 from thermnet.netlist import ast, timecards
+from thermnet.netlist.parser_cache import cached_lark
 from thermnet.netlist.source import LogicalLine, logical_lines
 from thermnet.quantities import QUANTITIES
 
@@ -55,7 +56,7 @@ CARD_ALIASES = {".meas": ".measure"}      # SPICE spellings of the same card
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
     grammar = (Path(__file__).with_name("grammar.lark")).read_text()
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    return cached_lark(grammar, propagate_positions=True, maybe_placeholders=False)
 
 
 def _binary(op: str):
