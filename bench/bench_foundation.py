@@ -28,6 +28,15 @@ import json, sys, time
 sys.path.insert(0, {HERE!r})
 import networks, thermnet
 
+def fresh(net):
+    # net.run with no ramp kept from an earlier run (folds.RampPath): each .op ramps from
+    # the bath state, as in a new process (a repeated .op would start where the last ended)
+    def run():
+        if getattr(net, "_balance", None) is not None:
+            net._balance.ramp_path = None
+        return net.run()
+    return run
+
 def timed(fn, warm=True):
     if warm:
         fn()
@@ -38,13 +47,13 @@ def timed(fn, warm=True):
 
 CASES = {
     "ring50": ("`.op`, one network of 50 resistors at 50 free islands",
-               "net = thermnet.parse(networks.ring(50))\nout = timed(net.run)"),
+               "net = thermnet.parse(networks.ring(50))\nout = timed(fresh(net))"),
     "ring50f20": ("same with 20 Ti films among the 50",
-                  "net = thermnet.parse(networks.ring(50, 20))\nout = timed(net.run)"),
+                  "net = thermnet.parse(networks.ring(50, 20))\nout = timed(fresh(net))"),
     "ring20": ("`.op`, one network of 20 resistors (N = 20)",
-               "net = thermnet.parse(networks.ring(20))\nout = timed(net.run)"),
+               "net = thermnet.parse(networks.ring(20))\nout = timed(fresh(net))"),
     "chain200": ("`.op`, chain of 200 islands, pairwise resistor links",
-                 "net = thermnet.parse(networks.chain(200))\nout = timed(net.run)"),
+                 "net = thermnet.parse(networks.chain(200))\nout = timed(fresh(net))"),
     "fig1b": ("81-point `.param` sweep (dey2023_fig1b.net), in process; share rebuilding",
               f"""import cProfile, pstats
 net = thermnet.load({os.path.join(ROOT, 'netlists', 'dey2023_fig1b.net')!r})
@@ -64,18 +73,13 @@ text = "\\n".join(line for line in text.splitlines() if not line.startswith(".me
 net = thermnet.parse(text.replace(".sweep P1 0.1p 3p 59", ".op"),
                      {os.path.join(ROOT, 'netlists', 'loop.net')!r})
 sweep = thermnet.parse(text, {os.path.join(ROOT, 'netlists', 'sweep.net')!r})
-def fresh(n):
-    if n._balance is not None:      # no ramp kept from the warm-up run (folds.RampPath)
-        n._balance.ramp_path = None
 def loop():
-    fresh(net)
+    if net._balance is not None:    # no ramp kept from the warm-up run (folds.RampPath)
+        net._balance.ramp_path = None
     for p in np.linspace(0.1e-12, 3e-12, 59):
         net.set("P1", p)
         net.run()
-def sweep_run():
-    fresh(sweep)
-    sweep.run()
-a = timed(loop); b = timed(sweep_run)
+a = timed(loop); b = timed(fresh(sweep))
 out = {{"cpu": a["cpu"], "wall": a["wall"], "ratio": a["cpu"] / b["cpu"]}}"""),
 }
 COMMANDS = {

@@ -385,26 +385,22 @@ def _op_with_warnings(net):
 def test_a_set_run_loop_continues_one_ramp():
     """.op after set() of the only heater lies on the ray of loads of the previous ramp: the
     ramp continues from the state kept at the largest load below (folds.RampPath), up or
-    down, across the upper fold and back.  The same states and fold reports as a ramp from
-    the bath state each time (the same netlist object with the kept ramp dropped: the same
-    photon-grid history), at a fraction of the heat evaluations."""
+    down, across the upper fold and back.  The same states (to the photon_rtol of 1e-6 this
+    netlist asks for) and fold reports as a new netlist ramped from the bath state at each
+    power, at a fraction of the heat evaluations."""
     text = BISTABLE + ".op\n.print T(S) T(D)\n"
-    loop, fresh = thermnet.parse(text), thermnet.parse(text)
+    loop = thermnet.parse(text)
     cost = {"loop": 0, "fresh": 0}
     for p in (8.0, 8.19, 8.21, 8.3, 8.1, 7.0, 8.25, 8.2):
-        for name, net in (("loop", loop), ("fresh", fresh)):
-            net.set("P1", f"{p}f")
-            bal = net._balance
-            if name == "fresh" and bal is not None:
-                bal.ramp_path = None
-            before = bal.evaluations if bal is not None else 0
-            got = _op_with_warnings(net)
-            cost[name] += net._balance.evaluations - before
-            if name == "loop":
-                cols, warns = got
-        ref_cols, ref_warns = got
+        loop.set("P1", f"{p}f")
+        before = loop._balance.evaluations if loop._balance is not None else 0
+        cols, warns = _op_with_warnings(loop)
+        cost["loop"] += loop._balance.evaluations - before
+        fresh = thermnet.parse(text).set("P1", f"{p}f")
+        ref_cols, ref_warns = _op_with_warnings(fresh)
+        cost["fresh"] += fresh._balance.evaluations
         for k in ("T(S)", "T(D)"):
-            assert cols[k] == pytest.approx(ref_cols[k], rel=1e-8)
+            assert cols[k] == pytest.approx(ref_cols[k], rel=2e-6)
         assert len(warns) == len(ref_warns) == (1 if p > 8.2062 else 0)
         if warns:
             assert "P1 = 8.2062" in warns[0] and "P1 = 8.2062" in ref_warns[0]

@@ -544,6 +544,15 @@ class HeatBalance:
         self._checked_at = None
         self.ramp_path = None
 
+    def reset_grids(self) -> None:
+        """Forget the photon grids: the next check chooses them as for a new balance (from
+        order 6 up, HeatBalance.choose_grids), not from the finest order used so far (the
+        .op ramp from the bath state, which would otherwise run on the grids of the hot
+        end of the last run)."""
+        self.grids = [Grid(8, 8) for _ in self.links]
+        self._checked_at = None
+        self._no_resonance_at.clear()
+
     def _take_source_values(self) -> None:
         """The netlist's own values of the temperature sources and heaters (netlist_values)
         and the arrays the balance uses (source_T, heater_power) set to them."""

@@ -291,8 +291,9 @@ RAMP_DS_MAX = 0.25     # the ramp's longest step: no ln T (nor the ramp paramete
 
 
 RAMP_GRID_RADIUS = 0.4   # the ramp checks its photon grids where a temperature moved 50 %
-                         # (its points are only needed to RAMP_LOOSENESS; the grid is
-                         # verified again at the ramp's end and at every fold)
+                         # (its points are only needed to RAMP_LOOSENESS; the grids are
+                         # verified to photon_rtol at every fold and by the Newton solve
+                         # that polishes the ramp's end)
 
 
 RAMP_PHOTON_LOOSENESS = 100.0   # ... to photon_rtol x 100 (1e-6 by default), where its net
@@ -391,6 +392,8 @@ def ramp(bal: HeatBalance) -> Ramp:
         passed.append((p.lam, p.x))
         return p.lam >= 1.0
 
+    if a0 == 0.0:
+        bal.reset_grids()            # from the bath state: grids as in a new process
     bal.choose_grids(family.full(x, s), looseness=RAMP_PHOTON_LOOSENESS)
     for _ in range(MAX_JUMPS + 1):
         p0 = tracer.start(x, s, 1.0)
