@@ -127,19 +127,21 @@ class HeatBalance:
                  slopes: Optional[Dict[int, float]] = None):
         """Energies, weights, admittances of every element, W = d_i^T Z d_j and the
         transmission tau of link k on ``grid`` at ``temps`` (``slopes``: the biased elements'
-        dI/dV, ``link_slopes``); kept per grid for a link whose admittances do not depend on
-        temperature (resistors, capacitors, inductors): then only the Bose factors move."""
+        dI/dV, ``link_slopes``).  The last result of each link is kept: per grid for a link
+        whose admittances do not depend on temperature (resistors, capacitors, inductors:
+        then only the Bose factors move), else per grid and temperatures (a derivative pass
+        mostly comes at the state whose residual was just evaluated)."""
         static = self.static[k] and grid.t_top > 0
+        key = grid if static else (grid, temps.tobytes(), _slope_key(slopes))
         memo = self._network_memo.get(k)
-        if static and memo is not None and memo[0] == grid:
+        if memo is not None and memo[0] == key:
             return memo[1]
         link = self.links[k]
         E, w = self._quadrature(k, temps, grid)
         y = self._admittances(k, E, temps, slopes)
         W = photonic.transfer(y, link.incidence, link.dissipative, link.floating)
         out = E, w, y, W, photonic.transmission_from(y[link.dissipative], W)
-        if static:
-            self._network_memo[k] = (grid, out)
+        self._network_memo[k] = (key, out)
         return out
 
     def _link_spectrum(self, k: int, T: np.ndarray, grid: Grid, scale: float = 1.0):
