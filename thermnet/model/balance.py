@@ -95,6 +95,7 @@ class HeatBalance:
         self._link_memo: Dict[int, tuple] = {}
         self._version = 0              # counts changes of values (flows' derivative memo)
         self._derivative_memo: Optional[tuple] = None
+        self._residual_memo: Optional[tuple] = None
         # the .param values the elements are bound to (solve.analysis.Context keeps it)
         self.bound: Optional[tuple] = None
         self._no_resonance_at: Dict[int, np.ndarray] = {}   # link -> temps of its last search
@@ -387,13 +388,19 @@ class HeatBalance:
         (W/K, (n_nodes, n_nodes) arrays, fixed nodes included): each thermal element's
         dq/dT and each link's dQ_ij/dt_m from the same spectral pass as Q.
 
-        The last evaluation with derivatives is kept (copies are returned): at a solved
-        state D(), the fold check of a sweep and the small-signal analyses all ask for the
-        same derivatives.  Any change of a value (set_value, rebind) or of a photon grid
+        The last evaluation with derivatives and the last without are kept (copies are
+        returned): at a solved state D(), the fold check of a sweep and the small-signal
+        analyses all ask for the same derivatives, and the energy-balance check and the
+        printed quantities for the net heats where the solver stopped.  Any change of a value (set_value, rebind) or of a photon grid
         makes it stale."""
-        if not derivatives:
-            return self._flows(T, heater_scale, False)
         key = (T.tobytes(), float(heater_scale), self._version, tuple(self.grids))
+        if not derivatives:
+            for memo in (self._residual_memo, self._derivative_memo):
+                if memo is not None and memo[0] == key:
+                    return memo[1][0].copy(), memo[1][1].copy()
+            net, mag = self._flows(T, heater_scale, False)
+            self._residual_memo = (key, (net, mag))
+            return net.copy(), mag.copy()
         if self._derivative_memo is None or self._derivative_memo[0] != key:
             self._derivative_memo = (key, self._flows(T, heater_scale, True))
         return tuple(a.copy() for a in self._derivative_memo[1])
