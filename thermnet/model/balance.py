@@ -40,6 +40,9 @@ class Grid:
 
 RESONANCE_RECHECK = 0.1    # |ln T| move after which a link without resonances is searched
 TOP_MARGIN = 1.1           # top of a grid's energy range: U_MAX kB (1.1 x the highest T)
+STATIC_BATCH_FROM = 2       # static links evaluated together from this many (one alone is
+                            # as fast on its own path, and restacking it after every
+                            # .param rebind made an 81-point .param sweep 10 % slower)
 CHECK_RADIUS = 0.02         # |ln T| move that triggers a new photon-grid check
 
 
@@ -366,9 +369,10 @@ class HeatBalance:
 
     def static_links(self, T: np.ndarray) -> Optional[StaticLinks]:
         """The static links evaluated together (model/static_links.py), rebuilt when a
-        grid changes; None without them."""
+        grid changes; None with fewer than STATIC_BATCH_FROM of them."""
         members, grids = self._static_key()
-        if not members:
+        if len(members) < STATIC_BATCH_FROM:
+            self._static_links = None
             return None
         if self._static_links is None or self._static_links.key != (members, grids):
             spectra = []
@@ -391,8 +395,8 @@ class HeatBalance:
         The last evaluation with derivatives and the last without are kept (copies are
         returned): at a solved state D(), the fold check of a sweep and the small-signal
         analyses all ask for the same derivatives, and the energy-balance check and the
-        printed quantities for the net heats where the solver stopped.  Any change of a value (set_value, rebind) or of a photon grid
-        makes it stale."""
+        printed quantities for the net heats where the solver stopped.  Any change of a
+        value (set_value, rebind) or of a photon grid makes them stale."""
         key = (T.tobytes(), float(heater_scale), self._version, tuple(self.grids))
         if not derivatives:
             for memo in (self._residual_memo, self._derivative_memo):
