@@ -406,3 +406,21 @@ def test_a_set_run_loop_continues_one_ramp():
             assert "P1 = 8.2062" in warns[0] and "P1 = 8.2062" in ref_warns[0]
             assert (cols["T(S)"] > TC) and (ref_cols["T(S)"] > TC)
     assert cost["loop"] < 0.5 * cost["fresh"]
+
+
+def test_derivative_near_tc_matches_two_op_runs():
+    """D() of the photonic transistor's drain heat with its gate island 1.5 % below the
+    film's Tc (PG = 2.175 fW) against the centred difference of two .op runs: the film's
+    dY/dT is a difference whose step keeps 2 Delta(T) off the Gauss nodes next to it (the
+    default step moved it past them there: 3.5e-4 off)."""
+    path = os.path.join(NETLISTS, "thermal_transistor.net")
+    with open(path) as fh:
+        text = fh.read().replace(".sweep PG 2f 2.4f 17", ".op")
+    p0, h = 2.175e-15, 5e-19
+
+    def op(p):
+        return thermnet.parse(text, path).set("PG", p).run()[0].columns
+    at = op(p0)
+    assert TC - at["T(G)"] == pytest.approx(0.006, abs=0.001)
+    fd = (op(p0 + h)["P(XT.XD.ECU)"] - op(p0 - h)["P(XT.XD.ECU)"]) / (2 * h)
+    assert at["D(P(XT.XD.ECU),PG)"] == pytest.approx(fd, rel=1e-4)
