@@ -424,3 +424,22 @@ def test_derivative_near_tc_matches_two_op_runs():
     assert TC - at["T(G)"] == pytest.approx(0.006, abs=0.001)
     fd = (op(p0 + h)["P(XT.XD.ECU)"] - op(p0 - h)["P(XT.XD.ECU)"]) / (2 * h)
     assert at["D(P(XT.XD.ECU),PG)"] == pytest.approx(fd, rel=1e-4)
+
+
+def test_sweep_near_tc_checks_its_photon_grids_where_the_gap_moves():
+    """A sweep's photon grids are checked again where a film's 2 Delta moved by 5 %, not only
+    where a temperature moved by 2 %: the photonic transistor's gate 0.13 % below Tc at
+    2.3 fW, reached along a sweep, has the temperatures and D() of an .op there (a grid
+    checked 2 % away put them 3e-7 and 4e-3 off)."""
+    path = os.path.join(NETLISTS, "thermal_transistor.net")
+    with open(path) as fh:
+        text = fh.read()
+    sweep = thermnet.parse(text.replace(".sweep PG 2f 2.4f 17", ".sweep PG 2f 2.3f 5"),
+                           path).run()[0].columns
+    op = thermnet.parse(text.replace(".sweep PG 2f 2.4f 17", ".op"), path).set(
+        "PG", 2.3e-15).run()[0].columns
+    assert TC - op["T(G)"] == pytest.approx(0.00054, abs=0.0001)
+    for k in ("T(G)", "T(D)"):
+        assert sweep[k][-1] == pytest.approx(op[k], rel=2e-8)
+    assert sweep["D(P(XT.XD.ECU),PG)"][-1] == pytest.approx(op["D(P(XT.XD.ECU),PG)"],
+                                                         rel=3e-4)

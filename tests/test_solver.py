@@ -142,8 +142,9 @@ def test_dey_fig3_solves_take_few_heat_evaluations(monkeypatch):
     assert res[0].converged.all()
     # ~12 per point before the secant predictor, Broyden updates and the link-heat memo;
     # 5.7 measured, then 7.2 with the fold check's exact Jacobian at every point (one
-    # derivative pass, solve/folds.py)
-    assert len(calls) / 59 <= 7.5
+    # derivative pass, solve/folds.py), 7.7 with the photon grids checked where the film's
+    # 2 Delta moved by 5 % (T_S comes within 3 % of Tc: HeatBalance._kink_radius)
+    assert len(calls) / 59 <= 8.0
 
 
 def test_derivatives_sharing_a_target_match_separate_runs():
