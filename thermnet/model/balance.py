@@ -347,9 +347,9 @@ class HeatBalance:
         radius, CHECK_RADIUS, assumes the integrand changes on the scale of T, but near Tc
         Delta ~ sqrt(Tc - T) moves much faster (a transistor's gate 0.13 % below Tc: a grid
         checked 2 % away put its temperatures 3e-7 and its D() 4e-3 off; within this radius
-        5e-9 and 9e-5, against grids checked at every state).  Halved from CHECK_RADIUS
-        until it holds."""
-        radius = CHECK_RADIUS
+        5e-9 and 9e-5, against grids checked at every state).  Halved from 1 until it
+        holds (the caller's radius, CHECK_RADIUS or the .op ramp's, caps it)."""
+        radius = 1.0
         for e, t in zip(self.links[k].dissipative_elements, T[self.link_idx[k]]):
             here = e.breakpoints(t)
             while radius > KINK_RADIUS_MIN:
