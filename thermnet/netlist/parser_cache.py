@@ -21,7 +21,6 @@ import logging
 import os
 import stat
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Optional
 
@@ -29,6 +28,7 @@ import lark
 from lark import Lark
 
 from thermnet import __version__
+from thermnet.atomic_file import replace_atomically
 
 log = logging.getLogger(__name__)
 
@@ -93,19 +93,11 @@ def write_parser(path: Path, parser: Lark) -> None:
     buf = io.BytesIO()
     parser.save(buf)
     payload = buf.getvalue()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".lark.tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n")
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+
+    def write(fh) -> None:
+        fh.write(MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n")
+        fh.write(payload)
+    replace_atomically(path, write, ".lark.tmp")
 
 
 def _trusted(st: os.stat_result) -> bool:

@@ -24,6 +24,7 @@ from typing import Callable, Dict
 import numpy as np
 
 from thermnet import __version__
+from thermnet.atomic_file import replace_atomically
 
 log = logging.getLogger(__name__)
 
@@ -79,18 +80,9 @@ def read_table(path: Path):
 def write_table(path: Path, arrays: Dict[str, np.ndarray]) -> None:
     """Write ``arrays`` and their checksum to ``path`` atomically (temporary file, fsync,
     rename): readers see the old file or the whole new one.  OSError if it cannot."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".npz.tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays, **{CHECKSUM: np.array(checksum(arrays))})  # type: ignore[arg-type]
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    replace_atomically(path, lambda fh: np.savez(
+        fh, **arrays, **{CHECKSUM: np.array(checksum(arrays))}),  # type: ignore[arg-type]
+        ".npz.tmp")
 
 
 def cached_table(name: str, spec: dict,
