@@ -153,11 +153,16 @@ class Tracer:
         A[n] = c
         return A
 
-    def point(self, x, lam, c: np.ndarray, kind="step",
-              T: Optional[np.ndarray] = None) -> BranchPoint:
+    def point(self, x, lam, c: np.ndarray, kind="step", T: Optional[np.ndarray] = None,
+              derivatives: Optional[Tuple[np.ndarray, np.ndarray, np.ndarray]] = None
+              ) -> BranchPoint:
         """The branch point at (x, lam) with its Jacobian and unit tangent, oriented so that
-        c . t > 0 (``T``: every node's temperatures there, if the caller has them)."""
-        F, S, Fx, Fl = self.f.jacobian(x, lam, T)
+        c . t > 0 (``T``: every node's temperatures there, if the caller has them;
+        ``derivatives``: (S, Fx, Fl) there, if the caller kept them: no heat evaluation)."""
+        if derivatives is None:
+            _, S, Fx, Fl = self.f.jacobian(x, lam, T)
+        else:
+            S, Fx, Fl = derivatives
         sigma = _scale(self.f.bal, S)
         A = self._augmented(Fx, Fl, sigma, c)
         rhs = np.zeros(len(x) + 1)
@@ -169,12 +174,14 @@ class Tracer:
         t = t / np.linalg.norm(t)
         return BranchPoint(np.array(x, dtype=float), float(lam), t, Fx, Fl, S, kind)
 
-    def start(self, x, lam, direction: float, T: Optional[np.ndarray] = None) -> BranchPoint:
+    def start(self, x, lam, direction: float, T: Optional[np.ndarray] = None,
+              derivatives: Optional[Tuple[np.ndarray, np.ndarray, np.ndarray]] = None
+              ) -> BranchPoint:
         """The first point, its tangent towards increasing (direction > 0) or decreasing
-        lam."""
+        lam (``derivatives``: as for :meth:`point`)."""
         c = np.zeros(len(x) + 1)
         c[-1] = 1.0 if direction >= 0 else -1.0
-        return self.point(x, lam, c, "start", T)
+        return self.point(x, lam, c, "start", T, derivatives)
 
     def correct(self, guess: np.ndarray, c: np.ndarray, value: float,
                 p0: BranchPoint) -> Tuple[np.ndarray, int]:
@@ -630,7 +637,8 @@ class RampFamily:
             return float(load)
         return float(np.log1p(load * np.expm1(self.c)) / self.c)
 
-    def _dload(self, s: float) -> float:
+    def dload(self, s: float) -> float:
+        """dL/ds."""
         if self.c < 1e-8:
             return 1.0
         return float(self.c * np.exp(self.c * s) / np.expm1(self.c))
@@ -653,4 +661,4 @@ class RampFamily:
         # the heaters' powers and the bias networks' heats (their sources ramp too)
         dlam = bal.load_derivative(full, lam)
         dlam = dlam[f] + dnet[np.ix_(f, bal.fixed)] @ (self.target - self.T_lo)
-        return net[f], mag[f], dnet[np.ix_(f, f)] * np.exp(x)[None, :], dlam * self._dload(s)
+        return net[f], mag[f], dnet[np.ix_(f, f)] * np.exp(x)[None, :], dlam * self.dload(s)
