@@ -106,7 +106,7 @@ class Tracer:
     def __init__(self, family: Family, lam_scale: float, looseness: float = 1.0,
                  max_miss: Optional[float] = None, min_cos: float = 0.8,
                  grid_radius: float = CHECK_RADIUS, grid_looseness: float = 1.0,
-                 chord_rate: float = CHORD_RATE):
+                 chord_rate: float = CHORD_RATE, full_check_at: Optional[float] = None):
         self.f = family
         self.L = float(lam_scale) if lam_scale > 0 else 1.0
         # the corrector's tolerance is the steady solver's times this (the .op ramp only
@@ -127,6 +127,10 @@ class Tracer:
         # corrector needs no grid verified at every step, nor to the full photon_rtol
         self.grid_radius = grid_radius
         self.grid_looseness = grid_looseness
+        # ... except at lam = full_check_at (the .op ramp's end), checked to the full
+        # photon_rtol: the caller's solve there checks them so anyway, and a loose check
+        # just before it would be made twice
+        self.full_check_at = full_check_at
         # the corrector keeps its reused matrix while each iteration cuts the residual
         # this much (a loose corrector gains more from cheap iterations than from a new
         # Jacobian; near a fold a slowly contracting one stalls)
@@ -254,8 +258,8 @@ class Tracer:
         grid moves the residual, so the point is corrected again."""
         for _ in range(4):
             x, lam = self._split(u)
-            if not self.f.bal.choose_grids(self.f.full(x, lam), self.grid_radius,
-                                           self.grid_looseness):
+            looseness = 1.0 if lam == self.full_check_at else self.grid_looseness
+            if not self.f.bal.choose_grids(self.f.full(x, lam), self.grid_radius, looseness):
                 break
             u = self.correct(u, c, value, p0)[0]
         return u

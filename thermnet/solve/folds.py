@@ -395,7 +395,7 @@ def ramp(bal: HeatBalance) -> Ramp:
         return out
     tracer = Tracer(family, 1.0, RAMP_LOOSENESS, STEP_MAX_MISS, STEP_MIN_COS,
                     grid_radius=RAMP_GRID_RADIUS, grid_looseness=RAMP_PHOTON_LOOSENESS,
-                    chord_rate=RAMP_CHORD_RATE)
+                    chord_rate=RAMP_CHORD_RATE, full_check_at=1.0)
     x = np.log(T0[bal.free])
     s = family.parameter(a0 / a)
     passed: List[Tuple[float, np.ndarray]] = []        # (s, x) of the points on the way
