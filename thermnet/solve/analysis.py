@@ -142,15 +142,27 @@ MAX_PREDICTED_STEP = 0.5   # largest extrapolated change of ln T at a sweep poin
 
 
 def _predict(history, v, slope: Optional[np.ndarray] = None) -> Optional[np.ndarray]:
-    """Warm start for the sweep point at value v: the previous solution, extrapolated
-    linearly in ln T along its tangent ``slope`` (d ln T / dv of every node, when known) or
-    from the two previous points (a secant predictor, as in continuation methods), the
-    change capped at MAX_PREDICTED_STEP."""
+    """Warm start for the sweep point at value v: the previous solution, extrapolated in
+    ln T along its tangent ``slope`` (d ln T / dv of every node, when known) or from the
+    two previous points (a secant predictor, as in continuation methods), the change capped
+    at MAX_PREDICTED_STEP.  With the tangent and the point before, the extrapolation is the
+    quadratic through both points with that slope at the last (Hermite: error O(h^3)
+    instead of O(h^2), one Newton iteration fewer per sweep point), where its curvature
+    term stays below half the linear one (else linear: near a fold or a kink the curvature
+    misleads)."""
     if not history:
         return None
     v1, T1 = history[-1]
     if slope is not None:
-        return T1 * np.exp(np.clip(slope * (v - v1), -MAX_PREDICTED_STEP, MAX_PREDICTED_STEP))
+        d = v - v1
+        step = slope * d
+        if len(history) == 2 and history[0][0] != v1:
+            v0, T0 = history[0]
+            h = v1 - v0
+            curve = (np.log(T0) - np.log(T1) + slope * h) / h ** 2 * d ** 2
+            if np.abs(curve).max() <= 0.5 * np.abs(step).max():
+                step = step + curve
+        return T1 * np.exp(np.clip(step, -MAX_PREDICTED_STEP, MAX_PREDICTED_STEP))
     if len(history) < 2 or history[0][0] == v1:
         return T1
     v0, T0 = history[0]
