@@ -127,9 +127,9 @@ class Tracer:
         # corrector needs no grid verified at every step, nor to the full photon_rtol
         self.grid_radius = grid_radius
         self.grid_looseness = grid_looseness
-        # ... except at lam = full_check_at (the .op ramp's end), checked to the full
-        # photon_rtol: the caller's solve there checks them so anyway, and a loose check
-        # just before it would be made twice
+        # ... except at lam = full_check_at (the .op ramp's end), checked as the caller's
+        # solve there checks them (HeatBalance.choose_grids' defaults: the full photon_rtol
+        # within CHECK_RADIUS): a looser check just before would be made twice
         self.full_check_at = full_check_at
         # the corrector keeps its reused matrix while each iteration cuts the residual
         # this much (a loose corrector gains more from cheap iterations than from a new
@@ -258,8 +258,10 @@ class Tracer:
         grid moves the residual, so the point is corrected again."""
         for _ in range(4):
             x, lam = self._split(u)
-            looseness = 1.0 if lam == self.full_check_at else self.grid_looseness
-            if not self.f.bal.choose_grids(self.f.full(x, lam), self.grid_radius, looseness):
+            T = self.f.full(x, lam)
+            checked = self.f.bal.choose_grids(T) if lam == self.full_check_at else \
+                self.f.bal.choose_grids(T, self.grid_radius, self.grid_looseness)
+            if not checked:
                 break
             u = self.correct(u, c, value, p0)[0]
         return u
