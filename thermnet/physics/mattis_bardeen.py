@@ -97,10 +97,11 @@ def conductivity_t0(x):
     sigma1, sigma2 : ndarray
     """
     x = np.asarray(x, dtype=float)
+    shape = x.shape
+    x = np.atleast_1d(x)
     k2, u = _t0_modulus(x)
-    above = x > 2.0
-    s1 = np.where(above, (1.0 + u) * special.ellipe(k2) - 2.0 * u * special.ellipk(k2), 0.0)
-    return s1, _t0_sigma2(k2, u, _t0_kprime(k2))
+    s1 = np.where(x > 2.0, (1.0 + u) * special.ellipe(k2) - 2.0 * u * special.ellipk(k2), 0.0)
+    return s1.reshape(shape), _t0_sigma2(k2, u, _t0_kprime(k2)).reshape(shape)
 
 
 def _t0_modulus(x):
@@ -110,8 +111,11 @@ def _t0_modulus(x):
 
 def _t0_kprime(k2):
     """``K(k') = K(m = 1 - k^2) = ellipkm1(k^2)``: accurate as k -> 0; 0 where ``k = 0``
-    (it multiplies ``1 - 2/x = 0`` there)."""
-    return np.where(k2 > 0, special.ellipkm1(np.where(k2 > 0, k2, 1.0)), 0.0)
+    (it multiplies ``1 - 2/x = 0`` there; ``ellipkm1(0)`` is inf, silently)."""
+    kprime = special.ellipkm1(k2)
+    if not k2.all():
+        kprime[k2 == 0] = 0.0
+    return kprime
 
 
 def _t0_sigma2(k2, u, kprime):
@@ -310,11 +314,26 @@ def _rows() -> SplineRows:
     return SplineRows(((tab["A"],), (tab["Blo"], tab["Bhi"]), (tab["C"],)))
 
 
-def _in_table(s, beta, rows):
-    """Points of the table: ``s = ln x`` (array) and ``beta = ln b`` (scalar) in range."""
+def _by_region(x, b, on_table, off_table):
+    """Results (tuples of arrays) of ``on_table(x, s, beta, rows)`` at the table's points
+    (``s = ln x``, ``beta = ln b`` in range) and of ``off_table(mask)`` at the others."""
+    rows = _rows()
+    s = np.log(x)
+    beta = math.log(b)
     if not rows.ylo <= beta <= rows.yhi:
-        return np.zeros(s.shape, dtype=bool)
-    return (s >= rows.xlo) & (s <= rows.xhi)
+        return off_table(np.ones(x.shape, dtype=bool))
+    if rows.xlo <= s.min() and s.max() <= rows.xhi:
+        return on_table(x, s, beta, rows)
+    inside = (s >= rows.xlo) & (s <= rows.xhi)
+    far = ~inside
+    parts = [(far, off_table(far))]
+    if inside.any():
+        parts.append((inside, on_table(x[inside], s[inside], beta, rows)))
+    out = tuple(np.empty_like(x) for _ in parts[0][1])
+    for mask, values in parts:
+        for o, v in zip(out, values):
+            o[mask] = v
+    return out
 
 
 def _reduced_table(x, b):
@@ -324,19 +343,8 @@ def _reduced_table(x, b):
     ``sigma1 = e^(A - b) + C sigma1_T0(x)`` (C only for x > 2) and
     ``sigma2 = tanh(b/2) (sigma2_T0(x) + B / x)``: the fields' definitions (module
     docstring) solved for sigma."""
-    rows = _rows()
-    s = np.log(x)
-    beta = float(np.log(b))
-    inside = _in_table(s, beta, rows)
-    if inside.all():
-        s1, s2 = _table_sigma(x, s, b, beta, rows)
-    else:
-        s1, s2 = np.empty_like(x), np.empty_like(x)
-        if inside.any():
-            s1[inside], s2[inside] = _table_sigma(x[inside], s[inside], b, beta, rows)
-        out = ~inside
-        s1[out], s2[out] = reduced_conductivity(x[out], b)
-    return s1, s2
+    return _by_region(x, b, lambda xi, s, beta, rows: _table_sigma(xi, s, b, beta, rows),
+                      lambda far: reduced_conductivity(x[far], b))
 
 
 def _table_sigma(x, s, b, beta, rows, dlog=None):
@@ -356,7 +364,7 @@ def _table_sigma(x, s, b, beta, rows, dlog=None):
     s2_0 = _t0_sigma2(k2, u, kprime)
     with np.errstate(under="ignore"):
         thermal = np.exp(A - b)
-    s1 = thermal.copy()
+    s1 = thermal.copy() if deriv else thermal
     s1[above] += C[above] * s1_0a
     th = math.tanh(0.5 * b)
     rem = B / x
@@ -430,7 +438,7 @@ def _checked(energy, T, gap):
     if energy.ndim > 1:
         raise ValueError("energy must be a scalar or a 1-D array of photon energies (J)")
     energy = np.atleast_1d(energy)
-    if np.any(~(energy > 0)):
+    if not (energy > 0).all():
         raise ValueError("photon energies must be > 0 (J)")
     if np.ndim(T) != 0:
         raise ValueError("T must be a scalar temperature (K)")
@@ -486,24 +494,11 @@ def conductivity_derivative(energy, T, tc, gapratio=1.764, gap="tanh"):
     ddelta = bcs.gap_derivative(T, tc, gapratio, gap)
     rel = ddelta / delta
     dlog = (-rel, rel - 1.0 / T)
-    x = energy / delta
     b = delta / (kB * T)
-    rows = _rows()
-    s = np.log(x)
-    beta = float(np.log(b))
-    inside = _in_table(s, beta, rows)
-    if inside.all():
-        out = _table_sigma(x, s, b, beta, rows, dlog)
-    else:
-        out = tuple(np.empty_like(x) for _ in range(4))
-        if inside.any():
-            part = _table_sigma(x[inside], s[inside], b, beta, rows, dlog)
-            for o, p in zip(out, part):
-                o[inside] = p
-        far = ~inside
-        part = _quadrature_derivative(energy[far], T, tc, gapratio, gap, ddelta)
-        for o, p in zip(out, part):
-            o[far] = p
+    out = _by_region(energy / delta, b,
+                     lambda xi, s, beta, rows: _table_sigma(xi, s, b, beta, rows, dlog),
+                     lambda far: _quadrature_derivative(energy[far], T, tc, gapratio, gap,
+                                                        ddelta))
     return tuple(o.reshape(shape) for o in out)
 
 

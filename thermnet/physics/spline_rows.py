@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from math import factorial
-from typing import Optional, Sequence, Tuple
+from typing import Sequence, Tuple
 
 import numpy as np
 from scipy import interpolate
@@ -101,21 +101,23 @@ class SplineRows:
         i = np.searchsorted(self._inner, x, side="left")
         return i, x - self.x_knots[i]
 
-    def _row(self, first: int, weights: np.ndarray) -> np.ndarray:
-        return (weights @ self._W[first:first + 4].reshape(4, -1)).reshape(self._shape)
+    def _rows(self, first: int, weights: np.ndarray, i: np.ndarray) -> np.ndarray:
+        """The row's Taylor coefficients for each weight vector (``y``-basis values or their
+        derivatives), taken at the intervals ``i``: shape ``(len(weights), 4, n_f, n)``."""
+        row = (weights @ self._W[first:first + 4].reshape(4, -1)).reshape(
+            (len(weights),) + self._shape)
+        return np.take(row, i, axis=3)
 
-    def evaluate(self, x: np.ndarray, y: float, deriv: bool = False,
-                 where: Optional[Tuple[np.ndarray, np.ndarray]] = None):
+    def evaluate(self, x: np.ndarray, y: float, deriv: bool = False):
         """Values ``(n_fields, n)`` at ``(x[n], y)``; with ``deriv`` also ``d/dx`` and
-        ``d/dy`` (same shape).  ``x`` (1-D) and ``y`` must lie inside the table;
-        ``where`` is :meth:`locate`'s result for ``x`` if the caller has it."""
-        i, dx = self.locate(x) if where is None else where
+        ``d/dy`` (same shape).  ``x`` (1-D) and ``y`` must lie inside the table."""
+        i, dx = self.locate(x)
         first, by, dby = self._y_basis(y, deriv)
-        c = np.take(self._row(first, by), i, axis=2)       # (4, n_f, n), contiguous
-        val = ((c[3] * dx + c[2]) * dx + c[1]) * dx + c[0]
         if not deriv:
-            return val
+            c = self._rows(first, by[None], i)[0]           # (4, n_f, n)
+            return ((c[3] * dx + c[2]) * dx + c[1]) * dx + c[0]
+        c, cy = self._rows(first, np.stack((by, dby)), i)
+        val = ((c[3] * dx + c[2]) * dx + c[1]) * dx + c[0]
         d_x = (3.0 * c[3] * dx + 2.0 * c[2]) * dx + c[1]
-        cy = np.take(self._row(first, dby), i, axis=2)
         d_y = ((cy[3] * dx + cy[2]) * dx + cy[1]) * dx + cy[0]
         return val, d_x, d_y
