@@ -254,6 +254,8 @@ def main():
             lambda: mattis_bardeen.conductivity(E200, 0.3, TC)),
         "MB conductivity, 200 energies, T = 0.03 K": per_call(
             lambda: mattis_bardeen.conductivity(E200, 0.03, TC)),
+        "MB conductivity_derivative (sigma, dsigma/dT), 200 energies, T = 0.3 K": per_call(
+            lambda: mattis_bardeen.conductivity_derivative(E200, 0.3, TC)),
         "MB impedance, 200 energies": per_call(
             lambda: mattis_bardeen.impedance(E200, 0.3, 50.0, TC)),
         "MB fixed quadrature (fallback), 200 energies": per_call(
