@@ -176,8 +176,15 @@ def test_a_failed_rebind_then_a_good_one():
         flat.rebind({"a": -1.0})
     with pytest.raises(NetlistError, match="finite"):
         flat.rebind({"a": float("inf")})
+    flat.rebind({"a": 2.5}, analyses=True)
+    flat.rebind({"a": 2.0}, analyses=True)          # compiled values from here on
+    with pytest.raises(NetlistError, match="positive"):
+        flat.rebind({"a": 2.5, "e1.vol": -1.0})     # every .param value valid, then a failure
     flat.rebind({"a": 3.0}, analyses=True)
     _same(flat, elaborate(cards, "<synthetic>", {"a": 3.0}))
+    for a in (1.5, 2.5):                 # incremental again, compiled values included
+        flat.rebind({"a": a}, analyses=True)
+        _same(flat, elaborate(cards, "<synthetic>", {"a": a}))
 
 
 def test_the_compiled_values_are_the_evaluators_bit_for_bit():

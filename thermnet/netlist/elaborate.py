@@ -196,8 +196,8 @@ class ParamScope(Scope):
         """New values replacing the definitions (a rebind): every value evaluated anew."""
         self.overrides = {k: v if isinstance(v, Amount) else Amount(float(v))
                           for k, v in overrides.items()}
-        self.values = {}
-        self.defined = {}
+        self.values.clear()         # in place: compiled values read this dict (compile_float)
+        self.defined.clear()
 
     def override(self, key: str, value: Optional[float]) -> None:
         """``key``'s new value, or its definition's (``value`` None), the definition
