@@ -14,6 +14,7 @@ import thermnet
 from thermnet.errors import NetlistError
 from thermnet.netlist.dependencies import names_in
 from thermnet.netlist.elaborate import elaborate
+from thermnet.netlist.expressions import compile_float
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 NETLISTS = sorted(glob.glob(os.path.join(ROOT, "netlists", "*.net")))
@@ -207,11 +208,36 @@ R2 n A {abs(-a)^0.5 + tanh(a) + pi*kB/kB + 1/(a-1)} temp=bath
         fresh = elaborate(cards, "<t>", p)
         assert flat.elements["r1"].value == fresh.elements["r1"].value
         assert flat.elements["r2"].value == fresh.elements["r2"].value
+    top = flat.binder.scope
+    for card in cards:                   # the compiled functions give the values themselves
+        if getattr(getattr(card, "name", None), "text", "") in ("R1", "R2"):
+            fn = compile_float(card.items[2], lambda n: top.values if n in top.defs else None)
+            assert fn is not None and fn() == flat.elements[card.name.text.lower()].value
     with pytest.raises(NetlistError, match="division by zero"):
         flat.rebind({"a": 1.0})
     flat.rebind({"a": 4.0})
     assert flat.elements["r2"].value == elaborate(cards, "<t>", {"a": 4.0}).elements[
         "r2"].value
+
+
+def test_deeply_nested_values_rebind():
+    """Expressions nested nearly as deep as the parser allows rebind to the evaluator's
+    values (their compiled forms stay within Python's own nesting limits)."""
+    nested = "(" * 90 + "a" + "+0)" * 90
+    text = f""".param a=2
+TB bath 30m
+TA A 40m
+R1 A n {{{nested}}} temp=A
+R2 n A {{{"-" * 94 + "a"}}} temp=bath
+.op
+"""
+    cards = thermnet.parse(text).cards
+    flat = elaborate(cards, "<t>")
+    for a in (3.0, 5.0, 4.0):
+        flat.rebind({"a": a})
+        fresh = elaborate(cards, "<t>", {"a": a})
+        assert _state(flat)[0] == _state(fresh)[0]
+    assert all(b.fast is not b.run for b in flat.binder.bindings)    # compiled
 
 
 def test_names_in_values():

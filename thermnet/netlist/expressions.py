@@ -220,7 +220,10 @@ def compile_float(item: ast.Item, where: Callable[[str], Optional[Dict[str, Amou
               f"    except (ArithmeticError, ValueError, KeyError):\n"
               f"        return None\n"
               f"    return r if r.__class__ is float and r - r == 0.0 else None\n")
-    exec(compile(source, "<compiled .param value>", "exec"), env)   # noqa: S102
+    try:
+        exec(compile(source, "<compiled .param value>", "exec"), env)   # noqa: S102
+    except (SyntaxError, RecursionError, MemoryError):   # nested beyond Python's parser
+        return None
     return env["value"]  # type: ignore[return-value]
 
 
