@@ -945,11 +945,12 @@ class _Builder:
         if last is not None and last[1] and overrides.keys() == last[3]:
             # the same .param names as last time and no ELEMENT.PARAM: values moved
             before = last[0]
-            moved = tuple([k for k, v in overrides.items() if v != before[k]])
-            for k in moved:
-                v = overrides[k]
-                if not v - v == 0.0:              # not finite: the located error
-                    _check_overrides(self, overrides)
+            moved: Tuple[str, ...] = ()
+            for k, v in overrides.items():
+                if v != before[k]:
+                    if not v - v == 0.0:          # not finite: the located error
+                        _check_overrides(self, overrides)
+                    moved += (k,)
             try:
                 plan = self._moves[moved]
             except KeyError:
