@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Dict, List, Optional, Tuple
+from typing import AbstractSet, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from thermnet.elements.base import DT_REL
+from thermnet.elements.base import DT_REL, HeatCapacity, ThermalElement
 from thermnet.errors import PhotonGridError
 from thermnet.model.circuit import Circuit
 from thermnet.model.static_links import StaticLinks
@@ -561,21 +561,44 @@ class HeatBalance:
             resid -= float(np.clip(resid, -roundoff, roundoff))
         return resid / norm
 
-    def rebind(self) -> None:
+    def rebind(self, changed: Optional[AbstractSet[str]] = None) -> None:
         """Take the elements' values again after FlatCircuit.rebind: the netlist's source
         values, the options' settings; the photon grids are checked afresh at the next
-        solve (admittances may have changed)."""
-        self._take_source_values()
+        solve (admittances may have changed).
+
+        ``changed``: the keys of the elements whose values may have changed since the
+        balance was last bound (FlatCircuit.rebind's answer; None: any).  Only what they
+        make stale is dropped: nothing if none; if they are temperature sources, heaters,
+        thermal elements or heat capacities (no photonic link, no bias network holds one),
+        the new source values and the flows' memos, while the links' memos, photon grids
+        and static batch stay."""
         self.options = self.circuit.flat.options
         if self.options != self._configured:
             for e in self.circuit.flat.elements.values():
                 e.configure(self.options)
             self._configured = dict(self.options)
-        self._link_memo.clear()
+            changed = None
+        if changed is None:
+            self._take_source_values()
+        else:
+            elements = self.circuit.flat.elements
+            light = True          # no element of a photonic link or bias network moved
+            for k in changed:
+                if k in self.netlist_values:      # a source's new value, as set_value
+                    self.netlist_values[k] = v = _value(elements[k])
+                    self.set_value(k, v)
+                elif light and not isinstance(elements[k], (ThermalElement, HeatCapacity)):
+                    light = False
+            if light:
+                if any(k not in self.netlist_values for k in changed):
+                    self._version += 1            # a thermal element moved
+                    self.ramp_path = None
+                return
+        self._link_memo = {}
         self._version += 1
-        self._network_memo.clear()
+        self._network_memo = {}
         self._static_links = None
-        self._no_resonance_at.clear()
+        self._no_resonance_at = {}
         self._checked_at = None
         self.ramp_path = None
 

@@ -6,7 +6,19 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from functools import partial
+from typing import (
+    AbstractSet,
+    Any,
+    Callable,
+    Dict,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+)
 
 import numpy as np
 
@@ -15,12 +27,14 @@ from thermnet.elements.base import ELEMENT_KINDS, MODEL_TYPES, Element, Impedanc
 from thermnet.errors import NetlistError, Span
 from thermnet.model import waveforms
 from thermnet.netlist import ast, timecards
+from thermnet.netlist.dependencies import Dependencies, Plan
 from thermnet.netlist.expressions import (
     CONSTANTS,
     Amount,
     Scope,
     amount_of,
     check_dimension,
+    compile_float,
     value_of,
 )
 from thermnet.netlist.parser import CARD_FORMS
@@ -93,42 +107,41 @@ class FlatCircuit:
     initial: Dict[str, float] = field(default_factory=dict)   # .ic: node key -> K
     nodeset: Dict[str, float] = field(default_factory=dict)   # .nodeset: node key -> K
     labels: Dict[str, str] = field(default_factory=dict)      # .print label=: column -> text
+    rebinds: int = field(default=0, compare=False)            # calls of rebind so far
 
     def all_quantities(self) -> List[Quantity]:
         """The .print quantities and those the .measure cards evaluate at every point."""
         return list(self.prints) + [q for m in self.measures for q in m.quantities]
 
-    def rebind(self, overrides: Dict[str, float], analyses: bool = False) -> None:
+    def rebind(self, overrides: Mapping[str, float], analyses: bool = False
+               ) -> Optional[AbstractSet[str]]:
         """Every value at these .param values (``overrides`` by name; the others at their
-        definitions), the structure unchanged (as Xyce's processParams): the .param scopes
-        and subcircuit arguments are evaluated again, then each element value that depends
-        on them, checked as on its card; options and analysis values too.  The element
-        objects stay the same, so a Circuit and a HeatBalance built on them stay valid
+        definitions), the structure unchanged (as Xyce's processParams): the values that
+        the .params changed since the last binding reach are evaluated again
+        (netlist/dependencies.py: .param definitions, subcircuit arguments, element values,
+        model parameters, waveforms, options), each element value checked as on its card;
+        a name set last time and not now gets its definition back.  The element objects
+        stay the same, so a Circuit and a HeatBalance built on them stay valid
         (HeatBalance.rebind takes the new values).  ``analyses``: evaluate the .sweep and
-        .step values again too (a .step combination; not needed within a sweep)."""
+        .step values again too (a .step combination; not needed within a sweep).
+
+        Returns the keys of the elements whose values may have changed since the previous
+        rebind, or None: any may have (the first rebind, or the one after a failed one,
+        evaluates everything)."""
         b = self.binder
         if b is None:
             raise ValueError("this circuit was not elaborated with a binder")
-        _check_overrides(b, overrides)
-        params = {k.lower(): v for k, v in overrides.items() if "." not in k}
-        b.restore_element_parameters()
-        b.scope.reset(params)
-        for scope, args in b.instance_scopes:    # outer instances before inner ones
-            scope.reset({k: amount_of(item, caller, what).named(what, item.span)
-                         for k, item, caller, what in args})
-        self.params = b.scope.evaluate_all()
-        for rebind in b.bindings:
-            rebind()
-        for key, v in overrides.items():
-            if "." in key:
-                b.set_element_parameter(key.lower(), v)
-        if any(_varies(a.value, b.scope) for c in b.defs.top
-               if isinstance(c, ast.OptionsCard) for a in c.assigns):
+        self.rebinds += 1
+        touched, options_moved = b.bind(overrides)
+        self.params = b.bound_values
+        if options_moved:
             options = _options(b.defs.top, b.scope)
             self.options.clear()
             self.options.update(options)
-        if analyses:
+        if analyses and b.analyses_stale:
             self.analyses, self.steps = _analyses(b, self.targets)
+            b.analyses_stale = False
+        return touched
 
     def target(self, name: str) -> Target:
         """The source, .param or element parameter (ELEMENT.PARAM) ``name``; NetlistError
@@ -174,6 +187,7 @@ class ParamScope(Scope):
         self.defs = defs
         self.overrides: Dict[str, Amount] = {}
         self.values: Dict[str, Amount] = {}
+        self.defined: Dict[str, Amount] = {}      # each definition's own value
         self.reset(overrides)
         self.parent = parent
         self._visiting: List[str] = []
@@ -182,7 +196,34 @@ class ParamScope(Scope):
         """New values replacing the definitions (a rebind): every value evaluated anew."""
         self.overrides = {k: v if isinstance(v, Amount) else Amount(float(v))
                           for k, v in overrides.items()}
-        self.values = {}
+        self.values.clear()         # in place: compiled values read this dict (compile_float)
+        self.defined.clear()
+
+    def override(self, key: str, value: Optional[float]) -> None:
+        """``key``'s new value, or its definition's (``value`` None), the definition
+        itself unchanged (evaluated before): as ``lookup`` would give it."""
+        if key not in self.defined:          # not evaluated yet: evaluated here
+            if value is None:
+                self.overrides.pop(key, None)
+            else:
+                self.overrides[key] = Amount(float(value))
+            self.values.pop(key, None)
+            self.lookup(key, self.defs[key].span)
+            return
+        declared = self.defined[key]
+        if value is None:
+            self.overrides.pop(key, None)
+            self.values[key] = declared
+        else:   # a plain number takes the definition's unit (_replace; so may the override)
+            self.values[key] = self.overrides[key] = \
+                Amount(float(value), declared.dimension, declared.origin)
+
+    def forget(self, key: str, definition: bool) -> None:
+        """Evaluate ``key`` anew at its next lookup (a rebind that reaches it); its
+        definition too if ``definition`` (else only the override changed)."""
+        self.values.pop(key, None)
+        if definition:
+            self.defined.pop(key, None)
 
     def has(self, key: str) -> bool:
         return key in self.overrides or key in self.defs or (
@@ -192,7 +233,9 @@ class ParamScope(Scope):
         if key in self.values:
             return self.values[key]
         if key in self.defs:
-            declared = self._define(key)
+            declared = self.defined.get(key)
+            if declared is None:
+                declared = self.defined[key] = self._define(key)
             if key in self.overrides:
                 declared = self._replace(key, declared, self.overrides[key])
             self.values[key] = declared
@@ -320,6 +363,21 @@ def _param_defs(cards: Sequence[ast.Card]) -> Dict[str, ast.Assign]:
 
 
 # ---- the builder ---------------------------------------------------------------------------
+@dataclass
+class Binding:
+    """How to evaluate again the card values of one element that name .params: ``run``
+    assigns them (checked as on the card), ``element`` is its key, ``reads`` the
+    ``(item, scope)`` values it evaluates (netlist/dependencies.py).  ``compile`` makes
+    ``fast``, the same with the values computed by compiled functions (a sweep's points
+    after the first; ``expressions.compile_float``)."""
+
+    run: Callable[[], None]
+    element: str
+    reads: Tuple[Tuple[Any, Any], ...]
+    compile: Optional[Callable[[], Callable[[], None]]] = None
+    fast: Optional[Callable[[], None]] = None
+
+
 class _Builder:
     def __init__(self, defs: _Definitions, file: str, overrides: Dict[str, float]):
         self.defs = defs
@@ -332,11 +390,20 @@ class _Builder:
         self.node_spans: Dict[str, Span] = {}
         self.globals = {w.text.lower() for c in defs.top if isinstance(c, ast.GlobalCard)
                         for w in c.nodes}
-        # how to evaluate again every value that depends on .params (Builder.rebind): one
-        # closure per element, and the arguments of every subcircuit instance's scope
-        self.bindings: List[Callable[[], None]] = []
+        # how to evaluate again every value that depends on .params (bind): one binding
+        # per element, and the arguments of every subcircuit instance's scope
+        self.bindings: List[Binding] = []
         self.instance_scopes: List[Tuple[ParamScope, List[Tuple[str, ast.Item, Scope, str]]]] = []
         self.element_cards: Dict[str, float] = {}   # ELEMENT.PARAM set by a rebind: card value
+        # the last complete binding: (its overrides, none is an ELEMENT.PARAM, all names
+        # in lower case, their names); None before the first rebind and after a failed
+        # one (then everything is evaluated)
+        self.bound: Optional[Tuple[Dict[str, float], bool, bool, Any]] = None
+        self._dependencies: Optional[Dependencies] = None
+        self.bound_values: Dict[str, float] = {}    # the top-level .params' values
+        self._moves: Dict[Tuple[str, ...], Plan] = {}   # plans by the names that moved
+        self.analyses_stale = False     # a binding since the analyses' values were evaluated
+                                        # reached them
         self.models = self._models(defs.top, self.scope)
 
     # models
@@ -622,10 +689,13 @@ class _Builder:
                     element.waveform = self._waveform(item, scope, kind, card)
                     element.value = checked(kind.value_param(), element.waveform.value(0.0),
                                             f"{card.name.text} value at t = 0", item.span)
-                self.bindings.append(rebind_waveform)
+                self.bindings.append(Binding(rebind_waveform, name.lower(),
+                                             ((wf_item, ctx["scope"]),)))
         if deferred:
-            self.bindings.append(lambda: self._rebind_element(element, deferred, check_model,
-                                                              card, form))
+            self.bindings.append(Binding(
+                lambda: self._rebind_element(element, deferred, check_model, card, form),
+                name.lower(), tuple((item, scope) for _, _, (item, scope, _, _) in deferred),
+                lambda: self._compiled_binding(element, deferred, check_model, card, form)))
         return element
 
     def _waveform(self, call: ast.Call, scope, kind, card):
@@ -680,6 +750,42 @@ class _Builder:
             element.check()
         except ValueError as exc:
             raise NetlistError(f"{card.name.text}: {exc}", card.name.span, form) from None
+
+    def _compiled_binding(self, element: Element, deferred, check_model, card, form
+                          ) -> Callable[[], None]:
+        """``_rebind_element`` with each value computed by its compiled function
+        (``compile_float``); a value that function cannot give (a parameter not evaluated
+        yet, an arithmetic error) or that its ParamSpec refuses is evaluated as on the card,
+        which raises the located error."""
+        def where(name: str, scope) -> Optional[Dict[str, Amount]]:
+            while scope is not None:
+                if name in scope.defs:
+                    return scope.values
+                scope = scope.parent
+            return None
+        values = []
+        for place, key, (item, scope, spec, what) in deferred:
+            fn = None if spec.choices else compile_float(item, partial(where, scope=scope))
+            values.append((place, key, fn, (item, scope, spec, what)))
+
+        def run() -> None:
+            for place, key, fn, (item, scope, spec, what) in values:
+                v = None if fn is None else fn()
+                if v is None or spec.check(v) is not None:
+                    v = self._value(item, scope, spec, what)
+                if place == "value":
+                    element.value = v
+                elif place == "params":
+                    element.params[key] = v
+                else:
+                    element.model.values[key] = v
+            if check_model is not None:
+                check_model(element.model.values)
+            try:
+                element.check()
+            except ValueError as exc:
+                raise NetlistError(f"{card.name.text}: {exc}", card.name.span, form) from None
+        return run
 
     def _instance(self, card: ast.ElementCard, ctx, stack):
         form = "XNAME NODE... SUBCKT [KEY=VALUE ...]"
@@ -812,6 +918,125 @@ class _Builder:
             e, where, param, _ = self._element_parameter_spec(key, None)
             self._assign(e, where, param, value)
         self.element_cards.clear()
+
+    # binding: the values at other .params (FlatCircuit.rebind)
+    def dependencies(self) -> Dependencies:
+        """The dependency graph of the scopes, bindings and options (built at the first
+        rebind, once per elaborated netlist)."""
+        if self._dependencies is None:
+            self._dependencies = Dependencies(
+                self.scope, self.instance_scopes, [(b.element, b.reads) for b in self.bindings],
+                [(a.value, self.scope) for c in self.defs.top if isinstance(c, ast.OptionsCard)
+                 for a in c.assigns],
+                [c for c in self.defs.top
+                 if isinstance(c, (ast.SweepCard, ast.StepCard) + timecards.CARDS)])
+        return self._dependencies
+
+    def bind(self, overrides: Mapping[str, float]) -> Tuple[Optional[AbstractSet[str]], bool]:
+        """Bind to the values ``overrides``: .params by name (the others at their
+        definitions) and element parameters ``ELEMENT.PARAM``.  Only what the .params whose
+        values differ from the last binding's reach is evaluated again (a name set last
+        time and not now gets its definition back); element parameters set last time are
+        restored first.  Returns the keys of the elements whose values may have changed
+        (None: any) and whether the options must be evaluated again; ``bound_values``
+        then holds the top-level .params' values."""
+        deps = self._dependencies or self.dependencies()
+        last, self.bound = self.bound, None     # until this binding is complete
+        if last is not None and last[1] and overrides.keys() == last[3]:
+            # the same .param names as last time and no ELEMENT.PARAM: values moved
+            before = last[0]
+            moved: Tuple[str, ...] = ()
+            for k, v in overrides.items():
+                if v != before[k]:
+                    if not v - v == 0.0:          # not finite: the located error
+                        _check_overrides(self, overrides)
+                    moved += (k,)
+            try:
+                plan = self._moves[moved]
+            except KeyError:
+                if len(self._moves) >= 256:
+                    self._moves.clear()
+                plan = self._moves[moved] = deps.plan(frozenset(k.lower() for k in moved))
+            touched = self._apply(deps, plan, overrides if last[2] else
+                                  {k.lower(): v for k, v in overrides.items()}, {})
+            for k in moved:
+                before[k] = overrides[k]
+            self.bound = last
+            self.analyses_stale = self.analyses_stale or plan.analyses
+            return touched, plan.options
+        _check_overrides(self, overrides)
+        params = {k.lower(): v for k, v in overrides.items() if "." not in k}
+        settings = {k.lower(): v for k, v in overrides.items() if "." in k}
+        if last is None:
+            self._bind_all(params, settings)
+            self.analyses_stale = True
+            result: Tuple[Optional[AbstractSet[str]], bool] = (None, bool(deps.options))
+        else:
+            before = {k.lower(): v for k, v in last[0].items() if "." not in k}
+            plan = deps.plan(frozenset(k for k in params.keys() | before.keys()
+                                       if params.get(k) != before.get(k)))
+            result = (self._apply(deps, plan, params, settings), plan.options)
+            self.analyses_stale = self.analyses_stale or plan.analyses
+        copy = dict(overrides)
+        self.bound = (copy, not settings, all(k == k.lower() for k in overrides), copy.keys())
+        return result
+
+    def _apply(self, deps: Dependencies, plan: Plan, params: Mapping[str, float],
+               settings: Dict[str, float]) -> AbstractSet[str]:
+        """Evaluate again what ``plan`` names, at the .param values ``params`` (lower-case
+        names; the others at their definitions) and element parameters ``settings``;
+        the keys of the elements whose values it changed."""
+        touched: AbstractSet[str] = plan.elements
+        if self.element_cards or settings:
+            touched = set(touched) | {k.rpartition(".")[0]
+                                      for k in list(self.element_cards) + list(settings)}
+            self.restore_element_parameters()
+        top = self.scope
+        for entry, definition in plan.forget:
+            deps.scopes[entry[0]].forget(entry[1], definition)
+        for k in plan.changed:
+            if k in plan.direct:             # a new value, its definition unchanged
+                top.override(k, params[k] if k in params else None)
+            elif k in params:
+                top.overrides[k] = Amount(float(params[k]))
+            else:
+                top.overrides.pop(k, None)
+        for i, j in plan.arguments:          # outer instances before inner ones
+            scope, args = self.instance_scopes[i]
+            k, item, caller, what = args[j]
+            scope.overrides[k] = amount_of(item, caller, what).named(what, item.span)
+        values = dict(self.bound_values)
+        for k in plan.direct:
+            values[k] = top.values[k].value
+        for k in plan.top:
+            values[k] = top.lookup(k, top.defs[k].span).value
+        self.bound_values = values
+        for i in plan.bindings:
+            binding = self.bindings[i]
+            if binding.fast is None:
+                binding.fast = binding.compile() if binding.compile else binding.run
+            binding.fast()
+        if settings:
+            for key, v in settings.items():
+                self.set_element_parameter(key, v)
+        return touched
+
+    def _bind_all(self, params: Dict[str, float], settings: Dict[str, float]
+                  ) -> Dict[str, float]:
+        """Every scope, binding and element parameter evaluated anew (the first rebind,
+        or the one after a failed one)."""
+        self.restore_element_parameters()
+        self.scope.reset(params)
+        for scope, args in self.instance_scopes:    # outer instances before inner ones
+            scope.reset({k: amount_of(item, caller, what).named(what, item.span)
+                         for k, item, caller, what in args})
+        values = self.scope.evaluate_all()
+        for binding in self.bindings:
+            binding.run()
+        for key, v in settings.items():
+            self.set_element_parameter(key, v)
+        self.bound_values = values
+        return values
 
     @staticmethod
     def _assign(e: Element, where: str, param: str, value: float) -> None:
@@ -1104,7 +1329,7 @@ def _node_temperatures(b: "_Builder", card_type, name: str) -> Dict[str, float]:
     return out
 
 
-def _check_overrides(b: "_Builder", overrides: Dict[str, float]) -> None:
+def _check_overrides(b: "_Builder", overrides: Mapping[str, float]) -> None:
     for key, value in overrides.items():
         if "." in key:
             b.element_parameter(key, None)          # raises for an unknown one

@@ -162,6 +162,71 @@ def _eval(node: ast.Expr, scope: Scope, depth: int) -> Amount:
     raise AssertionError(node)
 
 
+def compile_float(item: ast.Item, where: Callable[[str], Optional[Dict[str, Amount]]]
+                  ) -> Optional[Callable[[], Optional[float]]]:
+    """A function computing the value of ``item`` (a parameter's name or ``{expr}``) as
+    ``amount_of(item, scope).value`` would, with the same floating-point operations in the
+    same order, for a value evaluated many times (a .param sweep's rebinding), or None if
+    ``item`` is neither.  ``where(name)``: the dict of Amounts in which the scope that
+    defines ``name`` keeps its current values (None: not a parameter, a constant).
+
+    The function returns None where it cannot give the value: a parameter not evaluated
+    yet, division by zero, a domain or overflow error, a complex or non-finite result;
+    the caller then evaluates ``item`` with :func:`amount_of`, which evaluates what is
+    missing or raises the located error.  Units are not checked here: they depend on the
+    expression's form only, and were checked when the item was first evaluated."""
+    env: Dict[str, object] = {}
+
+    def name(value) -> str:
+        key = f"_{len(env)}"
+        env[key] = value
+        return key
+
+    def code(node) -> str:
+        if isinstance(node, ast.ENum):
+            return name(number_in_braces(node))
+        if isinstance(node, ast.EVar):
+            key = node.name.lower()
+            values = where(key)
+            if values is None:
+                return name(CONSTANTS[key])
+            return f"{name(values)}[{key!r}].value"
+        if isinstance(node, ast.ENeg):
+            return f"(-{code(node.operand)})"
+        if isinstance(node, ast.EBin):
+            return f"({code(node.left)} {node.op} {code(node.right)})"
+        if isinstance(node, ast.EFunc):
+            fn = FUNCTIONS[node.name.lower()]
+            args = ", ".join(code(a) for a in node.args)
+            return f"{name(fn)}(({args},))" if fn in (min, max) else f"{name(fn)}({args})"
+        raise TypeError(node)
+
+    if isinstance(item, ast.Word):
+        values = where(item.text.lower())
+        if values is None:
+            return None
+        body = f"{name(values)}[{item.text.lower()!r}].value"
+    elif isinstance(item, ast.ExprValue):
+        try:
+            body = code(item.expr)
+        except (KeyError, TypeError):       # not an expression of parameters
+            return None
+    else:
+        return None
+    # r - r == 0.0: finite (inf - inf and nan - nan are nan); complex from ** is refused
+    source = (f"def value():\n"
+              f"    try:\n"
+              f"        r = {body}\n"
+              f"    except (ArithmeticError, ValueError, KeyError):\n"
+              f"        return None\n"
+              f"    return r if r.__class__ is float and r - r == 0.0 else None\n")
+    try:
+        exec(compile(source, "<compiled .param value>", "exec"), env)   # noqa: S102
+    except (SyntaxError, RecursionError, MemoryError):   # nested beyond Python's parser
+        return None
+    return env["value"]  # type: ignore[return-value]
+
+
 def number_in_braces(node: ast.ENum) -> float:
     """A number inside ``{}``: scale suffixes only (a unit belongs on a .param)."""
     what = "a number inside {}"

@@ -50,6 +50,7 @@ class Context:
         self.params = dict(params)
         self.sources = dict(sources)
         self.option_overrides = options
+        self._rebinds = -1      # flat.rebinds after this context's last rebind of bal
         if any(self.flat.options.get(k) != v for k, v in options.items()):
             self.flat.options.update(options)
             bal.bound = None                     # configure the elements anew
@@ -60,11 +61,15 @@ class Context:
         params = self.params if params is None else params
         key = tuple(sorted(params.items()))
         if key != self.bal.bound:
+            # what the rebind changed is all the balance must take, if the balance was
+            # bound by this context at the netlist's previous binding (else: everything)
+            known = self.bal.bound is not None and self._rebinds == self.flat.rebinds
             self.bal.bound = None            # a failed rebind leaves nothing half-bound
-            self.flat.rebind(params)
+            changed = self.flat.rebind(params)
             self.flat.options.update(self.option_overrides)
-            self.bal.rebind()
+            self.bal.rebind(changed if known else None)
             self.bal.bound = key
+            self._rebinds = self.flat.rebinds
             log.debug("rebound .params %s", dict(key))
         bal = self.bal
         for k, v in bal.netlist_values.items():
@@ -413,6 +418,7 @@ def run(bal: HeatBalance, params, sources, options, progress=False,
     flat = ctx.flat
     check_prints(flat)
     bar = Progress(None)
+    steps = list(flat.steps)
     try:
         ctx.balance()
         steps = list(flat.steps)
