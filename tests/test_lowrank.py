@@ -65,8 +65,13 @@ def test_rank_update_equals_dense_inverse_on_random_networks(seed):
     n = int(rng.integers(8, 30))
     inc, diss, moving, y = _random_network(rng, n, int(rng.integers(0, n)),
                                            int(rng.integers(1, n // 2 + 1)))
+    if seed % 2:           # a fixed element of constant complex admittance: A is complex
+        fixed = np.setdiff1d(np.arange(len(y)), moving)
+        y[fixed[-1]] += 0.05j
     nt = lowrank.NetworkTransfer(inc, diss, (), moving)
-    assert nt.fixed_part(y) is not None           # the update applies here
+    fast = nt.fixed_part(y)
+    assert fast is not None                       # the update applies here
+    assert np.isrealobj(fast.A) == (seed % 2 == 0)
     assert _relative(nt(y), photonic.transfer(y, inc, diss)) < 1e-12
     # the kept fixed part serves other admittances of the moving elements (other temps)
     y2 = y.copy()

@@ -357,7 +357,9 @@ def _transfer_from(Z: np.ndarray, terminals) -> np.ndarray:
 def transmission_from(y_diss: np.ndarray, W: np.ndarray) -> np.ndarray:
     """tau_ij(E) = 4 Re y_i Re y_j |W_ij|^2 with a zero diagonal, (n_energy, nd, nd)."""
     re = y_diss.real.T                                                    # (nE, nd)
-    tau = 4.0 * re[:, :, None] * re[:, None, :] * (W.real ** 2 + W.imag ** 2)
+    tau = np.square(W.real)               # |W|^2 in place: no temporaries of W's size
+    tau += np.square(W.imag)
+    tau *= 4.0 * re[:, :, None] * re[:, None, :]
     idx = np.arange(tau.shape[1])
     tau[:, idx, idx] = 0.0
     return tau
