@@ -99,7 +99,9 @@ class LowRankTransfer:
             R = (self.A @ H.view(float)).view(complex)
         else:
             R = self.A @ H
-        return self.W0 - R
+        # W0 - R in place: one fresh array of W's size, not two (a large one costs its
+        # page faults at every call)
+        return np.subtract(self.W0, R, out=R)
 
 
 def _real_if_real(a: np.ndarray) -> np.ndarray:

@@ -460,8 +460,10 @@ def heat_and_derivatives(energy: np.ndarray, weights: np.ndarray, tau: np.ndarra
     wen = wh[:, None] * en                            # (nE, nd): the weight of dtau_ij in g_ij
     # the first term of dtau summed: g_ij = 8 Re sum_k P_kij dW_kij, P the part that does not
     # depend on m (one pass over (nE, nd, nd) per moving element, no temporaries of that size)
-    P = (wen * re)[:, :, None] * re[:, None, :] * W.conj()
-    W2 = W.real ** 2 + W.imag ** 2
+    P = W.conj()                    # in place: no further temporaries of W's size
+    P *= (wen * re)[:, :, None] * re[:, None, :]
+    W2 = np.square(W.real)
+    W2 += np.square(W.imag)
     for m in moving:
         dym = dy_diss[m]                              # (nE,)
         g = -8.0 * np.einsum("kij,ki,kj->ij", P, W[:, :, m], W[:, m, :] * dym[:, None]).real
