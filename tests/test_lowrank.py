@@ -84,7 +84,7 @@ def test_element_at_its_reference_and_a_changed_resistor():
     a changed fixed element (a rebind) builds the fixed part again."""
     rng = np.random.default_rng(11)
     inc, diss, moving, y = _random_network(rng, 12, 6, 4)
-    y[moving[0]] = 0.07                    # constant: its median |y| is its value, dy = 0
+    y[moving[0]] = 0.07            # constant: its median |y| is its reference, dy = 0
     nt = lowrank.NetworkTransfer(inc, diss, (), moving)
     fast = nt.fixed_part(y)
     assert fast is not None and fast.reference[0] == 0.07
@@ -92,6 +92,11 @@ def test_element_at_its_reference_and_a_changed_resistor():
     fixed = np.setdiff1d(np.arange(len(y)), moving)[0]
     y[fixed] *= 2.0
     assert nt.fixed_part(y) is not fast
+    assert _relative(nt(y), photonic.transfer(y, inc, diss)) < 1e-12
+    # a moving element's admittance 10x larger than its reference: a new reference
+    kept = nt.fixed_part(y)
+    y[moving[1]] *= 10.0
+    assert nt.fixed_part(y) is not kept
     assert _relative(nt(y), photonic.transfer(y, inc, diss)) < 1e-12
 
 
