@@ -1,6 +1,7 @@
 """Benchmark of the superconducting kernels: accuracy, cold table build, warm call time.
 
-Run ``python bench/bench_kernels.py`` (from the repository root); prints markdown tables.
+Run ``python bench/bench_kernels.py`` (from the repository root); prints markdown tables
+(``--mb-only``: only the Mattis-Bardeen per-call times, previous and present path alternated).
 Accuracy is the maximum relative error of the default (table) path against ``exact=True``
 (adaptive quadrature) over a random sample inside the documented table ranges.  Cold build
 times use a fresh temporary ``THERMNET_CACHE_DIR`` and empty in-memory caches.
@@ -152,6 +153,81 @@ def photonic_dey(TS, TD, n_panels=12, order=16):
     return float(np.sum(w * E * tau * (n_s - n_d)) / h), E.size
 
 
+def previous_reduced_table(x, b):
+    """The table evaluation before the row form (kept here to time against): each field by
+    FITPACK ``splev`` on its own spline (``Spline2D.row``), masks per call."""
+    tab = mattis_bardeen._table()
+    s, beta = np.log(x), np.log(b)
+    s1, s2 = np.empty_like(x), np.empty_like(x)
+    inside = (s >= tab["A"].xlo) & (s <= tab["A"].xhi) & (tab["A"].ylo <= beta <= tab["A"].yhi)
+    xi, si = x[inside], s[inside]
+    s1_0, s2_0 = mattis_bardeen.conductivity_t0(xi)
+    sig1 = np.exp(tab["A"].row(si, beta) - b)
+    above = xi > 2.0
+    if np.any(above):
+        sig1[above] += tab["C"].row(si[above], beta) * s1_0[above]
+    s1[inside] = sig1
+    rem = np.empty_like(xi)
+    rem[above] = tab["Bhi"].row(si[above], beta)
+    rem[~above] = tab["Blo"].row(si[~above], beta)
+    s2[inside] = np.tanh(0.5 * b) * (s2_0 + rem / xi)
+    if not np.all(inside):
+        out = ~inside
+        s1[out], s2[out] = mattis_bardeen.reduced_conductivity(x[out], b)
+    return s1, s2
+
+
+def previous_conductivity(energy, T):
+    """``conductivity`` as it was (validation, gap, previous table evaluation)."""
+    energy = np.atleast_1d(np.asarray(energy, dtype=float))
+    if np.any(~(energy > 0)):
+        raise ValueError
+    delta = bcs.gap(T, TC)
+    return previous_reduced_table(energy / delta, delta / (kB * T))
+
+
+def previous_derivative(energy, T):
+    """The film's dY/dT before (times R0): central difference with the clamped step."""
+    d = bcs.gap(T, TC)
+    step = min(1e-5 * T, 0.5 * (TC - T))
+    probe = 1e-3 * step
+    speed = abs(2 * bcs.gap(T + probe, TC) - 2 * bcs.gap(T - probe, TC)) / (2 * probe)
+    if speed > 0:
+        step = min(step, 0.25 * float(np.min(np.abs(energy - 2 * d))) / speed)
+    step = max(step, 1e-9 * T)
+    hi, lo = previous_conductivity(energy, T + step), previous_conductivity(energy, T - step)
+    return (hi[0] - lo[0]) / (2 * step), (hi[1] - lo[1]) / (2 * step)
+
+
+def alternated(energies, temps, rounds=5):
+    """Per-call time (us) of the previous and the present table path, and of dY/dT by the
+    previous difference and by the analytic derivative: alternated rounds in one process,
+    best round of each."""
+    cases = {
+        "conductivity, previous (splev per field)": lambda T: previous_conductivity(energies, T),
+        "conductivity, now (rows)": lambda T: mattis_bardeen.conductivity(energies, T, TC),
+        "dsigma/dT, previous (central difference)": lambda T: previous_derivative(energies, T),
+        "sigma and dsigma/dT, now (analytic)":
+            lambda T: mattis_bardeen.conductivity_derivative(energies, T, TC),
+    }
+    best = {k: np.inf for k in cases}
+    for _ in range(rounds):
+        for k, fn in cases.items():
+            t = per_call(lambda: [fn(T) for T in temps], min_time=0.2) / len(temps)
+            best[k] = min(best[k], t)
+    return best
+
+
+def print_alternated():
+    temps = np.array([0.03, 0.2, 0.3, 0.37, 0.394])
+    for n in (274, 1000):
+        E = np.geomspace(1e-3, 40, n) * kB * TC
+        print(f"\nMattis-Bardeen per call, {n} energies, T in {temps.tolist()} K "
+              "(alternated, best of 5 rounds):\n\n| call | us |\n|---|---|")
+        for k, v in alternated(E, temps).items():
+            print(f"| {k} | {v:,.1f} |")
+
+
 def main():
     warnings.simplefilter("error")
     rng = np.random.default_rng(2026)
@@ -178,6 +254,8 @@ def main():
             lambda: mattis_bardeen.conductivity(E200, 0.3, TC)),
         "MB conductivity, 200 energies, T = 0.03 K": per_call(
             lambda: mattis_bardeen.conductivity(E200, 0.03, TC)),
+        "MB conductivity_derivative (sigma, dsigma/dT), 200 energies, T = 0.3 K": per_call(
+            lambda: mattis_bardeen.conductivity_derivative(E200, 0.3, TC)),
         "MB impedance, 200 energies": per_call(
             lambda: mattis_bardeen.impedance(E200, 0.3, 50.0, TC)),
         "MB fixed quadrature (fallback), 200 energies": per_call(
@@ -202,6 +280,7 @@ def main():
     print("| call | warm time (us) |\n|---|---|")
     for k, v in calls.items():
         print(f"| {k} | {v:,.1f} |")
+    print_alternated()
     q, n = photonic_dey(0.35, 0.1)
     print(f"\nDey Eq. 3, TS = 0.35 K, TD = 0.1 K: {q:.9e} W on {n} energies\n")
 
@@ -216,4 +295,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if "--mb-only" in sys.argv:      # just the alternated Mattis-Bardeen per-call table
+        print_alternated()
+    else:
+        main()

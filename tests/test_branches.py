@@ -408,6 +408,51 @@ def test_a_set_run_loop_continues_one_ramp():
     assert cost["loop"] < 0.5 * cost["fresh"]
 
 
+def test_a_continued_ramp_starts_from_the_kept_derivatives():
+    """The ramp keeps S, dF/dx and dF/da at its last state (RampPath.end): the next ramp on
+    the same ray starts its tangent there without a derivative pass.  Converted to another
+    ramp's parameter (another full load and curvature), they equal a derivative pass of
+    that ramp's family at the kept state."""
+    from thermnet.solve.continuation import RampFamily
+    net = thermnet.parse(BISTABLE + ".op\n.print T(S) T(D)\n")
+    net.set("P1", "8f").run()
+    bal = net._balance
+    path = bal.ramp_path
+    a0, T0 = path.points[-1]
+    assert path.end is not None and a0 == pytest.approx(8e-15)
+    net.set("P1", "8.1f")
+    bal.set_value("p1", 8.1e-15)
+    a = 8.1e-15
+    family = RampFamily(bal, 3.0)
+    s = family.parameter(a0 / a)
+    S, Fx, Fs = path.derivatives(a0, family, s, a)
+    x = np.log(T0[bal.free])
+    _, S_ref, Fx_ref, Fs_ref = family.jacobian(x, s)
+    assert np.allclose(S, S_ref, rtol=1e-9)
+    assert np.allclose(Fx, Fx_ref, rtol=1e-7, atol=1e-9 * np.abs(Fx_ref).max())
+    assert np.allclose(Fs, Fs_ref, rtol=1e-9)
+    # the same run without them: one derivative pass more, the same state
+    other = thermnet.parse(BISTABLE + ".op\n.print T(S) T(D)\n")
+    other.set("P1", "8f").run()
+    other._balance.ramp_path.end = None
+    cost = []
+    for n in (net, other):
+        passes = []
+        n._balance._flows = _counting(n._balance._flows, passes)
+        got = n.set("P1", "8.1f").run()[0].columns
+        cost.append(sum(passes))
+    assert cost[0] == cost[1] - 1
+    assert got["T(S)"] == pytest.approx(net.run()[0].columns["T(S)"], rel=1e-9)
+
+
+def _counting(flows, passes):
+    """``HeatBalance._flows`` that appends 1 to ``passes`` for each derivative pass."""
+    def counted(T, scale, derivatives):
+        passes.append(int(derivatives))
+        return flows(T, scale, derivatives)
+    return counted
+
+
 def test_derivative_near_tc_matches_two_op_runs():
     """D() of the photonic transistor's drain heat with its gate island 1.5 % below the
     film's Tc (PG = 2.175 fW) against the centred difference of two .op runs: the film's

@@ -122,6 +122,18 @@ class Film(_Superconducting):
                                              exact=self.exact)
         return (s1 - 1j * s2) / self.params["R0"]
 
+    def admittance_derivative(self, energy, T):
+        """dY/dT (S/K) at fixed photon energies: ``(dsigma1/dT - i dsigma2/dT) / R0`` from the
+        table's analytic derivative (Dey et al. Eqs. 4-6 through Delta(T),
+        :func:`thermnet.physics.mattis_bardeen.conductivity_derivative`); with ``exact`` the
+        central difference of the adaptive quadrature (:class:`_Superconducting`)."""
+        if self.exact:
+            return super().admittance_derivative(energy, T)
+        m = self.model
+        _, _, d1, d2 = mattis_bardeen.conductivity_derivative(energy, T, m.tc, m.gapratio,
+                                                              m.gap)
+        return (d1 - 1j * d2) / self.params["R0"]
+
 
 class Junction(_Superconducting):
     letter = "N"

@@ -81,6 +81,30 @@ def gap(T, tc, gapratio=1.764, kind="tanh"):
     return gapratio * kB * tc * reduced_gap(t, kind)
 
 
+def gap_derivative(T: float, tc: float, gapratio: float = 1.764, kind: str = "tanh") -> float:
+    """``dDelta/dT`` (J/K) of :func:`gap` at a scalar temperature (0 for ``T <= 0`` and
+    ``T >= tc``; it diverges like ``(tc - T)^(-1/2)`` as ``T -> tc-``).
+
+    ``"tanh"``: the derivative of ``Delta0 tanh(1.74 sqrt(Tc/T - 1))`` (Dey et al. 2023, below
+    Eq. 6), ``-Delta0 (1 - tanh^2) 1.74 Tc / (2 T^2 sqrt(Tc/T - 1))``.  ``"bcs"``: the
+    derivative of the interpolant actually used, ``Delta0 g(t) sqrt(1 - t)`` with the cubic
+    spline ``g``: ``(Delta0/Tc) [g'(t) sqrt(1-t) - g(t) / (2 sqrt(1-t))]``.
+    """
+    check_kind(kind)
+    T = float(T)
+    t = T / tc
+    if t <= 0.0 or T >= tc:
+        return 0.0
+    delta0 = gapratio * kB * tc
+    if kind == "tanh":
+        r = math.sqrt((tc - T) / T)           # sqrt(Tc/T - 1), > 0 for T < Tc
+        th = math.tanh(1.74 * r)
+        return -delta0 * (1.0 - th * th) * 1.74 / (2.0 * r * t * t) / tc
+    spline = _bcs_spline().bspline
+    root = math.sqrt((tc - T) / tc)
+    return delta0 / tc * (float(spline(t, nu=1)) * root - float(spline(t)) / (2.0 * root))
+
+
 def reduced_gap(t, kind="tanh"):
     """Delta(T)/Delta0 as a function of ``t = T/Tc`` (1 for t <= 0, 0 for t >= 1)."""
     check_kind(kind)

@@ -36,6 +36,7 @@ substituted integrands.  See docs/physics-superconductors.md for ranges, accurac
 """
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -50,9 +51,11 @@ from thermnet.physics.quadrature import (
     pinch_map,
     pinch_map_vmax,
 )
+from thermnet.physics.spline_rows import SplineRows
 from thermnet.physics.tables import cached_splines
 
-__all__ = ["conductivity", "impedance", "conductivity_t0", "reduced_conductivity"]
+__all__ = ["conductivity", "conductivity_derivative", "impedance", "conductivity_t0",
+           "reduced_conductivity"]
 
 #: Table grid: s = ln x on ln 2 + H_S * k (40 nodes per decade) plus N_REFINE nodes refined
 #: geometrically towards x = 2 from both sides (the residual (x-2)^2 ln|x-2| kink of sigma2
@@ -94,13 +97,50 @@ def conductivity_t0(x):
     sigma1, sigma2 : ndarray
     """
     x = np.asarray(x, dtype=float)
-    k2 = ((x - 2.0) / (x + 2.0)) ** 2
-    u = 2.0 / x
+    shape = x.shape
+    x = np.atleast_1d(x)
+    k2, u = _t0_modulus(x)
     s1 = np.where(x > 2.0, (1.0 + u) * special.ellipe(k2) - 2.0 * u * special.ellipk(k2), 0.0)
-    # K(k') = K(m = 1 - k^2) = ellipkm1(k^2): accurate as k -> 0; (1 - 2/x) K -> 0 at x = 2.
-    kprime = np.where(k2 > 0, special.ellipkm1(np.where(k2 > 0, k2, 1.0)), 0.0)
-    s2 = 0.5 * ((1.0 + u) * special.ellipe(1.0 - k2) - (1.0 - u) * kprime)
-    return s1, s2
+    return s1.reshape(shape), _t0_sigma2(k2, u, _t0_kprime(k2)).reshape(shape)
+
+
+def _t0_modulus(x):
+    """``k^2 = ((x-2)/(x+2))^2`` and ``u = 2/x`` of :func:`conductivity_t0`."""
+    return ((x - 2.0) / (x + 2.0)) ** 2, 2.0 / x
+
+
+def _t0_kprime(k2):
+    """``K(k') = K(m = 1 - k^2) = ellipkm1(k^2)``: accurate as k -> 0; 0 where ``k = 0``
+    (it multiplies ``1 - 2/x = 0`` there; ``ellipkm1(0)`` is inf, silently)."""
+    kprime = special.ellipkm1(k2)
+    if not k2.all():
+        kprime[k2 == 0] = 0.0
+    return kprime
+
+
+def _t0_sigma2(k2, u, kprime):
+    """sigma2 at T = 0 (:func:`conductivity_t0`) from its modulus and ``K(k')``."""
+    return 0.5 * ((1.0 + u) * special.ellipe(1.0 - k2) - (1.0 - u) * kprime)
+
+
+def _t0_slope1(x, k):
+    """``d sigma1/dx`` of the T = 0 closed form (:func:`conductivity_t0`) for ``x > 2``, with
+    ``k = K(k^2)``; :func:`_t0_slope2` for sigma2.
+
+    Differentiating with ``dE/dm = (E - K)/(2m)`` and ``dK/dm = (E - (1-m) K)/(2m(1-m))``
+    (DLMF 19.4.1), ``m = k^2``, ``dm/dx = 8(x-2)/(x+2)^3`` and ``1 - k^2 = 8x/(x+2)^2``, the
+    E terms cancel::
+
+        d sigma1/dx = 8 K(k) / (x^2 (x+2))      (pi/4 at threshold: sigma1 ~ (pi/4)(x-2))
+    """
+    return 8.0 * k / (x * x * (x + 2.0))
+
+
+def _t0_slope2(x, kprime):
+    """``d sigma2/dx = -4 K(k') / (x^2 (x+2))`` of the T = 0 closed form, ``kprime = K(k')``
+    (derived as :func:`_t0_slope1`; ``-pi/x^2`` as x -> 0, the slope of ``sigma2 -> pi/x``;
+    diverges like ``ln|x-2|`` at x = 2)."""
+    return -4.0 * kprime / (x * x * (x + 2.0))
 
 
 # --------------------------------------------------------------------------------------------
@@ -264,31 +304,85 @@ def _table():
     return cached_splines("mattis_bardeen", _GRID, _build_table, ("A", "Blo", "Bhi", "C"))
 
 
+@lru_cache(maxsize=None)
+def _rows() -> SplineRows:
+    """The table's fields A, B (Blo below x = 2, Bhi above) and C (zero below x = 2) as
+    :class:`~thermnet.physics.spline_rows.SplineRows`: the same splines, evaluated one
+    temperature (one ``beta``) at a time for all photon energies (built once per process
+    from the cached table, ~15 ms)."""
+    tab = _table()
+    return SplineRows(((tab["A"],), (tab["Blo"], tab["Bhi"]), (tab["C"],)))
+
+
+def _by_region(x, b, on_table, off_table):
+    """Results (tuples of arrays) of ``on_table(x, s, beta, rows)`` at the table's points
+    (``s = ln x``, ``beta = ln b`` in range) and of ``off_table(mask)`` at the others."""
+    rows = _rows()
+    s = np.log(x)
+    beta = math.log(b)
+    if not rows.ylo <= beta <= rows.yhi:
+        return off_table(np.ones(x.shape, dtype=bool))
+    if rows.xlo <= s.min() and s.max() <= rows.xhi:
+        return on_table(x, s, beta, rows)
+    inside = (s >= rows.xlo) & (s <= rows.xhi)
+    far = ~inside
+    parts = [(far, off_table(far))]
+    if inside.any():
+        parts.append((inside, on_table(x[inside], s[inside], beta, rows)))
+    out = tuple(np.empty_like(x) for _ in parts[0][1])
+    for mask, values in parts:
+        for o, v in zip(out, values):
+            o[mask] = v
+    return out
+
+
 def _reduced_table(x, b):
     """(sigma1, sigma2) at reduced energies ``x`` (1-D) and scalar ``b`` from the table,
-    with the fixed quadrature for points outside it."""
-    tab = _table()
-    s = np.log(x)
-    beta = np.log(b)
-    s1 = np.empty_like(x)
-    s2 = np.empty_like(x)
-    inside = (s >= tab["A"].xlo) & (s <= tab["A"].xhi) & (tab["A"].ylo <= beta <= tab["A"].yhi)
-    if np.any(inside):
-        xi, si = x[inside], s[inside]
-        s1_0, s2_0 = conductivity_t0(xi)
-        sig1 = np.exp(tab["A"].row(si, beta) - b)
-        above = xi > 2.0
-        if np.any(above):
-            sig1[above] += tab["C"].row(si[above], beta) * s1_0[above]
-        s1[inside] = sig1
-        rem = np.empty_like(xi)
-        rem[above] = tab["Bhi"].row(si[above], beta)
-        rem[~above] = tab["Blo"].row(si[~above], beta)
-        s2[inside] = np.tanh(0.5 * b) * (s2_0 + rem / xi)
-    if not np.all(inside):
-        out = ~inside
-        s1[out], s2[out] = reduced_conductivity(x[out], b)
-    return s1, s2
+    with the fixed quadrature for points outside it.
+
+    ``sigma1 = e^(A - b) + C sigma1_T0(x)`` (C only for x > 2) and
+    ``sigma2 = tanh(b/2) (sigma2_T0(x) + B / x)``: the fields' definitions (module
+    docstring) solved for sigma."""
+    return _by_region(x, b, lambda xi, s, beta, rows: _table_sigma(xi, s, b, beta, rows),
+                      lambda far: reduced_conductivity(x[far], b))
+
+
+def _table_sigma(x, s, b, beta, rows, dlog=None):
+    """sigma1, sigma2 at table points; with ``dlog = (ds/dT, dbeta/dT)`` also their
+    T-derivatives at fixed photon energy (chain rule through the table's exact spline
+    derivatives and the closed forms' slopes, :func:`_t0_slope1`, :func:`_t0_slope2`)."""
+    deriv = dlog is not None
+    ev = rows.evaluate(s, beta, deriv)
+    val, d_s, d_beta = ev if deriv else (ev, None, None)
+    A, B, C = val
+    k2, u = _t0_modulus(x)
+    above = np.flatnonzero(x > 2.0)
+    k2a, ua = k2[above], u[above]
+    ka = special.ellipk(k2a)
+    s1_0a = (1.0 + ua) * special.ellipe(k2a) - 2.0 * ua * ka
+    kprime = _t0_kprime(k2)
+    s2_0 = _t0_sigma2(k2, u, kprime)
+    with np.errstate(under="ignore"):
+        thermal = np.exp(A - b)
+    s1 = thermal.copy() if deriv else thermal
+    s1[above] += C[above] * s1_0a
+    th = math.tanh(0.5 * b)
+    rem = B / x
+    s2 = th * (s2_0 + rem)
+    if not deriv:
+        return s1, s2
+    ds, dbeta = dlog
+    db = b * dbeta                                     # b = e^beta
+    dx = x * ds                                        # x = e^s
+    d1 = thermal * (d_s[0] * ds + d_beta[0] * dbeta - db)
+    d1[above] += ((d_s[2, above] * ds + d_beta[2, above] * dbeta) * s1_0a
+                  + C[above] * _t0_slope1(x[above], ka) * dx[above])
+    if not (k2 > 0).all():              # x = 2 exactly: the one-sided slope next to it
+        kprime = _t0_kprime(_t0_modulus(_guard_x(x))[0])
+    dth = 0.5 * (1.0 - th * th) * db
+    d2 = dth * (s2_0 + rem) + th * (_t0_slope2(x, kprime) * dx
+                                    + (d_s[1] * ds + d_beta[1] * dbeta) / x - rem * ds)
+    return s1, s2, d1, d2
 
 
 # --------------------------------------------------------------------------------------------
@@ -322,17 +416,7 @@ def conductivity(energy, T, tc, gapratio=1.764, gap="tanh", exact=False):
     sigma1, sigma2 : ndarray
         Same shape as ``energy``; ``sigma2 > 0`` is inductive.
     """
-    bcs.check_kind(gap)
-    energy = np.asarray(energy, dtype=float)
-    shape = energy.shape
-    if energy.ndim > 1:
-        raise ValueError("energy must be a scalar or a 1-D array of photon energies (J)")
-    energy = np.atleast_1d(energy)
-    if np.any(~(energy > 0)):
-        raise ValueError("photon energies must be > 0 (J)")
-    if np.ndim(T) != 0:
-        raise ValueError("T must be a scalar temperature (K)")
-    T = float(T)
+    energy, shape, T = _checked(energy, T, gap)
     if T >= tc:
         return np.ones(shape), np.zeros(shape)
     delta = bcs.gap(T, tc, gapratio, gap)
@@ -344,6 +428,102 @@ def conductivity(energy, T, tc, gapratio=1.764, gap="tanh", exact=False):
     else:
         s1, s2 = _reduced_table(x, delta / (kB * T))
     return s1.reshape(shape), s2.reshape(shape)
+
+
+def _checked(energy, T, gap):
+    """(energies as a 1-D float array, their original shape, T as a float), validated."""
+    bcs.check_kind(gap)
+    energy = np.asarray(energy, dtype=float)
+    shape = energy.shape
+    if energy.ndim > 1:
+        raise ValueError("energy must be a scalar or a 1-D array of photon energies (J)")
+    energy = np.atleast_1d(energy)
+    if not (energy > 0).all():
+        raise ValueError("photon energies must be > 0 (J)")
+    if np.ndim(T) != 0:
+        raise ValueError("T must be a scalar temperature (K)")
+    return energy, shape, float(T)
+
+
+#: Relative temperature step of the difference quotient used for points outside the table.
+FALLBACK_DT_REL = 1e-5
+#: ... and at most this fraction of the distance to Tc: Delta ~ sqrt(Tc - T) there, so the
+#: difference's truncation error is ~ (step / (Tc - T))^2 relative.
+TC_STEP = 1e-3
+_STEP_FLOOR = 1e-9      # relative step below which a difference is rounding noise
+
+
+def conductivity_derivative(energy, T, tc, gapratio=1.764, gap="tanh"):
+    """``sigma1, sigma2`` and their temperature derivatives at fixed photon energies.
+
+    Dey et al. 2023 Eqs. 4-6 depend on T through ``x = hbar omega / Delta(T)`` and
+    ``b = Delta(T) / kB T`` only, so at fixed ``hbar omega``, with ``s = ln x`` and
+    ``beta = ln b`` (the table's variables)::
+
+        d sigma/dT = d sigma/ds ds/dT + d sigma/dbeta dbeta/dT,
+        ds/dT = -Delta'/Delta,  dbeta/dT = Delta'/Delta - 1/T
+
+    with ``Delta'`` from :func:`thermnet.physics.bcs.gap_derivative`.  Inside the table the
+    partial derivatives are the exact derivatives of its splines and of the T = 0 closed
+    forms (:func:`_t0_slope1`, :func:`_t0_slope2`): the derivative of exactly the function
+    :func:`conductivity` returns.  Each energy keeps its side of the pair-breaking kink at
+    ``x = 2`` (the derivative there is one-sided; sigma2's diverges like ``ln|x-2|``).
+    Points outside the table (where :func:`conductivity` uses the fixed quadrature) take a
+    central difference of that quadrature with a step that keeps T below Tc and each energy
+    on its side of ``2 Delta``.
+
+    Parameters
+    ----------
+    energy, T, tc, gapratio, gap
+        As in :func:`conductivity` (the table path; no ``exact``).
+
+    Returns
+    -------
+    sigma1, sigma2, dsigma1_dT, dsigma2_dT : ndarray
+        Same shape as ``energy``; the derivatives in 1/K (zero for ``T >= tc`` and at
+        ``T <= 0``, where the gap is flat and thermal terms vanish).
+    """
+    energy, shape, T = _checked(energy, T, gap)
+    if T >= tc or T <= 0:
+        s1, s2 = conductivity(energy, T, tc, gapratio, gap)
+        zero = np.zeros(shape)
+        return s1.reshape(shape), s2.reshape(shape), zero, zero.copy()
+    delta = bcs.gap(T, tc, gapratio, gap)
+    if not delta > 0:                 # within rounding of Tc: the normal state
+        return np.ones(shape), np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    ddelta = bcs.gap_derivative(T, tc, gapratio, gap)
+    rel = ddelta / delta
+    dlog = (-rel, rel - 1.0 / T)
+    b = delta / (kB * T)
+    out = _by_region(energy / delta, b,
+                     lambda xi, s, beta, rows: _table_sigma(xi, s, b, beta, rows, dlog),
+                     lambda far: _quadrature_derivative(energy[far], T, tc, gapratio, gap,
+                                                        ddelta))
+    return tuple(o.reshape(shape) for o in out)
+
+
+def _quadrature_derivative(energy, T, tc, gapratio, gap, ddelta):
+    """sigma and d sigma/dT by a central difference of the fixed quadrature (points outside
+    the table): the step keeps T well below Tc (:data:`TC_STEP`) and every energy on its
+    side of the kink at ``2 Delta(T)``, which moves at ``2 Delta'``; within rounding of Tc
+    (where the smallest step would reach it) a backward difference."""
+    delta = bcs.gap(T, tc, gapratio, gap)
+    step = min(FALLBACK_DT_REL * T, TC_STEP * (tc - T))
+    speed = 2.0 * abs(ddelta)
+    if speed > 0:
+        step = min(step, 0.25 * float(np.min(np.abs(energy - 2.0 * delta))) / speed)
+    step = max(step, _STEP_FLOOR * T)
+
+    def at(t):
+        d = bcs.gap(t, tc, gapratio, gap)
+        return reduced_conductivity(energy / d, d / (kB * t))
+
+    s1, s2 = at(T)
+    lo = at(T - step)
+    if not bcs.gap(T + step, tc, gapratio, gap) > 0:     # within rounding of Tc: one-sided
+        return s1, s2, (s1 - lo[0]) / step, (s2 - lo[1]) / step
+    hi = at(T + step)
+    return s1, s2, (hi[0] - lo[0]) / (2 * step), (hi[1] - lo[1]) / (2 * step)
 
 
 def impedance(energy, T, R0, tc, gapratio=1.764, gap="tanh", exact=False):

@@ -106,7 +106,7 @@ class Tracer:
     def __init__(self, family: Family, lam_scale: float, looseness: float = 1.0,
                  max_miss: Optional[float] = None, min_cos: float = 0.8,
                  grid_radius: float = CHECK_RADIUS, grid_looseness: float = 1.0,
-                 chord_rate: float = CHORD_RATE):
+                 chord_rate: float = CHORD_RATE, full_check_at: Optional[float] = None):
         self.f = family
         self.L = float(lam_scale) if lam_scale > 0 else 1.0
         # the corrector's tolerance is the steady solver's times this (the .op ramp only
@@ -127,6 +127,10 @@ class Tracer:
         # corrector needs no grid verified at every step, nor to the full photon_rtol
         self.grid_radius = grid_radius
         self.grid_looseness = grid_looseness
+        # ... except at lam = full_check_at (the .op ramp's end), checked as the caller's
+        # solve there checks them (HeatBalance.choose_grids' defaults: the full photon_rtol
+        # within CHECK_RADIUS): a looser check just before would be made twice
+        self.full_check_at = full_check_at
         # the corrector keeps its reused matrix while each iteration cuts the residual
         # this much (a loose corrector gains more from cheap iterations than from a new
         # Jacobian; near a fold a slowly contracting one stalls)
@@ -153,11 +157,16 @@ class Tracer:
         A[n] = c
         return A
 
-    def point(self, x, lam, c: np.ndarray, kind="step",
-              T: Optional[np.ndarray] = None) -> BranchPoint:
+    def point(self, x, lam, c: np.ndarray, kind="step", T: Optional[np.ndarray] = None,
+              derivatives: Optional[Tuple[np.ndarray, np.ndarray, np.ndarray]] = None
+              ) -> BranchPoint:
         """The branch point at (x, lam) with its Jacobian and unit tangent, oriented so that
-        c . t > 0 (``T``: every node's temperatures there, if the caller has them)."""
-        F, S, Fx, Fl = self.f.jacobian(x, lam, T)
+        c . t > 0 (``T``: every node's temperatures there, if the caller has them;
+        ``derivatives``: (S, Fx, Fl) there, if the caller kept them: no heat evaluation)."""
+        if derivatives is None:
+            _, S, Fx, Fl = self.f.jacobian(x, lam, T)
+        else:
+            S, Fx, Fl = derivatives
         sigma = _scale(self.f.bal, S)
         A = self._augmented(Fx, Fl, sigma, c)
         rhs = np.zeros(len(x) + 1)
@@ -169,12 +178,14 @@ class Tracer:
         t = t / np.linalg.norm(t)
         return BranchPoint(np.array(x, dtype=float), float(lam), t, Fx, Fl, S, kind)
 
-    def start(self, x, lam, direction: float, T: Optional[np.ndarray] = None) -> BranchPoint:
+    def start(self, x, lam, direction: float, T: Optional[np.ndarray] = None,
+              derivatives: Optional[Tuple[np.ndarray, np.ndarray, np.ndarray]] = None
+              ) -> BranchPoint:
         """The first point, its tangent towards increasing (direction > 0) or decreasing
-        lam."""
+        lam (``derivatives``: as for :meth:`point`)."""
         c = np.zeros(len(x) + 1)
         c[-1] = 1.0 if direction >= 0 else -1.0
-        return self.point(x, lam, c, "start", T)
+        return self.point(x, lam, c, "start", T, derivatives)
 
     def correct(self, guess: np.ndarray, c: np.ndarray, value: float,
                 p0: BranchPoint) -> Tuple[np.ndarray, int]:
@@ -247,8 +258,10 @@ class Tracer:
         grid moves the residual, so the point is corrected again."""
         for _ in range(4):
             x, lam = self._split(u)
-            if not self.f.bal.choose_grids(self.f.full(x, lam), self.grid_radius,
-                                           self.grid_looseness):
+            T = self.f.full(x, lam)
+            checked = self.f.bal.choose_grids(T) if lam == self.full_check_at else \
+                self.f.bal.choose_grids(T, self.grid_radius, self.grid_looseness)
+            if not checked:
                 break
             u = self.correct(u, c, value, p0)[0]
         return u
@@ -630,7 +643,8 @@ class RampFamily:
             return float(load)
         return float(np.log1p(load * np.expm1(self.c)) / self.c)
 
-    def _dload(self, s: float) -> float:
+    def dload(self, s: float) -> float:
+        """dL/ds."""
         if self.c < 1e-8:
             return 1.0
         return float(self.c * np.exp(self.c * s) / np.expm1(self.c))
@@ -653,4 +667,4 @@ class RampFamily:
         # the heaters' powers and the bias networks' heats (their sources ramp too)
         dlam = bal.load_derivative(full, lam)
         dlam = dlam[f] + dnet[np.ix_(f, bal.fixed)] @ (self.target - self.T_lo)
-        return net[f], mag[f], dnet[np.ix_(f, f)] * np.exp(x)[None, :], dlam * self._dload(s)
+        return net[f], mag[f], dnet[np.ix_(f, f)] * np.exp(x)[None, :], dlam * self.dload(s)

@@ -301,13 +301,12 @@ def run(net, jobs: Optional[int] = 1, client=None, checkpoint: Optional[str] = N
     if not keep and checkpoint is None:
         raise ValueError("keep=False needs a checkpoint directory")
     net._check_not_swept()
-    recipe = Recipe.of(net)
-    key = recipe.key
     n = family_size(net._flat.steps)
     store = None
     if checkpoint is not None:
         from thermnet.results.checkpoint import Checkpoint
-        store = Checkpoint.open(checkpoint, key, n, size or chunk_size(n), net.title)
+        store = Checkpoint.open(checkpoint, Recipe.of(net).key, n, size or chunk_size(n),
+                                net.title)
         size = store.chunk
     parts = chunks(n, size or chunk_size(n))
     done = set(store.finished()) if store is not None else set()
@@ -316,10 +315,14 @@ def run(net, jobs: Optional[int] = 1, client=None, checkpoint: Optional[str] = N
              "checkpoint", n, len(parts), len(todo), len(done))
     jobs = default_jobs() if jobs is None else jobs
     executor: Any
+    # the recipe and its key (a hash of every card) only for other processes: a run in
+    # this process needs neither (a set()/run() loop spent 10 % of its time hashing)
     if client is not None and len(todo) > 0:
-        executor = _Dask(client, recipe, key)
+        recipe = Recipe.of(net)
+        executor = _Dask(client, recipe, recipe.key)
     elif jobs > 1 and len(todo) > 1:
-        executor = _Pool(recipe, key, min(jobs, len(todo)), net, False)
+        recipe = Recipe.of(net)
+        executor = _Pool(recipe, recipe.key, min(jobs, len(todo)), net, False)
     else:
         executor = _InProcess(net, progress and n == 1)      # one sweep: its own bar
     results: Dict[int, list] = {}

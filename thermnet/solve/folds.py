@@ -327,6 +327,10 @@ class RampPath:
     u: np.ndarray
     points: List[Tuple[float, np.ndarray]]                  # (a, T of every node), a ascending
     folds: List[Tuple[float, np.ndarray, np.ndarray]]       # (a at the fold, T there, T after)
+    # at the last point: (S, dF/dx, dF/da) of the free nodes (W, W per unit ln T, W per unit
+    # of a), so that the next ramp starts its tangent without a derivative pass; None if
+    # the last point came from a jump (no derivatives there)
+    end: Optional[Tuple[np.ndarray, np.ndarray, np.ndarray]] = None
 
     def on(self, T_lo: float, u: np.ndarray) -> bool:
         return self.T_lo == T_lo and len(u) == len(self.u) and \
@@ -339,6 +343,16 @@ class RampPath:
     def extend(self, a: float, T: np.ndarray) -> None:
         if a > self.points[-1][0]:
             self.points.append((a, T))
+            self.end = None
+
+    def derivatives(self, a: float, family: RampFamily, s: float, a_full: float):
+        """(S, dF/dx, dF/ds) at the kept point at load a for ``family`` (full load a_full) at
+        its ramp parameter s there, if kept: the same state, so the same derivatives, with
+        dF/ds = dF/da a_full dL/ds."""
+        if self.end is None or self.points[-1][0] != a:
+            return None
+        S, Fx, Fa = self.end
+        return S, Fx, Fa * (a_full * family.dload(s))
 
 
 def _ray(bal: HeatBalance) -> Tuple[float, np.ndarray, float]:
@@ -381,7 +395,7 @@ def ramp(bal: HeatBalance) -> Ramp:
         return out
     tracer = Tracer(family, 1.0, RAMP_LOOSENESS, STEP_MAX_MISS, STEP_MIN_COS,
                     grid_radius=RAMP_GRID_RADIUS, grid_looseness=RAMP_PHOTON_LOOSENESS,
-                    chord_rate=RAMP_CHORD_RATE)
+                    chord_rate=RAMP_CHORD_RATE, full_check_at=1.0)
     x = np.log(T0[bal.free])
     s = family.parameter(a0 / a)
     passed: List[Tuple[float, np.ndarray]] = []        # (s, x) of the points on the way
@@ -395,15 +409,19 @@ def ramp(bal: HeatBalance) -> Ramp:
     if a0 == 0.0:
         bal.reset_grids()            # from the bath state: grids as in a new process
     bal.choose_grids(family.full(x, s), looseness=RAMP_PHOTON_LOOSENESS)
+    kept = path.derivatives(a0, family, s, a)
+    end: Optional[BranchPoint] = None
     for _ in range(MAX_JUMPS + 1):
-        p0 = tracer.start(x, s, 1.0)
+        p0 = tracer.start(x, s, 1.0, derivatives=kept)
+        kept = None
         trace = tracer.trace(p0, [1.0], s, 1.0, ds0=0.25, ds_max=RAMP_DS_MAX, max_steps=2000,
                              stop=stop)
         done = [e for e in trace.events if e.kind == "grid" and e.point.lam == 1.0]
         if done:
             # to the ramp's tolerance: the caller's Newton solve polishes it (and checks
             # the photon grids to the full photon_rtol, HeatBalance.choose_grids)
-            out.T = family.full(done[0].point.x, 1.0)
+            end = done[0].point
+            out.T = family.full(end.x, 1.0)
             break
         folds = [e for e in trace.events if e.kind == "fold"]
         if not folds:
@@ -425,6 +443,8 @@ def ramp(bal: HeatBalance) -> Ramp:
         if sp < 1.0:
             path.extend(a * family.load(sp), family.full(xp, sp))
     path.extend(a, out.T)
+    if end is not None and path.points[-1][0] == a:
+        path.end = (end.S, end.Fx, end.Fl / (a * family.dload(1.0)))
     bal.ramp_path = path
     return out
 
