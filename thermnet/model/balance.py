@@ -17,7 +17,7 @@ from thermnet.errors import PhotonGridError
 from thermnet.model.circuit import Circuit
 from thermnet.model.static_links import StaticLinks
 from thermnet.model.static_links import abs_derivative as _abs_derivative
-from thermnet.physics import photonic, resonances
+from thermnet.physics import lowrank, photonic, resonances
 from thermnet.physics.constants import h, kB
 
 
@@ -92,6 +92,14 @@ class HeatBalance:
         self.static = [not any(e.temperature_dependent for e in lk.elements) and not lb
                        for lk, lb in zip(self.links, self.link_bias)]
         self._network_memo: Dict[int, tuple] = {}
+        # W of each link: a rank-m update of its fixed part where only m of its elements
+        # move with the temperatures or the bias (physics/lowrank.py: a ring of resistors
+        # with Ti films), else dense; the fixed part is kept per link
+        self._transfers = [lowrank.NetworkTransfer(
+            lk.incidence, lk.dissipative, lk.floating,
+            np.array([i for i, e in enumerate(lk.elements)
+                      if e.temperature_dependent or i in lb], dtype=int))
+            for lk, lb in zip(self.links, self.link_bias)]
         self._static_links: Optional[StaticLinks] = None   # the static links, batched
         self.grids: List[Grid] = [Grid(8, 8) for _ in self.links]
         self._checked_at: Optional[np.ndarray] = None   # temperatures where the grids were verified
@@ -145,7 +153,7 @@ class HeatBalance:
         link = self.links[k]
         E, w = self._quadrature(k, temps, grid)
         y = self._admittances(k, E, temps, slopes)
-        W = photonic.transfer(y, link.incidence, link.dissipative, link.floating)
+        W = self._transfers[k](y)
         out = E, w, y, W, photonic.transmission_from(y[link.dissipative], W)
         self._network_memo[k] = (key, out)
         return out

@@ -357,7 +357,9 @@ def _transfer_from(Z: np.ndarray, terminals) -> np.ndarray:
 def transmission_from(y_diss: np.ndarray, W: np.ndarray) -> np.ndarray:
     """tau_ij(E) = 4 Re y_i Re y_j |W_ij|^2 with a zero diagonal, (n_energy, nd, nd)."""
     re = y_diss.real.T                                                    # (nE, nd)
-    tau = 4.0 * re[:, :, None] * re[:, None, :] * (W.real ** 2 + W.imag ** 2)
+    tau = np.square(W.real)               # |W|^2 in place: no temporaries of W's size
+    tau += np.square(W.imag)
+    tau *= 4.0 * re[:, :, None] * re[:, None, :]
     idx = np.arange(tau.shape[1])
     tau[:, idx, idx] = 0.0
     return tau
@@ -458,8 +460,10 @@ def heat_and_derivatives(energy: np.ndarray, weights: np.ndarray, tau: np.ndarra
     wen = wh[:, None] * en                            # (nE, nd): the weight of dtau_ij in g_ij
     # the first term of dtau summed: g_ij = 8 Re sum_k P_kij dW_kij, P the part that does not
     # depend on m (one pass over (nE, nd, nd) per moving element, no temporaries of that size)
-    P = (wen * re)[:, :, None] * re[:, None, :] * W.conj()
-    W2 = W.real ** 2 + W.imag ** 2
+    P = W.conj()                    # in place: no further temporaries of W's size
+    P *= (wen * re)[:, :, None] * re[:, None, :]
+    W2 = np.square(W.real)
+    W2 += np.square(W.imag)
     for m in moving:
         dym = dy_diss[m]                              # (nE,)
         g = -8.0 * np.einsum("kij,ki,kj->ij", P, W[:, :, m], W[:, m, :] * dym[:, None]).real
