@@ -23,6 +23,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from thermnet.physics import bcs, electron_phonon, mattis_bardeen, nis, tables  # noqa: E402
 from thermnet.physics.constants import h, kB  # noqa: E402
 
+# the table evaluation before the row form, timed against the present one: kept once, in the
+# test that checks the row form against it
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
+from test_mb_kernel import _rows_reference  # noqa: E402
+
 TC = 0.4
 
 
@@ -153,37 +158,13 @@ def photonic_dey(TS, TD, n_panels=12, order=16):
     return float(np.sum(w * E * tau * (n_s - n_d)) / h), E.size
 
 
-def previous_reduced_table(x, b):
-    """The table evaluation before the row form (kept here to time against): each field by
-    FITPACK ``splev`` on its own spline (``Spline2D.row``), masks per call."""
-    tab = mattis_bardeen._table()
-    s, beta = np.log(x), np.log(b)
-    s1, s2 = np.empty_like(x), np.empty_like(x)
-    inside = (s >= tab["A"].xlo) & (s <= tab["A"].xhi) & (tab["A"].ylo <= beta <= tab["A"].yhi)
-    xi, si = x[inside], s[inside]
-    s1_0, s2_0 = mattis_bardeen.conductivity_t0(xi)
-    sig1 = np.exp(tab["A"].row(si, beta) - b)
-    above = xi > 2.0
-    if np.any(above):
-        sig1[above] += tab["C"].row(si[above], beta) * s1_0[above]
-    s1[inside] = sig1
-    rem = np.empty_like(xi)
-    rem[above] = tab["Bhi"].row(si[above], beta)
-    rem[~above] = tab["Blo"].row(si[~above], beta)
-    s2[inside] = np.tanh(0.5 * b) * (s2_0 + rem / xi)
-    if not np.all(inside):
-        out = ~inside
-        s1[out], s2[out] = mattis_bardeen.reduced_conductivity(x[out], b)
-    return s1, s2
-
-
 def previous_conductivity(energy, T):
     """``conductivity`` as it was (validation, gap, previous table evaluation)."""
     energy = np.atleast_1d(np.asarray(energy, dtype=float))
     if np.any(~(energy > 0)):
         raise ValueError
     delta = bcs.gap(T, TC)
-    return previous_reduced_table(energy / delta, delta / (kB * T))
+    return _rows_reference(energy / delta, delta / (kB * T))
 
 
 def previous_derivative(energy, T):

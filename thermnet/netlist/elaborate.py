@@ -773,12 +773,7 @@ class _Builder:
                 v = None if fn is None else fn()
                 if v is None or spec.check(v) is not None:
                     v = self._value(item, scope, spec, what)
-                if place == "value":
-                    element.value = v
-                elif place == "params":
-                    element.params[key] = v
-                else:
-                    element.model.values[key] = v
+                self._assign(element, place, key, v)
             if check_model is not None:
                 check_model(element.model.values)
             try:
