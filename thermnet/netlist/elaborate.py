@@ -158,6 +158,17 @@ class FlatCircuit:
         return [t.name for t in self.targets.values() if isinstance(t, Target)]
 
 
+def _check_bound(element: Element, check_model, card, form: str) -> None:
+    """An element whose values were bound again, checked as on its card: the model type's
+    cross-parameter rules (``check_model``) and the element's own ``check``."""
+    if check_model is not None:
+        check_model(element.model.values)
+    try:
+        element.check()
+    except ValueError as exc:
+        raise NetlistError(f"{card.name.text}: {exc}", card.name.span, form) from None
+
+
 def did_you_mean(name: str, known: Sequence[str]) -> str:
     """`` (did you mean 'S'?)`` for the closest of ``known`` to ``name``, or ``""``."""
     lower = {k.lower(): k for k in known}
@@ -744,12 +755,7 @@ class _Builder:
         the new values) and check them as a card's."""
         for where, key, (item, scope, spec, what) in deferred:
             self._assign(element, where, key, self._value(item, scope, spec, what))
-        if check_model is not None:
-            check_model(element.model.values)
-        try:
-            element.check()
-        except ValueError as exc:
-            raise NetlistError(f"{card.name.text}: {exc}", card.name.span, form) from None
+        _check_bound(element, check_model, card, form)
 
     def _compiled_binding(self, element: Element, deferred, check_model, card, form
                           ) -> Callable[[], None]:
@@ -774,12 +780,7 @@ class _Builder:
                 if v is None or spec.check(v) is not None:
                     v = self._value(item, scope, spec, what)
                 self._assign(element, place, key, v)
-            if check_model is not None:
-                check_model(element.model.values)
-            try:
-                element.check()
-            except ValueError as exc:
-                raise NetlistError(f"{card.name.text}: {exc}", card.name.span, form) from None
+            _check_bound(element, check_model, card, form)
         return run
 
     def _instance(self, card: ast.ElementCard, ctx, stack):
