@@ -453,6 +453,32 @@ def _counting(flows, passes):
     return counted
 
 
+def test_a_ramp_turns_the_corner_at_a_films_tc():
+    """Where the source film crosses Tc the branch of Dey Fig. 3 turns by a corner (the gap
+    opens as sqrt(Tc - T)); the ramp accepts the sharp turn there from a step of 1e-2
+    (continuation.CORNER_DS) instead of halving it to 1e-4: the .op at 3 pW, which ends
+    above Tc, takes 42 derivative passes instead of 59, at the same state."""
+    path = os.path.join(NETLISTS, "dey2023_fig3.net")
+    with open(path) as fh:
+        text = "\n".join(line for line in fh.read().splitlines()
+                         if not line.startswith(".measure"))
+    net = thermnet.parse(text.replace(".sweep P1 0.1p 3p 59", ".op"), path).set("P1", "3p")
+    passes: list = []
+    net.run()      # builds the balance; the counted run below ramps again from the bath
+    bal = net._balance
+    bal.ramp_path = None
+    bal._flows = _counting(bal._flows, passes)
+    T = net.run()[0].columns
+    assert T["T(S)"] == pytest.approx(0.40868799, rel=1e-7) and T["T(S)"] > TC
+    assert sum(passes) <= 50
+    # the corner test itself: node S on both sides of Tc, or not
+    S = bal.index["s"]
+    Ta = np.full(len(bal.nodes), 0.03)
+    Tb = Ta.copy()
+    Ta[S], Tb[S] = 0.39, 0.41
+    assert bal.crosses_kink(Ta, Tb) and not bal.crosses_kink(Ta, Ta)
+
+
 def test_derivative_near_tc_matches_two_op_runs():
     """D() of the photonic transistor's drain heat with its gate island 1.5 % below the
     film's Tc (PG = 2.175 fW) against the centred difference of two .op runs: the film's

@@ -20,6 +20,7 @@ import thermnet
 from thermnet import cli
 from thermnet.elements import ELEMENT_KINDS
 from thermnet.elements.base import ImpedanceElement, ThermalElement
+from thermnet.elements.superconductors import SuperconductorModel
 from thermnet.model.balance import HeatBalance
 from thermnet.physics import photonic
 from thermnet.physics.constants import kB
@@ -46,6 +47,12 @@ def test_every_kind_declares_examples():
 def test_example_builds_the_element(letter, k, example):
     circuit, e = _element(letter, example)
     assert e.letter == letter
+    # its kinks (Element.kinks): positive temperatures; a BCS superconductor's Tc, where
+    # its gap opens, among them (a TES's smooth transition has none)
+    kinks = e.kinks()
+    assert isinstance(kinks, tuple) and all(t > 0 for t in kinks)
+    if isinstance(getattr(e, "model", None), SuperconductorModel):
+        assert e.model.tc in kinks
 
 
 def _central(f, x, rel=1e-4):

@@ -134,6 +134,11 @@ class Model:
     def form(cls) -> str:
         return f"{cls.type_name}(" + " ".join(f"{p.name}=..." for p in cls.params) + ")"
 
+    def kinks(self) -> Tuple[float, ...]:
+        """Temperatures (K) where what the model describes is not smooth in temperature (a
+        superconductor's Tc, where its gap opens as sqrt(Tc - T)); () for none."""
+        return ()
+
 
 class Element:
     """Base of all element kinds.  Instances are built by ``netlist.elaborate``."""
@@ -158,6 +163,15 @@ class Element:
     # ``waveform`` is then set and ``value`` is its value at t = 0
     takes_waveform: ClassVar[bool] = False
     waveform: Any = None
+
+    def kinks(self) -> Tuple[float, ...]:
+        """Temperatures (K) where this element's heat, admittance or heat capacity is not
+        smooth in the temperature of one of its thermal nodes (its model's: a
+        superconductor's Tc).  A branch of steady states has a corner where a node crosses
+        one (solve/continuation.py), and the stored heat int C dT is split there
+        (solve/transient.py)."""
+        model = getattr(self, "model", None)
+        return model.kinks() if isinstance(model, Model) else ()
 
     def separable(self) -> bool:
         """Whether every heat flow this element carries between two thermal nodes a, b is
@@ -276,10 +290,6 @@ class HeatCapacity(Element):
         """dC/dT (J/K^2): central difference with the step ``DT_REL * T``."""
         step = DT_REL * T
         return (self.capacity(T + step) - self.capacity(T - step)) / (2 * step)
-
-    def kinks(self) -> Tuple[float, ...]:
-        """Temperatures (K) where C(T) is not smooth (a superconductor's Tc)."""
-        return ()
 
     def capacities(self, T: np.ndarray) -> np.ndarray:
         """C at every temperature of the array T (J/K)."""

@@ -38,6 +38,9 @@ class BCSElectrons(Model):
         return heat_capacity.bcs_electrons(T, self.gamma, vol, self.tc, self.gapratio,
                                            self.gap)
 
+    def kinks(self):
+        return (self.tc,)
+
 
 class Lattice(Model):
     """Debye lattice C = beta V T^3 (Kittel Ch. 5 Eq. 33)."""
@@ -87,6 +90,3 @@ class NodeHeatCapacity(HeatCapacity):
         if self.model is None:
             return 0.0
         return super().capacity_derivative(T)
-
-    def kinks(self):
-        return (self.model.tc,) if isinstance(self.model, BCSElectrons) else ()

@@ -71,6 +71,9 @@ class _CriticalCurrent(Model):
     def from_gap(self) -> bool:
         return not self.ic > 0
 
+    def kinks(self):
+        return (self.tc,) if self.from_gap else ()     # Ic(T) vanishes at Tc
+
     def critical_current(self, T: float) -> float:
         """Ic (A) of one junction at temperature T (K): ``ic``, or Ambegaokar-Baratoff
         Ic = (pi Delta(T) / (2 e Rn)) tanh(Delta(T) / (2 kB T)); 0 at T >= Tc."""

@@ -33,6 +33,9 @@ class SuperconductorModel(Model):
     def delta(self, T) -> float:
         return float(bcs.gap(T, self.tc, self.gapratio, self.gap))
 
+    def kinks(self):
+        return (self.tc,)
+
 
 class MattisBardeenModel(SuperconductorModel):
     type_name = "mb"

@@ -89,6 +89,7 @@ class HeatBalance:
             [li] + [self.bias_idx[b] for b, _ in lb.values()]))
             for li, lb in zip(self.link_idx, self.link_bias)]
         self._slope_memo: Optional[tuple] = None
+        self.kink_idx, self.kink_T = _kinks_at_nodes(self)
         self.static = [not any(e.temperature_dependent for e in lk.elements) and not lb
                        for lk, lb in zip(self.links, self.link_bias)]
         self._network_memo: Dict[int, tuple] = {}
@@ -120,6 +121,14 @@ class HeatBalance:
         self._configured = dict(options)     # the options the elements were configured for
 
     # ---- temperatures -------------------------------------------------------------------
+    def crosses_kink(self, Ta: np.ndarray, Tb: np.ndarray) -> bool:
+        """Whether a thermal node of an element with a kink temperature (Element.kinks: a
+        superconductor's Tc) lies on different sides of it in the states Ta and Tb (every
+        node's temperatures): the heat balance is not smooth between them, and a branch of
+        steady states may turn there by a corner (solve/continuation.py)."""
+        return bool(np.any((Ta[self.kink_idx] - self.kink_T)
+                           * (Tb[self.kink_idx] - self.kink_T) <= 0))
+
     def full(self, T_free: np.ndarray, source_T: Optional[np.ndarray] = None) -> np.ndarray:
         T = np.empty(len(self.nodes))
         T[self.fixed] = self.source_T if source_T is None else source_T
@@ -653,6 +662,19 @@ def _value(element) -> float:
 def _kinks_near(a: tuple, b: tuple) -> bool:
     """The same kinks, each moved by less than KINK_MOVE of its energy."""
     return len(a) == len(b) and all(abs(y - x) <= KINK_MOVE * abs(x) for x, y in zip(a, b))
+
+
+def _kinks_at_nodes(bal: "HeatBalance") -> Tuple[np.ndarray, np.ndarray]:
+    """(node indices, kink temperatures K) of every element's kinks (Element.kinks) at each
+    thermal node its heat depends on: thermal elements' terminals and extra nodes, the
+    dissipative elements of photonic links, the nonlinear elements of biased networks."""
+    pairs = [(i, tc) for e, idx in bal.thermal for tc in e.kinks() for i in idx]
+    pairs += [(int(i), tc) for lk, li in zip(bal.links, bal.link_idx)
+              for e, i in zip(lk.dissipative_elements, li) for tc in e.kinks()]
+    pairs += [(bal.index[n], tc) for net in bal.circuit.bias for e in net.nonlinear
+              for tc in e.kinks() for n in e.heat_nodes]
+    return (np.array([i for i, _ in pairs], dtype=int),
+            np.array([tc for _, tc in pairs], dtype=float))
 
 
 def _slope_key(slopes: Optional[Dict[int, float]]):

@@ -44,6 +44,9 @@ GROW_ITS = 4           # a step whose corrector needed at most this many iterati
 CHORD_RATE = 0.25     # a reused (Broyden-updated) corrector matrix is kept while each
                       # iteration cuts the residual at least this much
 DS_MIN = 1e-9         # smallest step (scaled arclength) before the continuation gives up
+CORNER_DS = 1e-2      # a sharp turn where a node crosses a kink (a film's Tc) is accepted
+                      # from this step length (1e-4 elsewhere): the branch has a corner
+                      # there, which no shorter step smooths out
 FOLD_ITER = 60        # regula falsi iterations locating a fold
 FOLD_TOL = 1e-7       # ... until the bracket in ln T is this small (lambda at a smooth fold
                       # then moves by ~1e-14 relative, at a sqrt cusp by ~3e-4 x its slope)
@@ -135,6 +138,11 @@ class Tracer:
         # this much (a loose corrector gains more from cheap iterations than from a new
         # Jacobian; near a fold a slowly contracting one stalls)
         self.chord_rate = chord_rate
+
+    def _corner(self, p: BranchPoint, q: BranchPoint) -> bool:
+        """Whether a node crosses a kink of the heat balance between p and q (a film's Tc,
+        HeatBalance.crosses_kink), where the branch turns by a corner."""
+        return self.f.bal.crosses_kink(self.f.full(p.x, p.lam), self.f.full(q.x, q.lam))
 
     def _check_miss(self, u: np.ndarray, predicted: np.ndarray, ds: float) -> None:
         if self.max_miss is not None and ds > 1e-5 and \
@@ -472,7 +480,8 @@ class Tracer:
             except (ContinuationFailed, ArithmeticError):
                 ds *= SHRINK
                 continue
-            if float(p.t @ q.t) < self.min_cos and ds > 1e-4:
+            if float(p.t @ q.t) < self.min_cos and ds > (CORNER_DS if self._corner(p, q)
+                                                           else 1e-4):
                 ds *= SHRINK                   # the branch turns sharply: shorter steps
                 continue
             if q.kind != "grid" and not folded(p, q) and min(abs(p.t_mu), abs(q.t_mu)) >= \
