@@ -384,8 +384,13 @@ def _inverse(Y: np.ndarray) -> np.ndarray:
         return 1.0 / Y
     if n == 2:
         a, b, c, d = Y[:, 0, 0], Y[:, 0, 1], Y[:, 1, 0], Y[:, 1, 1]
-        det = a * d - b * c
-        return np.stack((np.stack((d, -b), -1), np.stack((-c, a), -1)), -2) / det[:, None, None]
+        inv_det = 1.0 / (a * d - b * c)
+        out = np.empty_like(Y)
+        out[:, 0, 0] = d * inv_det
+        out[:, 0, 1] = -b * inv_det
+        out[:, 1, 0] = -c * inv_det
+        out[:, 1, 1] = a * inv_det
+        return out
     if n == 3:    # adjugate / determinant (a ring of four elements, e.g. two NISIN pairs)
         m = [[Y[:, i, j] for j in range(3)] for i in range(3)]
         cof = [[m[(j + 1) % 3][(i + 1) % 3] * m[(j + 2) % 3][(i + 2) % 3]
