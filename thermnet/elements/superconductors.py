@@ -65,9 +65,6 @@ class BCSEph(SuperconductorModel):
                                         self.gap, exact=self.exact)
 
 
-STEP_FLOOR = 1e-9     # relative temperature step below which a difference is rounding noise
-
-
 class _Superconducting(ImpedanceElement):
     dissipative = True
     temperature_dependent = True
@@ -96,16 +93,10 @@ class _Superconducting(ImpedanceElement):
         Gauss nodes next to it: D() of the photonic transistor 1.5 % below Tc was 3.5e-4
         off a difference of two .op runs (tests/test_branches.py).  Above Tc the normal
         state's admittance does not depend on T."""
-        d = self.model.delta(T)
-        if not d > 0:
+        m = self.model
+        if not m.delta(T) > 0:
             return np.zeros(np.shape(energy), dtype=complex)
-        step = min(DT_REL * T, 0.5 * (self.model.tc - T))
-        probe = 1e-3 * step                       # d(2 Delta)/dT: the kink's speed
-        speed = abs(2 * self.model.delta(T + probe) - 2 * self.model.delta(T - probe)) / (
-            2 * probe)
-        if speed > 0:
-            step = min(step, 0.25 * float(np.min(np.abs(np.asarray(energy) - 2 * d))) / speed)
-        step = max(step, STEP_FLOOR * T)
+        step = bcs.kink_safe_step(T, m.tc, energy, DT_REL, 0.5, m.gapratio, m.gap)
         return (self.admittance(energy, T + step) - self.admittance(energy, T - step)) / (
             2 * step)
 

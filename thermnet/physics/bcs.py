@@ -105,6 +105,25 @@ def gap_derivative(T: float, tc: float, gapratio: float = 1.764, kind: str = "ta
     return delta0 / tc * (float(spline(t, nu=1)) * root - float(spline(t)) / (2.0 * root))
 
 
+STEP_FLOOR = 1e-9      # relative temperature step below which a difference is rounding noise
+
+
+def kink_safe_step(T: float, tc: float, energy: np.ndarray, rel: float, tc_fraction: float,
+                   gapratio: float = 1.764, kind: str = "tanh") -> float:
+    """Temperature step (K) of a central difference in T of a superconductor's response at
+    fixed photon energies ``energy`` (J): ``rel T``, at most ``tc_fraction (tc - T)`` (Delta
+    ~ sqrt(Tc - T): the truncation error is ~ (step / (tc - T))^2), and short enough that
+    the kink at 2 Delta(T), moving at 2 Delta'(T) (:func:`gap_derivative`), stays a quarter
+    of its distance from every energy (a step across it mixes the two sides); at least
+    STEP_FLOOR T."""
+    step = min(rel * T, tc_fraction * (tc - T))
+    speed = 2.0 * abs(gap_derivative(T, tc, gapratio, kind))
+    if speed > 0:
+        kink = 2.0 * float(gap(T, tc, gapratio, kind))
+        step = min(step, 0.25 * float(np.min(np.abs(np.asarray(energy) - kink))) / speed)
+    return max(step, STEP_FLOOR * T)
+
+
 def reduced_gap(t, kind="tanh"):
     """Delta(T)/Delta0 as a function of ``t = T/Tc`` (1 for t <= 0, 0 for t >= 1)."""
     check_kind(kind)

@@ -450,7 +450,6 @@ FALLBACK_DT_REL = 1e-5
 #: ... and at most this fraction of the distance to Tc: Delta ~ sqrt(Tc - T) there, so the
 #: difference's truncation error is ~ (step / (Tc - T))^2 relative.
 TC_STEP = 1e-3
-_STEP_FLOOR = 1e-9      # relative step below which a difference is rounding noise
 
 
 def conductivity_derivative(energy, T, tc, gapratio=1.764, gap="tanh"):
@@ -497,22 +496,16 @@ def conductivity_derivative(energy, T, tc, gapratio=1.764, gap="tanh"):
     b = delta / (kB * T)
     out = _by_region(energy / delta, b,
                      lambda xi, s, beta, rows: _table_sigma(xi, s, b, beta, rows, dlog),
-                     lambda far: _quadrature_derivative(energy[far], T, tc, gapratio, gap,
-                                                        ddelta))
+                     lambda far: _quadrature_derivative(energy[far], T, tc, gapratio, gap))
     return tuple(o.reshape(shape) for o in out)
 
 
-def _quadrature_derivative(energy, T, tc, gapratio, gap, ddelta):
+def _quadrature_derivative(energy, T, tc, gapratio, gap):
     """sigma and d sigma/dT by a central difference of the fixed quadrature (points outside
     the table): the step keeps T well below Tc (:data:`TC_STEP`) and every energy on its
-    side of the kink at ``2 Delta(T)``, which moves at ``2 Delta'``; within rounding of Tc
-    (where the smallest step would reach it) a backward difference."""
-    delta = bcs.gap(T, tc, gapratio, gap)
-    step = min(FALLBACK_DT_REL * T, TC_STEP * (tc - T))
-    speed = 2.0 * abs(ddelta)
-    if speed > 0:
-        step = min(step, 0.25 * float(np.min(np.abs(energy - 2.0 * delta))) / speed)
-    step = max(step, _STEP_FLOOR * T)
+    side of the kink at ``2 Delta(T)`` (:func:`thermnet.physics.bcs.kink_safe_step`); within
+    rounding of Tc (where the smallest step would reach it) a backward difference."""
+    step = bcs.kink_safe_step(T, tc, energy, FALLBACK_DT_REL, TC_STEP, gapratio, gap)
 
     def at(t):
         d = bcs.gap(t, tc, gapratio, gap)
