@@ -27,7 +27,7 @@ from thermnet.elements.base import ELEMENT_KINDS, MODEL_TYPES, Element, Impedanc
 from thermnet.errors import NetlistError, Span
 from thermnet.model import waveforms
 from thermnet.netlist import ast, timecards
-from thermnet.netlist.dependencies import Dependencies, Plan
+from thermnet.netlist.dependencies import MAX_PLANS, Dependencies, Plan
 from thermnet.netlist.expressions import (
     CONSTANTS,
     Amount,
@@ -947,10 +947,10 @@ class _Builder:
                     if not v - v == 0.0:          # not finite: the located error
                         _check_overrides(self, overrides)
                     moved += (k,)
-            try:
+            try:            # the plans by the names as given (no lower-casing per point)
                 plan = self._moves[moved]
             except KeyError:
-                if len(self._moves) >= 256:
+                if len(self._moves) >= MAX_PLANS:
                     self._moves.clear()
                 plan = self._moves[moved] = deps.plan(frozenset(k.lower() for k in moved))
             touched = self._apply(deps, plan, overrides if last[2] else
