@@ -350,7 +350,9 @@ def test_thermal_memory_holds_the_state_it_was_written_to():
     low, high = branches
     assert high - low > 0.04                       # two states 43 mK apart
     assert T[np.searchsorted(t, 29.5e-3)] == pytest.approx(high, rel=1e-6)
-    assert T[0] == pytest.approx(low, rel=1e-9)
+    # the same state, each on photon grids checked to photon_rtol (1e-8 of the heats)
+    # where its own solve went: they agree to that, not to the solver's reltol
+    assert T[0] == pytest.approx(low, rel=1e-8)
     assert T[-1] == pytest.approx(low, rel=1e-4)   # relaxing back (ms time constant)
     assert np.abs(tran.energy_balance).max() < 1e-5
 

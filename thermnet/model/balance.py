@@ -40,6 +40,8 @@ class Grid:
 
 RESONANCE_RECHECK = 0.1    # |ln T| move after which a link without resonances is searched
 TOP_MARGIN = 1.1           # top of a grid's energy range: U_MAX kB (1.1 x the highest T)
+NETWORK_MEMO = 2            # spectra kept per link (HeatBalance._network)
+RANGE_KEEP = 2.0           # a check keeps the grid's range while its top is <= 2 x the highest T
 STATIC_BATCH_FROM = 2       # static links evaluated together from this many (one alone is
                             # as fast on its own path, and restacking it after every
                             # .param rebind made an 81-point .param sweep 10 % slower)
@@ -92,7 +94,7 @@ class HeatBalance:
         self.kink_idx, self.kink_T = _kinks_at_nodes(self)
         self.static = [not any(e.temperature_dependent for e in lk.elements) and not lb
                        for lk, lb in zip(self.links, self.link_bias)]
-        self._network_memo: Dict[int, tuple] = {}
+        self._network_memo: Dict[int, Tuple[tuple, ...]] = {}
         # W of each link: a rank-m update of its fixed part where only m of its elements
         # move with the temperatures or the bias (physics/lowrank.py: a ring of resistors
         # with Ti films), else dense; the fixed part is kept per link
@@ -153,18 +155,21 @@ class HeatBalance:
         dI/dV, ``link_slopes``).  The last result of each link is kept: per grid for a link
         whose admittances do not depend on temperature (resistors, capacitors, inductors:
         then only the Bose factors move), else per grid and temperatures (a derivative pass
-        mostly comes at the state whose residual was just evaluated)."""
+        mostly comes at the state whose residual was just evaluated).  The last NETWORK_MEMO
+        (2) results are kept: a grid check's pass at order 2p comes between the pass on the
+        grid it keeps and the solver's next residual there."""
         static = self.static[k] and grid.t_top > 0
         key = grid if static else (grid, temps.tobytes(), _slope_key(slopes))
-        memo = self._network_memo.get(k)
-        if memo is not None and memo[0] == key:
-            return memo[1]
+        kept = self._network_memo.get(k, ())
+        for memo_key, memo_out in kept:
+            if memo_key == key:
+                return memo_out
         link = self.links[k]
         E, w = self._quadrature(k, temps, grid)
         y = self._admittances(k, E, temps, slopes)
         W = self._transfers[k](y)
         out = E, w, y, W, photonic.transmission_from(y[link.dissipative], W)
-        self._network_memo[k] = (key, out)
+        self._network_memo[k] = ((key, out),) + tuple(kept[:NETWORK_MEMO - 1])
         return out
 
     def _link_spectrum(self, k: int, T: np.ndarray, grid: Grid, scale: float = 1.0):
@@ -261,6 +266,11 @@ class HeatBalance:
         column of a node outside the link leaves the link's temperatures unchanged.
         """
         temps = T[self.link_idx[k]]
+        if not self.link_bias[k] and temps.min() == temps.max():
+            # detailed balance: at one temperature every Bose factor is the same, and each
+            # Q_ij = int E tau_ij (n(E, T_i) - n(E, T_j)) dE / h vanishes (Dey et al. Eq. 3;
+            # tau_ij = tau_ji, reciprocity): no spectrum (a cold start's uniform guesses)
+            return np.zeros((len(temps), len(temps)))
         slopes = self.link_slopes(k, T, scale)
         key = (temps.tobytes(), self.grids[k], _slope_key(slopes))
         memo = self._link_memo.get(k)
@@ -275,12 +285,30 @@ class HeatBalance:
         self._link_memo[k] = (key, Q, None)
         return Q
 
-    def _top_for(self, k: int, T: np.ndarray) -> float:
-        """t_top of a grid chosen at T: the link's highest temperature with a margin of
-        TOP_MARGIN (10 %): the neglected tail e^(-U_MAX t_top / T) stays below 1e-14 while a
-        Newton solve moves that temperature up to 1.5 t_top, and the grid is checked again at
-        the solution."""
-        return float(T[self.link_idx[k]].max()) * TOP_MARGIN
+    def _range_for(self, k: int, T: np.ndarray, keep: bool) -> Tuple[float, int]:
+        """(t_top, geometric panels) of link k's grid checked at T.
+
+        With ``keep`` (a check along a solve: not the first after a new value or a reset,
+        so that a rebound balance chooses as a new one, and not for a number of nodes fixed
+        by photon_nodes, which the tightest range uses best), the current grid's range is
+        kept while it still covers the link's temperatures:
+        the top above the highest (the neglected tail e^(-U_MAX t_top / T) < 2e-21) but not
+        above RANGE_KEEP times it, and the smallest panel below kB T / 2 of the coldest
+        (``photonic.panels_for``).  A grid whose recipe is unchanged does not move the
+        residual, so a converged state needs no re-polish after the check, and the check's
+        order-p pass is the spectrum the solver just evaluated (``_network``'s memo); the
+        error control (order p against 2p) runs either way.  Otherwise a new range: the
+        highest temperature with a margin of TOP_MARGIN (10 %), within which the neglected
+        tail stays below 1e-14 while a Newton solve moves that temperature up to 1.5 t_top
+        (the grid is checked again at the solution)."""
+        temps = T[self.link_idx[k]]
+        hottest, coldest = float(temps.max()), float(temps.min())
+        old = self.grids[k]
+        if keep and old.t_top > 0 and hottest <= old.t_top <= RANGE_KEEP * hottest and \
+                photonic.panels_for(coldest, old.t_top) <= old.n_panels:
+            return old.t_top, old.n_panels
+        t_top = hottest * TOP_MARGIN
+        return t_top, photonic.panels_for(coldest, t_top)
 
     def _emission_on(self, k: int, T: np.ndarray, n_panels: int, t_top: float, order: int,
                      extra):
@@ -325,8 +353,7 @@ class HeatBalance:
         for k, link in enumerate(self.links):
             temps = T[self.link_idx[k]]
             # the Bose factors of the link's own elements set the smallest energy scale
-            t_top = self._top_for(k, T)
-            n_panels = photonic.panels_for(float(temps.min()), t_top)
+            t_top, n_panels = self._range_for(k, T, keep=not first and fixed_nodes <= 0)
             smallest, top = photonic.grid_range(t_top, n_panels)
             edges, moves = self._resonance_edges(k, temps, top, smallest,
                                                  self.link_slopes(k, T))

@@ -146,27 +146,42 @@ def _free_T(bal: HeatBalance, T: Optional[np.ndarray]):
 MAX_PREDICTED_STEP = 0.5   # largest extrapolated change of ln T at a sweep point
 
 
-def _predict(history, v, slope: Optional[np.ndarray] = None) -> Optional[np.ndarray]:
+def _predict(history, v, slopes=()) -> Optional[np.ndarray]:
     """Warm start for the sweep point at value v: the previous solution, extrapolated in
-    ln T along its tangent ``slope`` (d ln T / dv of every node, when known) or from the
-    two previous points (a secant predictor, as in continuation methods), the change capped
-    at MAX_PREDICTED_STEP.  With the tangent and the point before, the extrapolation is the
-    quadratic through both points with that slope at the last (Hermite: error O(h^3)
-    instead of O(h^2), one Newton iteration fewer per sweep point), where its curvature
-    term stays below half the linear one (else linear: near a fold or a kink the curvature
-    misleads)."""
+    ln T along its tangent (``slopes``: d ln T / dv of every node at the points of
+    ``history``, None where unknown) or from the two previous points (a secant predictor,
+    as in continuation methods), the change capped at MAX_PREDICTED_STEP.
+
+    With the last tangent and the point before, the extrapolation is the quadratic through
+    both points with that slope at the last (Hermite: error O(h^3) instead of O(h^2)); with
+    the tangents at both points, the cubic Hermite through them (error O(h^4): the point's
+    first chord step then often lands within the tolerance, one residual fewer).  Each
+    higher term is used only where it stays below half the terms before it (else the lower
+    order: near a fold or a kink the curvature misleads)."""
     if not history:
         return None
     v1, T1 = history[-1]
-    if slope is not None:
+    s1 = slopes[-1] if len(slopes) == len(history) else None
+    if s1 is not None:
         d = v - v1
-        step = slope * d
+        step = s1 * d
         if len(history) == 2 and history[0][0] != v1:
             v0, T0 = history[0]
             h = v1 - v0
-            curve = (np.log(T0) - np.log(T1) + slope * h) / h ** 2 * d ** 2
-            if np.abs(curve).max() <= 0.5 * np.abs(step).max():
-                step = step + curve
+            # y = ln T near v1: y1 + s1 d + a d^2 + b d^3 through (v0, y0) with slope s0
+            A = (np.log(T0) - np.log(T1) + s1 * h) / h ** 2
+            quadratic = A * d ** 2
+            if np.abs(quadratic).max() <= 0.5 * np.abs(step).max():
+                s0 = slopes[0]
+                cubic = None
+                if s0 is not None:
+                    B = (s0 - s1) / h
+                    cubic = (2 * A + B) * d ** 2 + (2 * A + B) * d ** 3 / h
+                if cubic is not None and np.abs(cubic).max() <= \
+                        0.5 * np.abs(step + quadratic).max():
+                    step = step + quadratic + cubic
+                else:
+                    step = step + quadratic
         return T1 * np.exp(np.clip(step, -MAX_PREDICTED_STEP, MAX_PREDICTED_STEP))
     if len(history) < 2 or history[0][0] == v1:
         return T1
@@ -291,7 +306,7 @@ class Runner:
         balance = np.full(n, np.nan)
         failures = []
         history: List[Tuple[float, np.ndarray]] = []   # last two points (value, T): predictor
-        tangent_at: Optional[np.ndarray] = None          # d ln T / dv at the last point
+        slopes: List[Optional[np.ndarray]] = []          # d ln T / dv there, if known
         start_warnings: List[str] = []
         checker = branches.sweep_checker(self, sweep)    # folds and jumps (solve/branches.py)
         memory = SolverMemory()
@@ -303,7 +318,7 @@ class Runner:
                 v = float(sweep.values[i])
                 (self.ctx.params if sweep.target.kind == "param" else self.ctx.sources)[
                     sweep.target.key] = v
-                guess = _predict(history, v, tangent_at)
+                guess = _predict(history, v, slopes)
                 if len(jacobians) == 2 and history[0][0] != history[1][0]:
                     # the Jacobian extrapolated along the sweep too (as the temperatures):
                     # Newton's reused matrix then errs by O(h^2), not O(h), and its chord
@@ -323,16 +338,17 @@ class Runner:
                     cols[k][i] = val
                 converged[i] = True
                 history = (history + [(v, state.T)])[-2:]
-                tangent_at = None
                 p = checker.add(i, v, state.T)
+                slope = None
                 jacobians = jacobians[-1:] if p is not None else []
                 if p is not None:
                     # the exact Jacobian and tangent there start the next point's Newton
                     jacobians.append(log_ratio_jacobian(self.ctx.bal, p.Fx, p.S))
                     memory.keep(True, jacobians[-1])
                     if abs(p.t_mu) > 1e-12:
-                        tangent_at = np.zeros(len(state.T))
-                        tangent_at[self.ctx.bal.free] = p.t[:-1] / (p.t_mu * checker.tracer.L)
+                        slope = np.zeros(len(state.T))
+                        slope[self.ctx.bal.free] = p.t[:-1] / (p.t_mu * checker.tracer.L)
+                slopes = (slopes + [slope])[-len(history):]
         finally:
             self.ctx.sources, self.ctx.params = saved
         # folds and jumps between the points (solve/branches.py)
