@@ -31,6 +31,9 @@ class Grid:
     order: int
     edges: Tuple[float, ...] = ()
     radius: float = field(default=np.inf, compare=False)
+    # the |ln T| move within which its error stays below the tolerance it was checked to,
+    # from the margin of its error estimate (HeatBalance._margin_radius)
+    margin: float = field(default=0.0, compare=False)
     # the temperature whose U_MAX kB t_top is the top of the range, fixed when the grid is
     # chosen (so a grid is a fixed set of energies: the transmission of a network whose
     # admittances do not depend on temperature is computed once per grid); 0: the link's
@@ -45,7 +48,8 @@ RANGE_KEEP = 2.0           # a check keeps the grid's range while its top is <= 
 STATIC_BATCH_FROM = 2       # static links evaluated together from this many (one alone is
                             # as fast on its own path, and restacking it after every
                             # .param rebind made an 81-point .param sweep 10 % slower)
-CHECK_RADIUS = 0.02         # |ln T| move that triggers a new photon-grid check
+CHECK_RADIUS = 0.02         # |ln T| move that triggers a new photon-grid check, at least
+MARGIN_RADIUS_MAX = 0.1     # ... at most, however far below the tolerance the error was
 KINK_MOVE = 0.05            # ... or a move of an admittance's kink (2 Delta) by this much
 KINK_RADIUS_MIN = 1e-6      # (|ln T|: within 1e-6 of Tc a grid is checked at every move)
 
@@ -324,7 +328,7 @@ class HeatBalance:
         en = photonic.bose_energy(E[:, None], temps[None, :])
         return photonic.panel_sums(E, w[:, None, None] * tau * en[:, :, None] / h, grid.order)
 
-    def choose_grids(self, T: np.ndarray, radius: float = CHECK_RADIUS,
+    def choose_grids(self, T: np.ndarray, radius: Optional[float] = None,
                      looseness: float = 1.0) -> bool:
         """Pick each link's grid for accuracy photon_rtol at temperatures T.
 
@@ -335,14 +339,17 @@ class HeatBalance:
         grid that cannot (node limit, rounding floor, or photon_nodes fixing the grid) raises
         PhotonGridError naming the link.  Returns True if any link's grid changed (finer or
         coarser: either moves the residual, so a converged state must be re-polished).
-        Skipped when every temperature is within ``radius`` in ln T (default CHECK_RADIUS,
-        2 %; 0 forces the check), or within the radius over which a link's resonances stay
-        on their panels, of where the grids were last verified (the accuracy of a grid
-        varies smoothly with the temperatures).  ``looseness``: grids to photon_rtol times
+        Skipped when every temperature is within ``radius`` in ln T (0 forces the check;
+        default: the grids' own radii from the margins of their error estimates,
+        ``_margin_radius``, 2 % to 10 %), and within the radius over which a link's
+        resonances stay on their panels and its kinks move little (``_kink_radius``), of
+        where the grids were last verified.  ``looseness``: grids to photon_rtol times
         this (the .op ramp's points, needed only to its own loose tolerance); a grid
         checked that loosely is checked again when full accuracy is asked for.
         """
         rtol = self.options.get("photon_rtol", 1e-8) * looseness
+        if radius is None:
+            radius = min([MARGIN_RADIUS_MAX] + [g.margin for g in self.grids])
         radius = min([radius] + [g.radius for g in self.grids])
         if self._checked_at is not None and self._checked_rtol <= rtol and np.all(
                 np.abs(np.log(T / self._checked_at)) < radius):
@@ -376,7 +383,7 @@ class HeatBalance:
                     f"{got.nodes} nodes: {got.failure}; loosen photon_rtol"
                     + (" or change photon_nodes (0: automatic)" if fixed_nodes > 0 else ""))
             grid = Grid(n_panels, got.order, got.edges, min(moves, self._kink_radius(k, T)),
-                        t_top=t_top)
+                        _margin_radius(got.error, rtol, got.order), t_top=t_top)
             old = self.grids[k]
             changed = changed or grid != old
             self.grids[k] = grid
@@ -684,6 +691,21 @@ def _value(element) -> float:
     """The value of a source or heater (always given on its card)."""
     assert element.value is not None
     return float(element.value)
+
+
+def _margin_radius(error: float, rtol: float, order: int) -> float:
+    """The |ln T| move within which a grid whose estimated error is ``error`` stays below
+    ``rtol``: the error of an order-p Gauss-Legendre panel falls as rho^(-2p), rho the
+    panel's distance (in half-widths) to the integrand's nearest complex singularity
+    (Davis & Rabinowitz, "Methods of Numerical Integration", 2nd ed. 1984, Sec. 4.6), and
+    the singularities that move with the temperatures, the Bose factors' poles at
+    E = 2 pi i n kB T, move in proportion to T: a move d in ln T changes the error by at most
+    e^(2 p |d|).  Within [CHECK_RADIUS, MARGIN_RADIUS_MAX]: a grid that barely meets its
+    tolerance is still checked again 2 % away, as before, and no margin lets the check
+    wait for more than 10 % (kinks and resonances have their own radii)."""
+    if not error > 0:
+        return MARGIN_RADIUS_MAX
+    return float(np.clip(np.log(rtol / error) / (2 * order), CHECK_RADIUS, MARGIN_RADIUS_MAX))
 
 
 def _kinks_near(a: tuple, b: tuple) -> bool:
