@@ -64,6 +64,16 @@ class BCSEph(SuperconductorModel):
         return electron_phonon.bcs_heat(T, Tb, self.sigma, vol, self.tc, self.gapratio,
                                         self.gap, exact=self.exact)
 
+    def heat_derivatives(self, T, Tb, vol):
+        """d/dT, d/dTb from the table of the heat's ratio to the normal state
+        (electron_phonon.bcs_heat_derivatives); None with ``exact`` or off the table (the
+        element then differentiates numerically)."""
+        if self.exact:
+            return None
+        got = electron_phonon.bcs_heat_derivatives(float(T), float(Tb), self.sigma, vol,
+                                                   self.tc, self.gapratio, self.gap)
+        return None if got is None else np.array(got)
+
 
 class _Superconducting(ImpedanceElement):
     dissipative = True

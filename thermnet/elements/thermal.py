@@ -61,10 +61,10 @@ class ElectronPhonon(ThermalElement):
         return self.model.heat(Ta, Tb, self.params["vol"])
 
     def heat_derivatives(self, Ta, Tb, *extra):
+        # the model's closed form or table derivative where it has one (None: not here)
         closed = getattr(self.model, "heat_derivatives", None)
-        if closed is None:
-            return super().heat_derivatives(Ta, Tb)
-        return closed(Ta, Tb, self.params["vol"])
+        got = None if closed is None else closed(Ta, Tb, self.params["vol"])
+        return super().heat_derivatives(Ta, Tb) if got is None else got
 
     def configure(self, options):
         if hasattr(self.model, "exact"):

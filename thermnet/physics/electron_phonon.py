@@ -44,10 +44,11 @@ import numpy as np
 from scipy import special
 
 from thermnet.physics import bcs
+from thermnet.physics.constants import kB
 from thermnet.physics.quadrature import adaptive_quad, fit_splines, gauss_legendre
 from thermnet.physics.tables import cached_splines
 
-__all__ = ["power_law_heat", "bcs_heat", "heat_ratio"]
+__all__ = ["power_law_heat", "bcs_heat", "bcs_heat_derivatives", "heat_ratio"]
 
 ZETA5 = float(special.zeta(5.0))
 #: Table range: b = Delta/kB T in [B_MIN, B_MAX] (log-spaced), p = Tb/T in [0, P_MAX].
@@ -254,6 +255,44 @@ def _ratio(b, p, exact):
         l_pb = tab["pblo" if p <= 1.0 else "pbhi"].at(beta, p)
         return math.exp(l_qp - b) + math.exp(l_pb - 2.0 * b / max(p, 1.0))
     return heat_ratio(b, p, exact=exact)
+
+
+def _ratio_gradient(b: float, p: float):
+    """(D, dD/db, dD/dp) at scalar (b, p) inside the table (None outside it), from the
+    splines' derivatives: D = e^(L_qp - b) + e^(L_pb - 2b/max(p, 1)) with L(ln b, p)."""
+    if not (B_MIN <= b <= B_MAX and p <= P_MAX):
+        return None
+    tab = _table()
+    beta = math.log(b)
+    l_qp, qp_beta, qp_p = tab["qp"].at_gradient(beta, p)
+    l_pb, pb_beta, pb_p = tab["pblo" if p <= 1.0 else "pbhi"].at_gradient(beta, p)
+    top = max(p, 1.0)
+    qp, pb = math.exp(l_qp - b), math.exp(l_pb - 2.0 * b / top)
+    d_b = qp * (qp_beta / b - 1.0) + pb * (pb_beta / b - 2.0 / top)
+    d_p = qp * qp_p + pb * (pb_p + (2.0 * b / p ** 2 if p > 1.0 else 0.0))
+    return qp + pb, d_b, d_p
+
+
+def bcs_heat_derivatives(T: float, Tb: float, sigma, vol, tc, gapratio=1.764, gap="tanh"):
+    """(dQ/dT, dQ/dTb) (W/K) of :func:`bcs_heat` (table path) at scalar temperatures, from
+    Q = sigma vol (T^5 - Tb^5) D(b, p), b = Delta(T)/kB T, p = Tb/T (Dey et al. Eqs. 8-9 in
+    the reduced form of this module's docstring): db/dT = (Delta'(T)/kB - b)/T,
+    dp/dT = -p/T, dp/dTb = 1/T, with D's derivatives from its table; the normal state's
+    5 sigma vol T^4 at and above Tc.  None where D is not tabulated (b or p outside the
+    table): the caller differentiates numerically there."""
+    c = sigma * vol
+    if T >= tc:
+        return 5.0 * c * T ** 4, -5.0 * c * Tb ** 4
+    b = gapratio * tc * bcs.reduced_gap_scalar(T / tc, gap) / T
+    p = Tb / T
+    got = _ratio_gradient(b, p)
+    if got is None:
+        return None
+    D, d_b, d_p = got
+    db_dT = (bcs.gap_derivative(T, tc, gapratio, gap) / kB - b) / T
+    diff = T ** 5 - Tb ** 5
+    return (c * (5.0 * T ** 4 * D + diff * (d_b * db_dT - d_p * p / T)),
+            c * (-5.0 * Tb ** 4 * D + diff * d_p / T))
 
 
 def bcs_heat(T, Tb, sigma, vol, tc, gapratio=1.764, gap="tanh", exact=False):

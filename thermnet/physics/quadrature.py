@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from functools import lru_cache
-from typing import Callable, Dict, Sequence
+from typing import Callable, Dict, Sequence, Tuple
 
 import numpy as np
 from scipy import integrate, interpolate
@@ -232,14 +232,26 @@ class Spline2D:
         x = np.asarray(x, dtype=float)
         if x.size == 0:
             return np.empty(x.shape)
-        iy, by = _cubic_basis(self._ty, float(y))
+        iy, by, _ = _cubic_basis(self._ty, float(y))
         cx = self._c[:, iy:iy + 4] @ np.asarray(by)
         return interpolate.splev(x, (self.tck[0], cx, 3))
 
     def at(self, x: float, y: float) -> float:
         """Value at one point (pure Python, ~5 us; ``x``, ``y`` inside the table)."""
-        ix, bx = _cubic_basis(self._tx, x)
-        iy, by = _cubic_basis(self._ty, y)
+        ix, bx, _ = _cubic_basis(self._tx, x)
+        iy, by, _ = _cubic_basis(self._ty, y)
+        return self._contract(ix, iy, bx, by)
+
+    def at_gradient(self, x: float, y: float) -> Tuple[float, float, float]:
+        """Value and its derivatives d/dx, d/dy at one point (``x``, ``y`` inside the
+        table): the same tensor product with the B-splines' derivatives in one variable."""
+        ix, bx, dx = _cubic_basis(self._tx, x)
+        iy, by, dy = _cubic_basis(self._ty, y)
+        return (self._contract(ix, iy, bx, by), self._contract(ix, iy, dx, by),
+                self._contract(ix, iy, bx, dy))
+
+    def _contract(self, ix: int, iy: int, bx, by) -> float:
+        """sum_ab bx[a] by[b] c[ix + a, iy + b]: four basis values in each variable."""
         rows = self._rows
         total = 0.0
         for a in range(4):
@@ -268,9 +280,12 @@ def fit_splines(fields) -> Dict[str, np.ndarray]:
 
 
 def _cubic_basis(t: list, x: float):
-    """Index of the first non-zero cubic B-spline at ``x`` and the four basis values.
+    """Index of the first non-zero cubic B-spline at ``x``, the four basis values and their
+    derivatives d/dx.
 
-    Cox-de Boor recursion unrolled for degree 3 (Piegl & Tiller, The NURBS Book, A2.2).
+    Cox-de Boor recursion unrolled for degree 3 (Piegl & Tiller, The NURBS Book, A2.2); the
+    derivatives from the degree-2 values, N'_j,3 = 3 (N_j,2 / (t_j+3 - t_j)
+    - N_j+1,2 / (t_j+4 - t_j+1)) (ibid. Eq. 2.7), whose quotients the last step forms anyway.
     """
     i = min(max(bisect_right(t, x) - 1, 3), len(t) - 5)
     l1, l2, l3 = x - t[i], x - t[i - 1], x - t[i - 2]
@@ -286,4 +301,5 @@ def _cubic_basis(t: list, x: float):
     tmp0 = n0 / (r1 + l3)
     tmp1 = n1 / (r2 + l2)
     tmp2 = n2 / (r3 + l1)
-    return i - 3, (r1 * tmp0, l3 * tmp0 + r2 * tmp1, l2 * tmp1 + r3 * tmp2, l1 * tmp2)
+    return (i - 3, (r1 * tmp0, l3 * tmp0 + r2 * tmp1, l2 * tmp1 + r3 * tmp2, l1 * tmp2),
+            (-3.0 * tmp0, 3.0 * (tmp0 - tmp1), 3.0 * (tmp1 - tmp2), 3.0 * tmp2))
