@@ -356,9 +356,9 @@ def test_ramp_steps_do_not_shrink_with_the_number_of_nodes(monkeypatch):
     steps = []
     original = Tracer.arclength
 
-    def counted(self, p0, ds):
+    def counted(self, p0, ds, before=None):
         steps.append(ds)
-        return original(self, p0, ds)
+        return original(self, p0, ds, before)
     monkeypatch.setattr(Tracer, "arclength", counted)
     counts = {}
     temps = {}

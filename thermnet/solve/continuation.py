@@ -196,16 +196,18 @@ class Tracer:
         return self.point(x, lam, c, "start", T, derivatives)
 
     def correct(self, guess: np.ndarray, c: np.ndarray, value: float,
-                p0: BranchPoint) -> Tuple[np.ndarray, int]:
+                p0: BranchPoint, jacobian: Optional[Tuple[np.ndarray, np.ndarray]] = None
+                ) -> Tuple[np.ndarray, int]:
         """Newton on [G(u) = 0, c . u = value] from ``guess`` (scaled u), the Jacobian of p0
-        reused while each step reduces the residual fourfold.  Returns (u, iterations) or
-        raises ContinuationFailed."""
+        (or ``jacobian``, (dF/dx, dF/dlam) extrapolated to the guess) reused while each step
+        reduces the residual fourfold.  Returns (u, iterations) or raises
+        ContinuationFailed."""
         bal = self.f.bal
         u = guess.copy()
         x, lam = self._split(u)
         F, S = self.f.residual(x, lam)
         sigma = _scale(bal, p0.S)
-        A = self._augmented(p0.Fx, p0.Fl, sigma, c)
+        A = self._augmented(*(jacobian or (p0.Fx, p0.Fl)), sigma, c)
         fresh = False
         for it in range(1, MAX_NEWTON + 1):
             g = np.append(F / sigma, c @ u - value)
@@ -275,13 +277,22 @@ class Tracer:
         return u
 
     # ---- steps --------------------------------------------------------------------------
-    def arclength(self, p0: BranchPoint, ds: float) -> Tuple[BranchPoint, int]:
+    def arclength(self, p0: BranchPoint, ds: float, before: Optional[BranchPoint] = None
+                  ) -> Tuple[BranchPoint, int]:
         """A pseudo-arclength step of length ds from p0; the new tangent is oriented along
         the chord from p0 (not p0's tangent: at a corner of the branch, e.g. where a film
-        crosses Tc, the two tangents can be more than 90 degrees apart)."""
+        crosses Tc, the two tangents can be more than 90 degrees apart).  With the point
+        ``before`` p0 on the branch, the corrector starts from the extrapolation of both
+        (:func:`_extrapolated`)."""
         u0 = self._u(p0.x, p0.lam)
         value = float(p0.t @ u0 + ds)
-        u, its = self.correct(u0 + ds * p0.t, p0.t, value, p0)
+        guess, jacobian = u0 + ds * p0.t, None
+        if before is not None and not self._corner(before, p0) and not \
+                self.f.bal.crosses_kink(self.f.full(p0.x, p0.lam),
+                                        self.f.full(*self._split(guess))):
+            # (not across a kink of the balance, a film's Tc: the branch has a corner there)
+            guess, jacobian = _extrapolated(self._u(before.x, before.lam), before, u0, p0, ds)
+        u, its = self.correct(guess, p0.t, value, p0, jacobian)
         u = self._polish_grids(u, p0.t, value, p0)
         _check_step(u, u0, u0 + ds * p0.t, ds)
         self._check_miss(u, u0 + ds * p0.t, ds)
@@ -330,14 +341,17 @@ class Tracer:
         x, _ = self._split(u)
         return self.point(x, lam, p0.t if c_orient is None else c_orient, kind), its
 
-    def _step(self, p: BranchPoint, ds: float, order: List[str]) -> Tuple[BranchPoint, int]:
+    def _step(self, p: BranchPoint, ds: float, order: List[str],
+              before: Optional[BranchPoint] = None) -> Tuple[BranchPoint, int]:
         """An arclength or a coordinate step, in the order given (the kind that worked
-        last first: near a corner of the branch, only coordinate steps pass)."""
+        last first: near a corner of the branch, only coordinate steps pass); ``before``:
+        the branch point before p, for the arclength step's predictor."""
         failure = ContinuationFailed("no step")
         for kind in order:
             try:
                 with np.errstate(over="raise", invalid="raise", divide="raise"):
-                    q, its = (self.arclength if kind == "step" else self.coordinate)(p, ds)
+                    q, its = self.arclength(p, ds, before) if kind == "step" else \
+                        self.coordinate(p, ds)
             except ContinuationFailed as exc:
                 failure = exc
                 continue
@@ -453,6 +467,7 @@ class Tracer:
         grid = np.unique(np.asarray(values, dtype=float))
         ds = ds0 / _spread(p0.t)
         p = p0
+        before: Optional[BranchPoint] = None  # the accepted point before p
         last = self._u(p0.x, p0.lam)          # the last point reported
         order = ["step", "coordinate"]        # step kinds, the last successful one first
         for _ in range(max_steps):
@@ -475,10 +490,13 @@ class Tracer:
                         raise ContinuationFailed("a fold or a jump inside a fixed-parameter "
                                                  "step")
                 else:
-                    q, its = self._step(p, ds, order)
+                    # the point before p extrapolates the first try from p only: a step
+                    # rejected (below) is tried again from p's tangent alone
+                    q, its, before = *self._step(p, ds, order, before), None
                     order = [q.kind] + [m for m in order if m != q.kind]
             except (ContinuationFailed, ArithmeticError):
                 ds *= SHRINK
+                before = None
                 continue
             if float(p.t @ q.t) < self.min_cos and ds > (CORNER_DS if self._corner(p, q)
                                                            else 1e-4):
@@ -506,7 +524,7 @@ class Tracer:
                                     and np.abs(uq - last).max() >= 0.5 * ds0):
                 out.events.append(Event(q, "grid" if q.kind == "grid" else "step"))
                 last = uq
-            p = q
+            before, p = (None if events else p), q
             if not lo <= p.lam <= hi:
                 return out
             if stop is not None and stop(p, out.events):
@@ -542,6 +560,42 @@ class Tracer:
             if k == 0:
                 events.extend(fold_event)
         return events
+
+
+SMOOTH_COS = 0.9     # tangents this aligned (25 degrees) are extrapolated beyond the chord
+
+
+def _extrapolated(ub: np.ndarray, b: BranchPoint, u0: np.ndarray, p0: BranchPoint,
+                  ds: float) -> Tuple[np.ndarray, Optional[Tuple[np.ndarray, np.ndarray]]]:
+    """The predictor of an arclength step ds from p0 with the point b before it (scaled
+    coordinates ub, u0), and the Jacobian extrapolated there, or (the tangent's
+    prediction, None) where the branch turns between them or nears a fold (|t_mu| below
+    NATURAL_MIN: there the Jacobian becomes singular, and extrapolating it misleads).
+
+    The cubic Hermite through both points with their tangents, in the arclength s
+    (b at s = -h, h the chord): u0 + t0 ds + (3A + B) ds^2 + (2A + B) ds^3 / h with
+    A = (ub - u0 + t0 h) / h^2, B = (tb - t0) / h: error O(ds^4) instead of the
+    tangent's O(ds^2); each higher term only while it stays below half the terms
+    before it (as the sweep's predictor, solve/analysis.py).  The Jacobian (dF/dx,
+    dF/dlam) linearly in s, error O(ds^2) instead of O(ds): the corrector's reused
+    matrix then contracts its steps much faster (the .op ramp's steps mostly needed a
+    new Jacobian after the first)."""
+    linear = ds * p0.t
+    h = float(np.linalg.norm(u0 - ub))
+    if not h > 0 or float(b.t @ p0.t) < SMOOTH_COS or float(p0.t @ (u0 - ub)) <= 0 or \
+            min(b.t_mu * np.sign(p0.t_mu), abs(p0.t_mu)) < NATURAL_MIN:
+        return u0 + linear, None        # a turn, or near a fold: the tangent alone
+    A = (ub - u0 + p0.t * h) / h ** 2
+    B = (b.t - p0.t) / h
+    step = linear
+    quadratic = A * ds ** 2
+    if np.abs(quadratic).max() <= 0.5 * np.abs(linear).max():
+        step = linear + quadratic
+        cubic = (2 * A + B) * ds ** 2 + (2 * A + B) * ds ** 3 / h
+        if np.abs(cubic).max() <= 0.5 * np.abs(step).max():
+            step = step + cubic
+    r = ds / h
+    return u0 + step, (p0.Fx + r * (p0.Fx - b.Fx), p0.Fl + r * (p0.Fl - b.Fl))
 
 
 def _spread(t: np.ndarray) -> float:
