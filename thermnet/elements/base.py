@@ -78,7 +78,7 @@ class ParamSpec:
     def interval(self) -> Optional[Tuple[float, float]]:
         """``(low, high)``: the finite floats ``check`` accepts are exactly those with
         ``low <= value <= high``, so a value computed many times (a ``.param`` sweep's
-        rebinding, ``expressions.compile_float``) is checked by one comparison; None where
+        rebinding, ``expressions.compile_stores``) is checked by one comparison; None where
         no interval says it (a whole number, a choice)."""
         if self.choices or self.dimension == "count":
             return None
@@ -229,7 +229,7 @@ class Element:
 
     @classmethod
     def check_needed(cls, changed: AbstractSet[str]) -> bool:
-        """Whether ``check`` must run again after the parameters ``changed`` (as in
+        """Whether ``check`` must run again after the parameters ``changed`` (named as in
         ``check_reads``) took new values."""
         if cls.check is Element.check:
             return False

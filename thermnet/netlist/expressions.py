@@ -162,8 +162,7 @@ def _eval(node: ast.Expr, scope: Scope, depth: int) -> Amount:
     raise AssertionError(node)
 
 
-def compile_float(item: ast.Item, where: Callable[[str], Optional[Dict[str, Amount]]],
-                  within: Optional[Tuple[float, float]] = None
+def compile_float(item: ast.Item, where: Callable[[str], Optional[Dict[str, Amount]]]
                   ) -> Optional[Callable[[], Optional[float]]]:
     """A function computing the value of ``item`` (a parameter's name or ``{expr}``) as
     ``amount_of(item, scope).value`` would, with the same floating-point operations in the
@@ -176,13 +175,13 @@ def compile_float(item: ast.Item, where: Callable[[str], Optional[Dict[str, Amou
     the caller then evaluates ``item`` with :func:`amount_of`, which evaluates what is
     missing or raises the located error.  Units are not checked here: they depend on the
     expression's form only, and were checked when the item was first evaluated.
-    ``within``: ``(low, high)``, the function returns None also for a value outside it
-    (a declaration's ``ParamSpec.interval()``: the caller's evaluation raises the error)."""
+    (:func:`compile_stores` compiles an element's values so, together.)"""
     env: Dict[str, object] = {}
-    body = _float_code(item, where, _namer(env))
+    name = _namer(env)
+    body = _float_code(item, where, name)
     if body is None:
         return None
-    accept = _accept(within, _namer(env))
+    accept = _accept(None, name)
     source = (f"def value():\n"
               f"    try:\n"
               f"        r = {body}\n"
