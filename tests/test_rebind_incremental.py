@@ -3,6 +3,7 @@ what the changed .params reach (netlist/dependencies.py).  Every state reached b
 of rebinds, in any order, must equal a fresh elaboration at the same values (==, not
 approximately); a missed dependency edge leaves a stale value and fails these tests."""
 import glob
+import math
 import os
 import random
 import zlib
@@ -237,7 +238,8 @@ R2 n A {{{"-" * 94 + "a"}}} temp=bath
         flat.rebind({"a": a})
         fresh = elaborate(cards, "<t>", {"a": a})
         assert _state(flat)[0] == _state(fresh)[0]
-    assert all(b.fast is not b.run for b in flat.binder.bindings)    # compiled
+    assert all(b.fast.__code__.co_filename == "<compiled .param value>"   # compiled
+               for b in flat.binder.bindings)
 
 
 def test_names_in_values():
@@ -330,3 +332,127 @@ def _run_with(net, params):
     for k, v in params.items():
         net.set(k, v)
     return net.run()[0]
+
+
+def _specs():
+    """Every numeric declaration of an element or model parameter."""
+    from thermnet.elements.base import ELEMENT_KINDS, MODEL_TYPES
+    specs = [s for kind in ELEMENT_KINDS.values()
+             for s in ((kind.value_spec,) if kind.value_spec else ()) + tuple(kind.keywords)]
+    specs += [s for model in MODEL_TYPES.values() for s in model.params]
+    return [s for s in specs if not s.choices]
+
+
+def test_the_interval_of_a_declaration_is_its_check():
+    """ParamSpec.interval (the compiled rebinding's one comparison) accepts exactly the
+    finite values ParamSpec.check accepts: at and beside both ends, at zero, and over
+    the whole range of magnitudes of both signs, for every declared parameter."""
+    rng = random.Random(5)
+    tried = 0
+    for spec in _specs():
+        within = spec.interval()
+        if spec.dimension == "count":
+            assert within is None
+            continue
+        low, high = within
+        values = [0.0, -0.0, 5e-324, -5e-324, 1.0, -1.0, 1e-300, 1e300, -1e300]
+        for end in (low, high):
+            if math.isfinite(end):
+                values += [end, math.nextafter(end, math.inf), math.nextafter(end, -math.inf)]
+        values += [s * 10 ** rng.uniform(-320, 308) for s in (1, -1) for _ in range(40)]
+        for v in values:
+            assert (low <= v <= high) == (spec.check(v) is None), (spec, v)
+            tried += 1
+    assert tried > 1000
+
+
+SWEPT = """.param RD=2.857 x=1
+TS  S 300m
+TD  D 30m
+RS1 a b {x*RD} temp=S
+RD1 b a {RD}   temp=D
+.print Q(S,D)
+.op
+"""
+JOSEPHSON = """.param ph=0.3 i=1u
+TB bath 30m
+TA A 0.1
+.model jx jj(ic={i})
+J1 n1 n2 jx phase={ph}
+RX n1 n2 20 temp=bath
+RY n1 n2 30 temp=A
+.op
+"""
+
+
+@pytest.mark.parametrize("text,name,good,bad", [
+    (SWEPT, "x", (1.0, 2.0, 3.0), (-1.0, 0.0, 1e16, 3.4e-10)),   # R < 0, = 0, > 1e15, < 1e-9
+    (JOSEPHSON, "ph", (0.2, 0.4, 0.5), (2.0, -1.6)),     # the element's own check (|phase|)
+    (JOSEPHSON, "i", (1e-6, 2e-6, 3e-6), (-1e-6,)),      # the model's rules (ic >= 0)
+], ids=["bounds", "element-check", "model-rules"])
+def test_a_rebind_into_an_invalid_value_gives_the_cards_error(text, name, good, bad):
+    """A .param moved into a value an element refuses, on the compiled path (the third
+    rebind of the same name on), raises the error a fresh elaboration at that value
+    raises: the same message at the same place; the next values bind as fresh ones."""
+    cards = thermnet.parse(text).cards
+    flat = elaborate(cards, "<t>")
+    for value in bad:
+        for g in good:
+            flat.rebind({name: g})
+        assert flat.binder._moves[(name,)][1] is not None       # the compiled move
+        with pytest.raises(NetlistError) as fresh:
+            elaborate(cards, "<t>", {name: value})
+        with pytest.raises(NetlistError) as got:
+            flat.rebind({name: value})
+        assert str(got.value) == str(fresh.value)
+        assert got.value.span == fresh.value.span
+        flat.rebind({name: good[0]})
+        _same(flat, elaborate(cards, "<t>", {name: good[0]}))
+
+
+def test_a_param_sweep_into_an_invalid_value_marks_those_points_with_the_cards_error():
+    """In a .sweep the points whose values an element refuses fail with the error of a
+    fresh netlist at that value (the compiled binding checks a value by its interval);
+    the points after them are computed."""
+    text = SWEPT.replace(".op", ".sweep x list 1 2 3 -1 4 1e16 5")
+    with pytest.warns(UserWarning, match="2 point"):
+        result = thermnet.parse(text).run()[0]
+    assert list(result.converged) == [True, True, True, False, True, False, True]
+    for k, x in ((3, -1.0), (5, 1e16)):
+        with pytest.raises(NetlistError) as fresh:
+            elaborate(thermnet.parse(text).cards, "<string>", {"x": x})
+        assert result.failures[[3, 5].index(k)].endswith(str(fresh.value))
+
+
+def test_the_checks_a_kind_declares_it_may_skip_do_not_depend_on_those_values():
+    """A kind that declares what its check reads (Element.check_reads: a rebinding of
+    other values skips the check) gives, for every other numeric parameter moved through
+    valid values, no error from its check and no other state: its examples."""
+    from thermnet.elements.base import ELEMENT_KINDS, Element
+    frame = "TB bath 30m\nTA A 0.1\n"
+    declared = [kind for kind in ELEMENT_KINDS.values()
+                if kind.check_reads is not None and kind.check is not Element.check]
+    assert declared                            # the resistor
+    for kind in declared:
+        for example in kind.examples:
+            e = thermnet.parse(frame + example + "\n.op\n").circuit().flat.elements[
+                f"{kind.letter.lower()}1"]
+            places = [("value", "value", kind.value_spec)] if e.value is not None else []
+            places += [("params", s.name, s) for s in kind.keywords if not s.choices]
+            places += [("model", s.name, s) for s in (e.model.params if e.model else ())
+                       if not s.choices]
+            state = {k: v for k, v in vars(e).items() if k not in ("value", "params")}
+            for where, key, spec in places:
+                if key in kind.check_reads:
+                    continue
+                low, high = spec.interval()
+                for v in (low, high, 1.0, 0.5 * low + 0.5 * high):
+                    if not (math.isfinite(v) and low <= v <= high):
+                        continue
+                    if where == "value":
+                        e.value = v
+                    else:
+                        (e.params if where == "params" else e.model.values)[key] = v
+                    e.check()
+                    assert {k: v for k, v in vars(e).items()
+                            if k not in ("value", "params")} == state, (kind, key, v)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, ClassVar, Dict, Optional, Tuple, Type, Union
+from typing import AbstractSet, Any, ClassVar, Dict, FrozenSet, Optional, Tuple, Type, Union
 
 import numpy as np
 
@@ -74,6 +74,18 @@ class ParamSpec:
             return f"must be from {low:g} to {high:g} ({DIMENSIONS[self.dimension][0]}), " \
                 f"got {value:g}"
         return None
+
+    def interval(self) -> Optional[Tuple[float, float]]:
+        """``(low, high)``: the finite floats ``check`` accepts are exactly those with
+        ``low <= value <= high``, so a value computed many times (a ``.param`` sweep's
+        rebinding, ``expressions.compile_stores``) is checked by one comparison; None where
+        no interval says it (a whole number, a choice)."""
+        if self.choices or self.dimension == "count":
+            return None
+        low, high = LIMITS.get(self.dimension, (-math.inf, math.inf))
+        if self.positive:       # value > 0: value >= the least positive float
+            low = max(low, math.nextafter(0.0, 1.0))
+        return low, high
 
     def describe(self) -> str:
         from thermnet.units import DIMENSIONS
@@ -163,6 +175,11 @@ class Element:
     # ``waveform`` is then set and ``value`` is its value at t = 0
     takes_waveform: ClassVar[bool] = False
     waveform: Any = None
+    # the parameters ``check`` reads ("value": the positional VALUE; keyword and model
+    # parameter names): a rebinding that changes none of them does not run it again
+    # (netlist/elaborate.py); None: it may read any.  A kind that keeps the base class's
+    # check (it checks nothing) need not say.
+    check_reads: ClassVar[Optional[FrozenSet[str]]] = None
 
     def kinks(self) -> Tuple[float, ...]:
         """Temperatures (K) where this element's heat, admittance or heat capacity is not
@@ -209,6 +226,14 @@ class Element:
 
     def check(self) -> None:
         """Raise ValueError for physically meaningless parameter combinations."""
+
+    @classmethod
+    def check_needed(cls, changed: AbstractSet[str]) -> bool:
+        """Whether ``check`` must run again after the parameters ``changed`` (named as in
+        ``check_reads``) took new values."""
+        if cls.check is Element.check:
+            return False
+        return cls.check_reads is None or not cls.check_reads.isdisjoint(changed)
 
     def configure(self, options: Dict[str, float]) -> None:
         """Take solver-wide settings (e.g. ``exact``) before solving."""

@@ -31,6 +31,7 @@ class Resistor(ImpedanceElement):
                 "RX n1 n2 20 temp=bath")
 
     dc = "conductance"
+    check_reads = frozenset()   # its check reads which model it has (the card's), no value
 
     def check(self):
         self.temperature_dependent = self.model is not None

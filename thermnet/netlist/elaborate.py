@@ -32,9 +32,10 @@ from thermnet.netlist.expressions import (
     CONSTANTS,
     Amount,
     Scope,
+    Store,
     amount_of,
     check_dimension,
-    compile_float,
+    compile_stores,
     value_of,
 )
 from thermnet.netlist.parser import CARD_FORMS
@@ -407,12 +408,12 @@ class _Builder:
         self.instance_scopes: List[Tuple[ParamScope, List[Tuple[str, ast.Item, Scope, str]]]] = []
         self.element_cards: Dict[str, float] = {}   # ELEMENT.PARAM set by a rebind: card value
         # the last complete binding: (its overrides, none is an ELEMENT.PARAM, all names
-        # in lower case, their names); None before the first rebind and after a failed
-        # one (then everything is evaluated)
-        self.bound: Optional[Tuple[Dict[str, float], bool, bool, Any]] = None
+        # in lower case, their names, the same as a tuple); None before the first rebind
+        # and after a failed one (then everything is evaluated)
+        self.bound: Optional[Tuple[Dict[str, float], bool, bool, Any, Tuple[str, ...]]] = None
         self._dependencies: Optional[Dependencies] = None
         self.bound_values: Dict[str, float] = {}    # the top-level .params' values
-        self._moves: Dict[Tuple[str, ...], Plan] = {}   # plans by the names that moved
+        self._moves: Dict[Tuple[str, ...], tuple] = {}  # _move by the names that moved
         self.analyses_stale = False     # a binding since the analyses' values were evaluated
                                         # reached them
         self.models = self._models(defs.top, self.scope)
@@ -759,29 +760,38 @@ class _Builder:
 
     def _compiled_binding(self, element: Element, deferred, check_model, card, form
                           ) -> Callable[[], None]:
-        """``_rebind_element`` with each value computed by its compiled function
-        (``compile_float``); a value that function cannot give (a parameter not evaluated
-        yet, an arithmetic error) or that its ParamSpec refuses is evaluated as on the card,
-        which raises the located error."""
+        """``_rebind_element`` as one compiled function (``compile_stores``): each value
+        computed as its compiled expression computes it and checked against its
+        declaration's interval (``ParamSpec.interval``: one comparison); a value that
+        cannot be computed so (a parameter not evaluated yet, an arithmetic error) or that
+        its declaration refuses is evaluated as on the card, which raises the located
+        error.  The model's rules run again only if a model parameter is bound here, the
+        element's own check only if it reads a value bound here (``Element.check_needed``).
+        """
         def where(name: str, scope) -> Optional[Dict[str, Amount]]:
             while scope is not None:
                 if name in scope.defs:
                     return scope.values
                 scope = scope.parent
             return None
-        values = []
-        for place, key, (item, scope, spec, what) in deferred:
-            fn = None if spec.choices else compile_float(item, partial(where, scope=scope))
-            values.append((place, key, fn, (item, scope, spec, what)))
 
-        def run() -> None:
-            for place, key, fn, (item, scope, spec, what) in values:
-                v = None if fn is None else fn()
-                if v is None or spec.check(v) is not None:
-                    v = self._value(item, scope, spec, what)
-                self._assign(element, place, key, v)
-            _check_bound(element, check_model, card, form)
-        return run
+        def fallback(place, key, item, scope, spec, what):
+            return lambda: self._assign(element, place, key, self._value(item, scope, spec,
+                                                                         what))
+        stores = []
+        for place, key, (item, scope, spec, what) in deferred:
+            holder, attribute, at = (element, "value", None) if place == "value" else \
+                (element, "params", key) if place == "params" else \
+                (element.model, "values", key)
+            stores.append(Store(item, partial(where, scope=scope), spec.interval(), holder,
+                                attribute, at, fallback(place, key, item, scope, spec, what)))
+        rules = check_model if any(place == "model" for place, _, _ in deferred) else None
+        checks = rules is not None or type(element).check_needed(
+            {key or place for place, key, _ in deferred})
+        run = compile_stores(stores, partial(_check_bound, element, rules, card, form)
+                             if checks else None)
+        return run or (lambda: self._rebind_element(element, deferred, check_model, card,
+                                                    form))
 
     def _instance(self, card: ast.ElementCard, ctx, stack):
         form = "XNAME NODE... SUBCKT [KEY=VALUE ...]"
@@ -942,19 +952,34 @@ class _Builder:
             # the same .param names as last time and no ELEMENT.PARAM: values moved
             before = last[0]
             moved: Tuple[str, ...] = ()
-            for k, v in overrides.items():
+            for k in last[4]:
+                v = overrides[k]
                 if v != before[k]:
                     if not v - v == 0.0:          # not finite: the located error
                         _check_overrides(self, overrides)
                     moved += (k,)
             try:            # the plans by the names as given (no lower-casing per point)
-                plan = self._moves[moved]
+                plan, direct, runs = self._moves[moved]
             except KeyError:
                 if len(self._moves) >= MAX_PLANS:
                     self._moves.clear()
-                plan = self._moves[moved] = deps.plan(frozenset(k.lower() for k in moved))
-            touched = self._apply(deps, plan, overrides if last[2] else
-                                  {k.lower(): v for k, v in overrides.items()}, {})
+                plan, direct, runs = self._moves[moved] = self._move(deps, moved)
+            if direct is None or self.element_cards:
+                touched = self._apply(deps, plan, overrides if last[2] else
+                                      {k.lower(): v for k, v in overrides.items()}, {})
+            else:       # only the moved names' values and the elements reading them change
+                top, values = self.scope, dict(self.bound_values)
+                # as top.override(k, v) for a k evaluated before (after a complete binding
+                # every top-level .param is)
+                for given, k in direct:
+                    declared = top.defined[k]
+                    top.values[k] = top.overrides[k] = Amount(
+                        float(overrides[given]), declared.dimension, declared.origin)
+                    values[k] = top.values[k].value
+                self.bound_values = values
+                for run in runs:
+                    run()
+                touched = plan.elements
             for k in moved:
                 before[k] = overrides[k]
             self.bound = last
@@ -974,8 +999,28 @@ class _Builder:
             result = (self._apply(deps, plan, params, settings), plan.options)
             self.analyses_stale = self.analyses_stale or plan.analyses
         copy = dict(overrides)
-        self.bound = (copy, not settings, all(k == k.lower() for k in overrides), copy.keys())
+        self.bound = (copy, not settings, all(k == k.lower() for k in overrides), copy.keys(),
+                      tuple(copy))
         return result
+
+    def _move(self, deps: Dependencies, moved: Tuple[str, ...]):
+        """What a binding does when the .params ``moved`` (names as given) took new values
+        and the others kept theirs: ``(plan, direct, runs)``.  ``direct``: ``(name as
+        given, key)`` of each, if nothing but their own values and the element bindings
+        ``runs`` (compiled) are to evaluate: no definition, subcircuit argument or other
+        .param reads them (a point of a .param sweep); else None (``_apply``)."""
+        plan = deps.plan(frozenset(k.lower() for k in moved))
+        if plan.forget or plan.arguments or plan.top or len(plan.direct) < len(moved):
+            return plan, None, ()
+        return plan, tuple((k, k.lower()) for k in moved), \
+            tuple(self._fast(i) for i in plan.bindings)
+
+    def _fast(self, i: int) -> Callable[[], None]:
+        """Binding ``i``'s compiled form (made at its first incremental run)."""
+        binding = self.bindings[i]
+        if binding.fast is None:
+            binding.fast = binding.compile() if binding.compile else binding.run
+        return binding.fast
 
     def _apply(self, deps: Dependencies, plan: Plan, params: Mapping[str, float],
                settings: Dict[str, float]) -> AbstractSet[str]:
@@ -1008,10 +1053,7 @@ class _Builder:
             values[k] = top.lookup(k, top.defs[k].span).value
         self.bound_values = values
         for i in plan.bindings:
-            binding = self.bindings[i]
-            if binding.fast is None:
-                binding.fast = binding.compile() if binding.compile else binding.run
-            binding.fast()
+            self._fast(i)()
         if settings:
             for key, v in settings.items():
                 self.set_element_parameter(key, v)

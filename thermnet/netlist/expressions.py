@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, Optional, Sequence, Tuple
 
 from thermnet.errors import NetlistError, Span
 from thermnet.netlist import ast
@@ -174,14 +174,81 @@ def compile_float(item: ast.Item, where: Callable[[str], Optional[Dict[str, Amou
     yet, division by zero, a domain or overflow error, a complex or non-finite result;
     the caller then evaluates ``item`` with :func:`amount_of`, which evaluates what is
     missing or raises the located error.  Units are not checked here: they depend on the
-    expression's form only, and were checked when the item was first evaluated."""
+    expression's form only, and were checked when the item was first evaluated.
+    (:func:`compile_stores` compiles an element's values so, together.)"""
     env: Dict[str, object] = {}
+    name = _namer(env)
+    body = _float_code(item, where, name)
+    if body is None:
+        return None
+    accept = _accept(None, name)
+    source = (f"def value():\n"
+              f"    try:\n"
+              f"        r = {body}\n"
+              f"    except (ArithmeticError, ValueError, KeyError):\n"
+              f"        return None\n"
+              f"    return r if {accept} else None\n")
+    return _compiled(source, env, "value")
 
+
+@dataclass(frozen=True)
+class Store:
+    """A value for :func:`compile_stores`: ``item``, computed as :func:`compile_float`'s
+    function computes it (``where``, ``within``), stored as ``holder.attribute = value``
+    (``key`` None) or ``holder.attribute[key] = value``; where that function would give
+    None, ``fallback()`` evaluates and stores the value instead (or raises the located
+    error).  ``within`` None: always the fallback (no interval says what is valid)."""
+
+    item: ast.Item
+    where: Callable[[str], Optional[Dict[str, Amount]]]
+    within: Optional[Tuple[float, float]]
+    holder: object
+    attribute: str
+    key: Optional[str]
+    fallback: Callable[[], None]
+
+
+def compile_stores(stores: Sequence[Store], after: Optional[Callable[[], None]] = None
+                   ) -> Optional[Callable[[], None]]:
+    """One function storing every value of ``stores`` in order (each as compile_float's
+    function computes it: the same floating-point operations in the same order, checked
+    by one comparison against its interval), then calling ``after`` (the checks of the
+    values together): an element's rebinding in one call, none per value.  None if
+    Python cannot compile it (nested beyond its parser)."""
+    env: Dict[str, object] = {}
+    name = _namer(env)
+    lines = ["def assign():"]
+    for s in stores:
+        body = None if s.within is None else _float_code(s.item, s.where, name)
+        if body is None:
+            lines.append(f"    {name(s.fallback)}()")
+            continue
+        target = f"{name(s.holder)}.{s.attribute}" + ("" if s.key is None else f"[{s.key!r}]")
+        lines += ["    try:",
+                  f"        r = {body}",
+                  "    except (ArithmeticError, ValueError, KeyError):",
+                  "        r = None",
+                  f"    if {_accept(s.within, name)}:",
+                  f"        {target} = r",
+                  "    else:",
+                  f"        {name(s.fallback)}()"]
+    if after is not None:
+        lines.append(f"    {name(after)}()")
+    return _compiled("\n".join(lines + ["    return None", ""]), env, "assign")
+
+
+def _namer(env: Dict[str, object]) -> Callable[[object], str]:
+    """A function naming a value in ``env`` (the globals of a compiled function)."""
     def name(value) -> str:
         key = f"_{len(env)}"
         env[key] = value
         return key
+    return name
 
+
+def _float_code(item: ast.Item, where, name) -> Optional[str]:
+    """Python code computing the value of ``item`` (compile_float), or None if ``item`` is
+    neither a parameter's name nor an expression of parameters."""
     def code(node) -> str:
         if isinstance(node, ast.ENum):
             return name(number_in_braces(node))
@@ -205,26 +272,32 @@ def compile_float(item: ast.Item, where: Callable[[str], Optional[Dict[str, Amou
         values = where(item.text.lower())
         if values is None:
             return None
-        body = f"{name(values)}[{item.text.lower()!r}].value"
-    elif isinstance(item, ast.ExprValue):
+        return f"{name(values)}[{item.text.lower()!r}].value"
+    if isinstance(item, ast.ExprValue):
         try:
-            body = code(item.expr)
+            return code(item.expr)
         except (KeyError, TypeError):       # not an expression of parameters
             return None
-    else:
-        return None
-    # r - r == 0.0: finite (inf - inf and nan - nan are nan); complex from ** is refused
-    source = (f"def value():\n"
-              f"    try:\n"
-              f"        r = {body}\n"
-              f"    except (ArithmeticError, ValueError, KeyError):\n"
-              f"        return None\n"
-              f"    return r if r.__class__ is float and r - r == 0.0 else None\n")
+    return None
+
+
+def _accept(within: Optional[Tuple[float, float]], name) -> str:
+    """The condition on ``r`` of a value compile_float gives: a finite float (r - r ==
+    0.0: inf - inf and nan - nan are nan; a complex from ** is refused), in ``within``."""
+    accept = "r.__class__ is float and r - r == 0.0"
+    if within is not None:
+        accept += f" and {name(within[0])} <= r <= {name(within[1])}"
+    return accept
+
+
+def _compiled(source: str, env: Dict[str, object], function: str):
+    """The function ``function`` defined by ``source`` with the globals ``env``, or None
+    if Python cannot compile it (nested beyond its parser)."""
     try:
         exec(compile(source, "<compiled .param value>", "exec"), env)   # noqa: S102
-    except (SyntaxError, RecursionError, MemoryError):   # nested beyond Python's parser
+    except (SyntaxError, RecursionError, MemoryError):
         return None
-    return env["value"]  # type: ignore[return-value]
+    return env[function]
 
 
 def number_in_braces(node: ast.ENum) -> float:
