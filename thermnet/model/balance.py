@@ -695,11 +695,11 @@ def _value(element) -> float:
 
 def _margin_radius(error: float, rtol: float, order: int) -> float:
     """The |ln T| move within which a grid whose estimated error is ``error`` stays below
-    ``rtol``: the error of an order-p Gauss-Legendre panel falls as rho^(-2p), rho the
-    panel's distance (in half-widths) to the integrand's nearest complex singularity
-    (Davis & Rabinowitz, "Methods of Numerical Integration", 2nd ed. 1984, Sec. 4.6), and
+    ``rtol``: the error of an order-p Gauss-Legendre panel falls as rho^(-2p), rho the sum
+    of the semi-axes (in half-widths of the panel) of the largest ellipse about it free of
+    the integrand's singularities (L. N. Trefethen, SIAM Review 50, 67 (2008), Thm. 4.5), and
     the singularities that move with the temperatures, the Bose factors' poles at
-    E = 2 pi i n kB T, move in proportion to T: a move d in ln T changes the error by at most
+    E = 2 pi i n kB T, move in proportion to T: a move d in ln T changes it by a factor of about
     e^(2 p |d|).  Within [CHECK_RADIUS, MARGIN_RADIUS_MAX]: a grid that barely meets its
     tolerance is still checked again 2 % away, as before, and no margin lets the check
     wait for more than 10 % (kinks and resonances have their own radii)."""
