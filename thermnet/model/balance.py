@@ -699,8 +699,8 @@ def _margin_radius(error: float, rtol: float, order: int) -> float:
     of the semi-axes (in half-widths of the panel) of the largest ellipse about it free of
     the integrand's singularities (L. N. Trefethen, SIAM Review 50, 67 (2008), Thm. 4.5), and
     the singularities that move with the temperatures, the Bose factors' poles at
-    E = 2 pi i n kB T, move in proportion to T: a move d in ln T changes it by a factor of about
-    e^(2 p |d|).  Within [CHECK_RADIUS, MARGIN_RADIUS_MAX]: a grid that barely meets its
+    E = 2 pi i n kB T, move in proportion to T: a move d in ln T changes the error by a factor of
+    about e^(2 p |d|).  Within [CHECK_RADIUS, MARGIN_RADIUS_MAX]: a grid that barely meets its
     tolerance is still checked again 2 % away, as before, and no margin lets the check
     wait for more than 10 % (kinks and resonances have their own radii)."""
     if not error > 0:
