@@ -125,6 +125,9 @@ class HeatBalance:
         for e in circuit.flat.elements.values():
             e.configure(options)
         self._configured = dict(options)     # the options the elements were configured for
+        # elements whose new values move no photonic link or bias network (rebind)
+        self._light = frozenset(k for k, e in circuit.flat.elements.items()
+                                if isinstance(e, (ThermalElement, HeatCapacity)))
 
     # ---- temperatures -------------------------------------------------------------------
     def crosses_kink(self, Ta: np.ndarray, Tb: np.ndarray) -> bool:
@@ -638,7 +641,7 @@ class HeatBalance:
                 if k in self.netlist_values:      # a source's new value, as set_value
                     self.netlist_values[k] = v = _value(elements[k])
                     self.set_value(k, v)
-                elif light and not isinstance(elements[k], (ThermalElement, HeatCapacity)):
+                elif light and k not in self._light:
                     light = False
             if light:
                 if any(k not in self.netlist_values for k in changed):

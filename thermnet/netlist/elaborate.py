@@ -222,13 +222,19 @@ class ParamScope(Scope):
             self.values.pop(key, None)
             self.lookup(key, self.defs[key].span)
             return
-        declared = self.defined[key]
         if value is None:
             self.overrides.pop(key, None)
-            self.values[key] = declared
-        else:   # a plain number takes the definition's unit (_replace; so may the override)
-            self.values[key] = self.overrides[key] = \
-                Amount(float(value), declared.dimension, declared.origin)
+            self.values[key] = self.defined[key]
+        else:
+            self.set_evaluated(key, value)
+
+    def set_evaluated(self, key: str, value: float) -> Amount:
+        """``key``'s new value, its definition evaluated before: a plain number takes the
+        definition's unit (_replace; so may the override)."""
+        declared = self.defined[key]
+        self.values[key] = self.overrides[key] = out = \
+            Amount(float(value), declared.dimension, declared.origin)
+        return out
 
     def forget(self, key: str, definition: bool) -> None:
         """Evaluate ``key`` anew at its next lookup (a rebind that reaches it); its
@@ -969,13 +975,9 @@ class _Builder:
                                       {k.lower(): v for k, v in overrides.items()}, {})
             else:       # only the moved names' values and the elements reading them change
                 top, values = self.scope, dict(self.bound_values)
-                # as top.override(k, v) for a k evaluated before (after a complete binding
-                # every top-level .param is)
+                # each k evaluated before (after a complete binding every top-level .param is)
                 for given, k in direct:
-                    declared = top.defined[k]
-                    top.values[k] = top.overrides[k] = Amount(
-                        float(overrides[given]), declared.dimension, declared.origin)
-                    values[k] = top.values[k].value
+                    values[k] = top.set_evaluated(k, overrides[given]).value
                 self.bound_values = values
                 for run in runs:
                     run()
