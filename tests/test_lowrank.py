@@ -201,3 +201,36 @@ def test_ring_with_films_derivatives_against_central_differences():
         lo[j] -= step
         J[:, j] = (bal.residual(hi)[0] - bal.residual(lo)[0]) / (2 * step)
     assert np.max(np.abs(dF - J) / (S[:, None] / Tf[None, :])) < 1e-6
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_blocks_are_bitwise_the_whole_transfer(fast):
+    """W block by block over the energies (the grid checks' emission): bitwise the same as
+    W of all energies at once, on the rank-m path and on the dense one."""
+    rng = np.random.default_rng(5)
+    inc, diss, moving, y = _random_network(rng, 12, 5, 3)
+    nt = lowrank.NetworkTransfer(inc, diss, (), moving)
+    nt.usable = fast
+    assert (nt.fixed_part(y) is not None) == fast
+    whole = nt(y)
+    got = list(nt.blocks(y, 7))
+    assert [s.start for s, _ in got] == list(range(0, N_ENERGY, 7))
+    for s, W in got:
+        assert np.array_equal(W, whole[s])
+
+
+def test_grid_check_emission_in_blocks_equals_the_whole_grid(monkeypatch):
+    """The emission of a grid check computed in blocks of panels (HeatBalance._emission,
+    EMISSION_BLOCK) equals that of the whole grid at once, bitwise."""
+    from thermnet.model import balance as balance_module
+    bal = _ring_balance(16, 5)
+    T = bal.full(0.08 + 0.25 * np.random.default_rng(4).random(len(bal.free)))
+    bal.choose_grids(T)
+    grid = bal.grids[0]
+    bal._network(0, T[bal.link_idx[0]], grid)         # W and tau of the whole grid, kept
+    centres, values = bal._emission(0, T, grid)       # ... and used as one block
+    bal._network_memo.clear()
+    monkeypatch.setattr(balance_module, "EMISSION_BLOCK", 16 * 16 * 16 * grid.order * 3)
+    c2, v2 = bal._emission(0, T, grid)                # 3 panels a block
+    assert len(values) > 6 and not bal._network_memo
+    assert np.array_equal(centres, c2) and np.array_equal(values, v2)

@@ -46,6 +46,7 @@ STATIC_BATCH_FROM = 2       # static links evaluated together from this many (on
 CHECK_RADIUS = 0.02         # |ln T| move that triggers a new photon-grid check
 KINK_MOVE = 0.05            # ... or a move of an admittance's kink (2 Delta) by this much
 KINK_RADIUS_MIN = 1e-6      # (|ln T|: within 1e-6 of Tc a grid is checked at every move)
+EMISSION_BLOCK = 4 << 20    # bytes of W per block of a grid check's emission (_emission)
 
 
 class HeatBalance:
@@ -154,8 +155,7 @@ class HeatBalance:
         whose admittances do not depend on temperature (resistors, capacitors, inductors:
         then only the Bose factors move), else per grid and temperatures (a derivative pass
         mostly comes at the state whose residual was just evaluated)."""
-        static = self.static[k] and grid.t_top > 0
-        key = grid if static else (grid, temps.tobytes(), _slope_key(slopes))
+        key = self._network_key(k, temps, grid, slopes)
         memo = self._network_memo.get(k)
         if memo is not None and memo[0] == key:
             return memo[1]
@@ -166,6 +166,14 @@ class HeatBalance:
         out = E, w, y, W, photonic.transmission_from(y[link.dissipative], W)
         self._network_memo[k] = (key, out)
         return out
+
+    def _network_key(self, k: int, temps: np.ndarray, grid: Grid,
+                     slopes: Optional[Dict[int, float]] = None):
+        """What ``_network``'s result of link k depends on: its grid, and for a link with
+        temperature-dependent or biased elements its temperatures and slopes."""
+        if self.static[k] and grid.t_top > 0:
+            return grid
+        return grid, temps.tobytes(), _slope_key(slopes)
 
     def _link_spectrum(self, k: int, T: np.ndarray, grid: Grid, scale: float = 1.0):
         temps = T[self.link_idx[k]]
@@ -292,9 +300,28 @@ class HeatBalance:
     def _emission(self, k: int, T: np.ndarray, grid: Grid):
         """Panel centres (J) and the emitted power matrix int E tau_ij n(E, T_i) dE / h (W)
         over each panel of ``grid``, (n_panels, nd, nd)."""
-        E, w, tau, temps = self._link_spectrum(k, T, grid)
+        temps = T[self.link_idx[k]]
+        slopes = self.link_slopes(k, T)
+        memo = self._network_memo.get(k)
+        if memo is not None and memo[0] == self._network_key(k, temps, grid, slopes):
+            E, w, _, _, tau = memo[1]
+            blocks = iter([(slice(None), tau)])
+        else:
+            # block by block over whole panels, without W and tau of the whole grid (the 2p
+            # grid of a large network: 65 MB of W, fresh pages at every check); the same
+            # values, each energy's W computed on its own (NetworkTransfer.blocks)
+            link = self.links[k]
+            E, w = self._quadrature(k, temps, grid)
+            y = self._admittances(k, E, temps, slopes)
+            nd = len(link.dissipative)
+            size = grid.order * max(1, EMISSION_BLOCK // (16 * nd * nd * grid.order))
+            blocks = ((s, photonic.transmission_from(y[link.dissipative, s], W))
+                      for s, W in self._transfers[k].blocks(y, size))
         en = photonic.bose_energy(E[:, None], temps[None, :])
-        return photonic.panel_sums(E, w[:, None, None] * tau * en[:, :, None] / h, grid.order)
+        parts = [photonic.panel_sums(E[s], w[s, None, None] * tau * en[s, :, None] / h,
+                                     grid.order) for s, tau in blocks]
+        return (np.concatenate([c for c, _ in parts]),
+                np.concatenate([v for _, v in parts]))
 
     def choose_grids(self, T: np.ndarray, radius: float = CHECK_RADIUS,
                      looseness: float = 1.0) -> bool:
