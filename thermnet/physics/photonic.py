@@ -481,6 +481,7 @@ def heat_and_derivatives(energy: np.ndarray, weights: np.ndarray, tau: np.ndarra
 
 
 PAIRS_FROM = 8     # dissipative elements of a link from which _dtau_pairs is used
+PAIRS_BLOCK = 2 << 20    # bytes of S per block of energies in _dtau_pairs
 
 
 def _dtau_full(dQ: np.ndarray, W: np.ndarray, re: np.ndarray, wen: np.ndarray,
@@ -511,23 +512,32 @@ def _dtau_pairs(dQ: np.ndarray, W: np.ndarray, re: np.ndarray, wen: np.ndarray,
                 dy_diss: np.ndarray, moving: np.ndarray) -> None:
     """As :func:`_dtau_full`, with W symmetric: the antisymmetric part of the first term
     over the pairs i < j, its m-independent part S formed once (n_energy x nd (nd - 1)/2
-    products per moving element against n_energy x nd^2 in a three-operand einsum; the
-    derivative pass of the ring of 50 with 20 films about 1.8x faster)."""
+    products per moving element against n_energy x nd^2 in a three-operand einsum), in
+    blocks of energies of PAIRS_BLOCK bytes of S that stay in the cache while every moving
+    element passes over them (the ring of 50 with 20 films: a derivative pass 1.8x faster
+    on 180 energies, 2.4x on 816)."""
     nd = W.shape[1]
     iu, ju = np.triu_indices(nd, 1)                   # the pairs i < j
-    S = W[:, iu, ju].conj()                           # (nE, n_pairs)
-    S *= re[:, iu] * re[:, ju] * (wen[:, iu] - wen[:, ju])
-    for m in moving:
-        dym = dy_diss[m]                              # (nE,)
-        Wm = W[:, :, m]                               # (nE, nd): W_im = W_mi
-        t = S * (Wm * dym[:, None])[:, iu]
-        t *= Wm[:, ju]
-        # (g - g^T)_ij, i < j: a sum, not a product with dym (a BLAS matrix-vector product
-        # this large wakes OpenBLAS's threads, which spin: 2-3x the CPU time on 2 cores)
-        d = -8.0 * t.sum(axis=0).real
-        dQ[iu, ju, m] += d
-        dQ[ju, iu, m] -= d
+    step = max(1, PAIRS_BLOCK // (16 * len(iu)))
+    d = np.zeros((len(moving), len(iu)), dtype=complex)
+    for start in range(0, len(W), step):
+        c = slice(start, start + step)
+        Wc, rc, wc = W[c], re[c], wen[c]
+        S = Wc[:, iu, ju].conj()                      # (block, n_pairs)
+        S *= rc[:, iu] * rc[:, ju] * (wc[:, iu] - wc[:, ju])
+        for n, m in enumerate(moving):
+            Wm = Wc[:, :, m]                          # W_im = W_mi
+            t = S * (Wm * dy_diss[m, c, None])[:, iu]
+            t *= Wm[:, ju]
+            # a sum, not a product with y_m' (a BLAS matrix-vector product this large wakes
+            # OpenBLAS's threads, which spin: 2-3x the CPU time on 2 cores)
+            d[n] += t.sum(axis=0)
+    for n, m in enumerate(moving):
+        g = -8.0 * d[n].real                          # (g - g^T)_ij, i < j
+        dQ[iu, ju, m] += g
+        dQ[ju, iu, m] -= g
         # the second term: row i = m and column j = m of dtau (zero diagonal)
+        dym, Wm = dy_diss[m], W[:, :, m]
         cross = 4.0 * dym.real[:, None] * re * (np.square(Wm.real) + np.square(Wm.imag))
         v = wen[:, m] @ cross - np.einsum("ki,ki->i", wen, cross)    # g_mj - g_jm
         v[m] = 0.0
