@@ -144,7 +144,8 @@ def pencil_poles(incidence: np.ndarray, G: np.ndarray, c: np.ndarray, k: np.ndar
 def link_poles(admittance: Admittance, incidence: np.ndarray, lo: float, hi: float,
                floor: float, cap: float) -> List[Pole]:
     """Poles of a network (J) with |E_p| up to about ``hi``; the narrow ones (``is_narrow``:
-    those that get their own panels) refined on the full admittances.
+    those that get their own panels) refined on the full admittances.  In a network with no
+    capacitive element only the poles on the imaginary axis (``on_axis``).
 
     Parameters
     ----------
