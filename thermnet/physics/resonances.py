@@ -216,8 +216,8 @@ def _refine(admittance: Admittance, incidence: np.ndarray, poles: np.ndarray,
         if not len(idx):
             break
         # one model and pencil per distinct refit energy: candidates at the same |E_p| (the
-        # copies a multiple eigenvalue gives, e.g. 20 identical films; the candidates that
-        # have converged onto the same pole) share them, with the same result as each its own
+        # copies of a multiple eigenvalue; candidates that have converged onto one pole)
+        # share them, with the same result as each its own
         at, which = np.unique(np.abs(poles[idx]), return_inverse=True)
         G, c, k = lumped(admittance, at)
         found = pencil_poles(incidence, G, c, k, at)
