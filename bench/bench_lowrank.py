@@ -71,8 +71,21 @@ def main():
         bal._derivative_memo = None
         bal.flows(T, derivatives=True)
 
+    def grid_check():
+        bal._no_resonance_at.clear()          # search the resonances again
+        bal._checked_at = None
+        bal.choose_grids(T)
+
+    def resonance_search():
+        bal._no_resonance_at.clear()
+        bal._resonance_edges(0, temps, top, smallest)
+
     t_res = best(residual, args.repeats)
     t_der = best(derivatives, args.repeats)
+    grid = bal.grids[0]
+    smallest, top = photonic.grid_range(grid.t_top, grid.n_panels)
+    t_search = best(resonance_search, args.repeats)
+    t_check = best(grid_check, args.repeats)
     print(f"ring(50, 20): {len(E)} photon energies, {link.incidence.shape[1]} nodes, "
           f"{len(link.dissipative)} dissipative elements, {len(transfer.moving)} moving")
     print(f"W dense inverse + gather : {1e3 * t_dense:7.1f} ms")
@@ -80,6 +93,8 @@ def main():
           f"(max |difference| / max |W| = {err:.1e})")
     print(f"one residual (flows)     : {1e3 * t_res:7.1f} ms")
     print(f"one derivative pass      : {1e3 * t_der:7.1f} ms")
+    print(f"one resonance search     : {1e3 * t_search:7.1f} ms")
+    print(f"one grid check (search, p and 2p emission): {1e3 * t_check:7.1f} ms")
     print(f".op (first of a process): {cpu:.2f} s CPU, {evaluations} heat-balance "
           "evaluations (residuals and derivative passes)")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, python "

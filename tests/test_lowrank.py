@@ -11,6 +11,7 @@ import pytest
 import thermnet
 from thermnet.model.balance import HeatBalance
 from thermnet.physics import lowrank, photonic
+from thermnet.physics.constants import h
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "bench"))
@@ -201,3 +202,60 @@ def test_ring_with_films_derivatives_against_central_differences():
         lo[j] -= step
         J[:, j] = (bal.residual(hi)[0] - bal.residual(lo)[0]) / (2 * step)
     assert np.max(np.abs(dF - J) / (S[:, None] / Tf[None, :])) < 1e-6
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_blocks_are_bitwise_the_whole_transfer(fast):
+    """W block by block over the energies (the grid checks' emission): bitwise the same as
+    W of all energies at once, on the rank-m path and on the dense one."""
+    rng = np.random.default_rng(5)
+    inc, diss, moving, y = _random_network(rng, 12, 5, 3)
+    nt = lowrank.NetworkTransfer(inc, diss, (), moving)
+    nt.usable = fast
+    assert (nt.fixed_part(y) is not None) == fast
+    whole = nt(y)
+    got = list(nt.blocks(y, 7))
+    assert [s.start for s, _ in got] == list(range(0, N_ENERGY, 7))
+    for s, W in got:
+        assert np.array_equal(W, whole[s])
+
+
+def test_grid_check_emission_in_blocks_equals_the_whole_grid(monkeypatch):
+    """The emission of a grid check computed in blocks of panels (HeatBalance._emission,
+    EMISSION_BLOCK) equals that of the whole grid at once, bitwise."""
+    from thermnet.model import balance as balance_module
+    bal = _ring_balance(16, 5)
+    T = bal.full(0.08 + 0.25 * np.random.default_rng(4).random(len(bal.free)))
+    bal.choose_grids(T)
+    grid = bal.grids[0]
+    bal._network(0, T[bal.link_idx[0]], grid)         # W and tau of the whole grid, kept
+    centres, values = bal._emission(0, T, grid)       # ... and used as one block
+    bal._network_memo.clear()
+    monkeypatch.setattr(balance_module, "EMISSION_BLOCK", 16 * 16 * 16 * grid.order * 3)
+    c2, v2 = bal._emission(0, T, grid)                # 3 panels a block
+    assert len(values) > 6 and not bal._network_memo
+    assert np.array_equal(centres, c2) and np.array_equal(values, v2)
+
+
+def test_derivative_pairs_equal_the_full_sum():
+    """dQ of the ring of 16 with 5 films: the sum over the pairs i < j (photonic._dtau_pairs,
+    W symmetric) equals the sum over all i, j (photonic._dtau_full) to rounding."""
+    bal = _ring_balance(16, 5)
+    T = bal.full(0.08 + 0.25 * np.random.default_rng(4).random(len(bal.free)))
+    bal.choose_grids(T)
+    temps = T[bal.link_idx[0]]
+    E, w, y, W, tau = bal._network(0, temps, bal.grids[0])
+    link = bal.links[0]
+    moving = np.array([m for m, e in enumerate(link.dissipative_elements)
+                       if e.temperature_dependent])
+    dy = np.zeros((len(temps), len(E)), dtype=complex)
+    for m in moving:
+        dy[m] = link.dissipative_elements[m].admittance_derivative(E, temps[m])
+    assert len(temps) >= photonic.PAIRS_FROM and len(moving) == 5
+    re = y[link.dissipative].real.T
+    wen = (w / h)[:, None] * photonic.bose_energy(E[:, None], temps[None, :])
+    pairs, full = np.zeros((len(temps),) * 3), np.zeros((len(temps),) * 3)
+    photonic._dtau_pairs(pairs, W, re, wen, dy, moving)
+    photonic._dtau_full(full, W, re, wen, dy, moving)
+    assert np.abs(full).max() > 0
+    assert np.abs(pairs - full).max() < 1e-12 * np.abs(full).max()

@@ -52,6 +52,7 @@ CHECK_RADIUS = 0.02         # |ln T| move that triggers a new photon-grid check,
 MARGIN_RADIUS_MAX = 0.1     # ... at most, however far below the tolerance the error was
 KINK_MOVE = 0.05            # ... or a move of an admittance's kink (2 Delta) by this much
 KINK_RADIUS_MIN = 1e-6      # (|ln T|: within 1e-6 of Tc a grid is checked at every move)
+EMISSION_BLOCK = 4 << 20    # bytes of W per block of a grid check's emission (_emission)
 
 
 class HeatBalance:
@@ -165,19 +166,32 @@ class HeatBalance:
         mostly comes at the state whose residual was just evaluated).  The last NETWORK_MEMO
         (2) results are kept: a grid check's pass at order 2p comes between the pass on the
         grid it keeps and the solver's next residual there."""
-        static = self.static[k] and grid.t_top > 0
-        key = grid if static else (grid, temps.tobytes(), _slope_key(slopes))
-        kept = self._network_memo.get(k, ())
-        for memo_key, memo_out in kept:
-            if memo_key == key:
-                return memo_out
+        key = self._network_key(k, temps, grid, slopes)
+        found = self._kept_network(k, key)
+        if found is not None:
+            return found
         link = self.links[k]
         E, w = self._quadrature(k, temps, grid)
         y = self._admittances(k, E, temps, slopes)
         W = self._transfers[k](y)
         out = E, w, y, W, photonic.transmission_from(y[link.dissipative], W)
-        self._network_memo[k] = ((key, out),) + tuple(kept[:NETWORK_MEMO - 1])
+        self._network_memo[k] = ((key, out),) + self._network_memo.get(k, ())[:NETWORK_MEMO - 1]
         return out
+
+    def _kept_network(self, k: int, key):
+        """Link k's kept ``_network`` result for ``key`` (``_network_key``), or None."""
+        for memo_key, memo_out in self._network_memo.get(k, ()):
+            if memo_key == key:
+                return memo_out
+        return None
+
+    def _network_key(self, k: int, temps: np.ndarray, grid: Grid,
+                     slopes: Optional[Dict[int, float]] = None):
+        """What ``_network``'s result of link k depends on: its grid, and for a link with
+        temperature-dependent or biased elements its temperatures and slopes."""
+        if self.static[k] and grid.t_top > 0:
+            return grid
+        return grid, temps.tobytes(), _slope_key(slopes)
 
     def _link_spectrum(self, k: int, T: np.ndarray, grid: Grid, scale: float = 1.0):
         temps = T[self.link_idx[k]]
@@ -327,9 +341,34 @@ class HeatBalance:
     def _emission(self, k: int, T: np.ndarray, grid: Grid):
         """Panel centres (J) and the emitted power matrix int E tau_ij n(E, T_i) dE / h (W)
         over each panel of ``grid``, (n_panels, nd, nd)."""
-        E, w, tau, temps = self._link_spectrum(k, T, grid)
+        temps = T[self.link_idx[k]]
+        slopes = self.link_slopes(k, T)
+        link = self.links[k]
+        nd = len(link.dissipative)
+        found = self._kept_network(k, self._network_key(k, temps, grid, slopes))
+        panels = grid.n_panels + len(grid.edges) + len(link.dissipative_elements)
+        if found is None and panels * grid.order * 16 * nd * nd <= EMISSION_BLOCK:
+            # W small enough for one block (about: the kinks' panels counted one per
+            # element): the spectrum itself, kept for the solver (the grid a check keeps is
+            # the one its next residual is evaluated on)
+            found = self._network(k, temps, grid, slopes)
+        if found is not None:
+            E, w, _, _, tau = found
+            blocks = iter([(slice(None), tau)])
+        else:
+            # block by block over whole panels, without W and tau of the whole grid (the 2p
+            # grid of a large network: 65 MB of W, fresh pages at every check); the same
+            # values, each energy's W computed on its own (NetworkTransfer.blocks)
+            E, w = self._quadrature(k, temps, grid)
+            y = self._admittances(k, E, temps, slopes)
+            size = grid.order * max(1, EMISSION_BLOCK // (16 * nd * nd * grid.order))
+            blocks = ((s, photonic.transmission_from(y[link.dissipative, s], W))
+                      for s, W in self._transfers[k].blocks(y, size))
         en = photonic.bose_energy(E[:, None], temps[None, :])
-        return photonic.panel_sums(E, w[:, None, None] * tau * en[:, :, None] / h, grid.order)
+        parts = [photonic.panel_sums(E[s], w[s, None, None] * tau * en[s, :, None] / h,
+                                     grid.order) for s, tau in blocks]
+        return (np.concatenate([c for c, _ in parts]),
+                np.concatenate([v for _, v in parts]))
 
     def choose_grids(self, T: np.ndarray, radius: Optional[float] = None,
                      looseness: float = 1.0) -> bool:

@@ -438,11 +438,21 @@ def heat_and_derivatives(energy: np.ndarray, weights: np.ndarray, tau: np.ndarra
         dtau_ij/dt_m = 8 Re y_i Re y_j Re(conj(W_ij) dW_ij)
                        + 4 (d_im Re y_m' Re y_j + d_jm Re y_i Re y_m') |W_ij|^2.
 
+    Only the antisymmetric part of the dtau term reaches dQ (Q_ij takes n_i - n_j).  With W
+    symmetric (a reciprocal network, Z = Z^T) the first term's is
+
+        -(8/h) Re int conj(W_ij) Re y_i Re y_j (E n_i - E n_j) W_im W_jm y_m' dE,
+
+    symmetric in i, j apart from the Bose factors: from PAIRS_FROM dissipative elements it is
+    summed over the pairs i < j only (``_dtau_pairs``), else as g_ij over all i, j by one
+    einsum per moving element (``_dtau_full``; the two agree to rounding, ~1e-13 of the
+    largest entry, and the small links of the papers' circuits keep the same numbers).
+
     Parameters
     ----------
     tau : (n_energy, nd, nd) from :func:`transmission_from`.
     y_diss, dy_diss : (nd, n_energy) admittances of the dissipative elements and dY/dT.
-    W : (n_energy, nd, nd) from :func:`transfer`.
+    W : (n_energy, nd, nd) from :func:`transfer`, symmetric.
     moving : indices m of the elements whose admittance depends on their temperature.
 
     Returns
@@ -462,7 +472,25 @@ def heat_and_derivatives(energy: np.ndarray, weights: np.ndarray, tau: np.ndarra
         return Q, dQ
     en = bose_energy(energy[:, None], temps[None, :])              # (nE, nd)
     re = y_diss.real.T                                # (nE, nd)
-    wen = wh[:, None] * en                            # (nE, nd): the weight of dtau_ij in g_ij
+    wen = wh[:, None] * en                            # (nE, nd): E n_i / h with the weights
+    if nd >= PAIRS_FROM:
+        _dtau_pairs(dQ, W, re, wen, dy_diss, moving)
+    else:
+        _dtau_full(dQ, W, re, wen, dy_diss, moving)
+    return Q, dQ
+
+
+PAIRS_FROM = 8     # dissipative elements of a link from which _dtau_pairs is used
+PAIRS_BLOCK = 2 << 20    # bytes of S per block of energies in _dtau_pairs
+
+
+def _dtau_full(dQ: np.ndarray, W: np.ndarray, re: np.ndarray, wen: np.ndarray,
+               dy_diss: np.ndarray, moving: np.ndarray) -> None:
+    """Adds the dtau terms of :func:`heat_and_derivatives` to dQ: g_ij over all i, j for each
+    moving element m, dQ[:, :, m] += g - g^T.  ``re``, ``wen``: (nE, nd) Re y and the
+    weighted E n / h."""
+    nd = W.shape[1]
+    idx = np.arange(nd)
     # the first term of dtau summed: g_ij = 8 Re sum_k P_kij dW_kij, P the part that does not
     # depend on m (one pass over (nE, nd, nd) per moving element, no temporaries of that size)
     P = W.conj()                    # in place: no further temporaries of W's size
@@ -478,7 +506,43 @@ def heat_and_derivatives(energy: np.ndarray, weights: np.ndarray, tau: np.ndarra
         g[:, m] += np.einsum("ki,ki->i", wen, cross)
         g[idx, idx] = 0.0                             # tau has a zero diagonal
         dQ[:, :, m] += g - g.T
-    return Q, dQ
+
+
+def _dtau_pairs(dQ: np.ndarray, W: np.ndarray, re: np.ndarray, wen: np.ndarray,
+                dy_diss: np.ndarray, moving: np.ndarray) -> None:
+    """As :func:`_dtau_full`, with W symmetric: the antisymmetric part of the first term
+    over the pairs i < j, its m-independent part S formed once (n_energy x nd (nd - 1)/2
+    products per moving element against n_energy x nd^2 in a three-operand einsum), in
+    blocks of energies of PAIRS_BLOCK bytes of S that stay in the cache while every moving
+    element passes over them (the ring of 50 with 20 films: a derivative pass 1.8x faster
+    on 180 energies, 2.4x on 816)."""
+    nd = W.shape[1]
+    iu, ju = np.triu_indices(nd, 1)                   # the pairs i < j
+    step = max(1, PAIRS_BLOCK // (16 * len(iu)))
+    d = np.zeros((len(moving), len(iu)), dtype=complex)
+    for start in range(0, len(W), step):
+        c = slice(start, start + step)
+        Wc, rc, wc = W[c], re[c], wen[c]
+        S = Wc[:, iu, ju].conj()                      # (block, n_pairs)
+        S *= rc[:, iu] * rc[:, ju] * (wc[:, iu] - wc[:, ju])
+        for n, m in enumerate(moving):
+            Wm = Wc[:, :, m]                          # W_im = W_mi
+            t = S * (Wm * dy_diss[m, c, None])[:, iu]
+            t *= Wm[:, ju]
+            # a sum, not a product with y_m' (a BLAS matrix-vector product this large wakes
+            # OpenBLAS's threads, which spin: 2-3x the CPU time on 2 cores)
+            d[n] += t.sum(axis=0)
+    for n, m in enumerate(moving):
+        g = -8.0 * d[n].real                          # (g - g^T)_ij, i < j
+        dQ[iu, ju, m] += g
+        dQ[ju, iu, m] -= g
+        # the second term: row i = m and column j = m of dtau (zero diagonal)
+        dym, Wm = dy_diss[m], W[:, :, m]
+        cross = 4.0 * dym.real[:, None] * re * (np.square(Wm.real) + np.square(Wm.imag))
+        v = wen[:, m] @ cross - np.einsum("ki,ki->i", wen, cross)    # g_mj - g_jm
+        v[m] = 0.0
+        dQ[m, :, m] += v
+        dQ[:, m, m] -= v
 
 
 def heat_noise(energy: np.ndarray, weights: np.ndarray, tau: np.ndarray,
