@@ -6,6 +6,7 @@ import glob
 import math
 import os
 import random
+import types
 import zlib
 
 import numpy as np
@@ -15,7 +16,7 @@ import thermnet
 from thermnet.errors import NetlistError
 from thermnet.netlist.dependencies import names_in
 from thermnet.netlist.elaborate import elaborate
-from thermnet.netlist.expressions import compile_float
+from thermnet.netlist.expressions import Store, compile_stores
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 NETLISTS = sorted(glob.glob(os.path.join(ROOT, "netlists", "*.net")))
@@ -212,8 +213,13 @@ R2 n A {abs(-a)^0.5 + tanh(a) + pi*kB/kB + 1/(a-1)} temp=bath
     top = flat.binder.scope
     for card in cards:                   # the compiled functions give the values themselves
         if getattr(getattr(card, "name", None), "text", "") in ("R1", "R2"):
-            fn = compile_float(card.items[2], lambda n: top.values if n in top.defs else None)
-            assert fn is not None and fn() == flat.elements[card.name.text.lower()].value
+            got = types.SimpleNamespace(value=None)
+            assign = compile_stores([Store(
+                card.items[2], lambda n: top.values if n in top.defs else None,
+                (-math.inf, math.inf), got, "value", None, lambda: pytest.fail("fallback"))])
+            assert assign is not None
+            assign()
+            assert got.value == flat.elements[card.name.text.lower()].value
     with pytest.raises(NetlistError, match="division by zero"):
         flat.rebind({"a": 1.0})
     flat.rebind({"a": 4.0})
@@ -456,3 +462,26 @@ def test_the_checks_a_kind_declares_it_may_skip_do_not_depend_on_those_values():
                     e.check()
                     assert {k: v for k, v in vars(e).items()
                             if k not in ("value", "params")} == state, (kind, key, v)
+
+
+def test_a_rebound_tc_moves_the_balances_kinks():
+    """A .param that moves a Tc moves the heat balance's kinks (HeatBalance.kink_T, where
+    the continuation turns corners and does not extrapolate): as in a fresh netlist."""
+    from thermnet.solve.analysis import Context
+    text = """.param tc=0.4
+.model ti eph_bcs(sigma=1.3e9 tc={tc})
+TB bath 30m
+P1 A 1p
+E1 A bath ti vol=1e-19
+.print T(A)
+.op
+"""
+    net = thermnet.parse(text)
+    net.run()
+    bal = net._balance
+    assert list(bal.kink_T) == [0.4, 0.4]
+    Context(bal, {}, {}, {}).balance({"tc": 0.2})
+    fresh = thermnet.parse(text)
+    fresh.set("tc", 0.2)
+    fresh.run()
+    assert list(bal.kink_T) == list(fresh._balance.kink_T) == [0.2, 0.2]

@@ -96,7 +96,10 @@ class HeatBalance:
             [li] + [self.bias_idx[b] for b, _ in lb.values()]))
             for li, lb in zip(self.link_idx, self.link_bias)]
         self._slope_memo: Optional[tuple] = None
-        self.kink_idx, self.kink_T = _kinks_at_nodes(self)
+        # the balance's kinks (kink_idx, kink_T), made when first asked for; the elements
+        # that have kinks, which a .param may move (a Tc): rebind forgets them then
+        self._kink_cache: Optional[Tuple[np.ndarray, np.ndarray]] = None
+        self._kinked = frozenset(k for k, e in circuit.flat.elements.items() if e.kinks())
         self.static = [not any(e.temperature_dependent for e in lk.elements) and not lb
                        for lk, lb in zip(self.links, self.link_bias)]
         self._network_memo: Dict[int, Tuple[tuple, ...]] = {}
@@ -131,13 +134,29 @@ class HeatBalance:
                                 if isinstance(e, (ThermalElement, HeatCapacity)))
 
     # ---- temperatures -------------------------------------------------------------------
+    @property
+    def kink_idx(self) -> np.ndarray:
+        """The thermal nodes at which a kink of the heat balance sits (``_kinks_at_nodes``),
+        one entry per kink."""
+        return self._kinks()[0]
+
+    @property
+    def kink_T(self) -> np.ndarray:
+        """The kinks' temperatures (K), aligned with ``kink_idx``."""
+        return self._kinks()[1]
+
+    def _kinks(self) -> Tuple[np.ndarray, np.ndarray]:
+        if self._kink_cache is None:
+            self._kink_cache = _kinks_at_nodes(self)
+        return self._kink_cache
+
     def crosses_kink(self, Ta: np.ndarray, Tb: np.ndarray) -> bool:
         """Whether a thermal node of an element with a kink temperature (Element.kinks: a
         superconductor's Tc) lies on different sides of it in the states Ta and Tb (every
         node's temperatures): the heat balance is not smooth between them, and a branch of
         steady states may turn there by a corner (solve/continuation.py)."""
-        return bool(np.any((Ta[self.kink_idx] - self.kink_T)
-                           * (Tb[self.kink_idx] - self.kink_T) <= 0))
+        idx, kink_T = self._kinks()
+        return bool(np.any((Ta[idx] - kink_T) * (Tb[idx] - kink_T) <= 0))
 
     def full(self, T_free: np.ndarray, source_T: Optional[np.ndarray] = None) -> np.ndarray:
         T = np.empty(len(self.nodes))
@@ -672,11 +691,14 @@ class HeatBalance:
             self._configured = dict(self.options)
             changed = None
         if changed is None:
+            self._kink_cache = None
             self._take_source_values()
         else:
             elements = self.circuit.flat.elements
             light = True          # no element of a photonic link or bias network moved
             for k in changed:
+                if k in self._kinked:
+                    self._kink_cache = None
                 if k in self.netlist_values:      # a source's new value, as set_value
                     self.netlist_values[k] = v = _value(elements[k])
                     self.set_value(k, v)

@@ -208,7 +208,7 @@ class ParamScope(Scope):
         """New values replacing the definitions (a rebind): every value evaluated anew."""
         self.overrides = {k: v if isinstance(v, Amount) else Amount(float(v))
                           for k, v in overrides.items()}
-        self.values.clear()         # in place: compiled values read this dict (compile_float)
+        self.values.clear()         # in place: compiled values read this dict (compile_stores)
         self.defined.clear()
 
     def override(self, key: str, value: Optional[float]) -> None:
@@ -387,7 +387,7 @@ class Binding:
     assigns them (checked as on the card), ``element`` is its key, ``reads`` the
     ``(item, scope)`` values it evaluates (netlist/dependencies.py).  ``compile`` makes
     ``fast``, the same with the values computed by compiled functions (a sweep's points
-    after the first; ``expressions.compile_float``)."""
+    after the first; ``expressions.compile_stores``)."""
 
     run: Callable[[], None]
     element: str
@@ -786,9 +786,7 @@ class _Builder:
                                                                          what))
         stores = []
         for place, key, (item, scope, spec, what) in deferred:
-            holder, attribute, at = (element, "value", None) if place == "value" else \
-                (element, "params", key) if place == "params" else \
-                (element.model, "values", key)
+            holder, attribute, at = _place(element, place, key)
             stores.append(Store(item, partial(where, scope=scope), spec.interval(), holder,
                                 attribute, at, fallback(place, key, item, scope, spec, what)))
         rules = check_model if any(place == "model" for place, _, _ in deferred) else None
@@ -1082,12 +1080,11 @@ class _Builder:
     def _assign(e: Element, where: str, param: str, value: float) -> None:
         """Set an element's positional value ("value"), keyword ("params") or model
         parameter ("model")."""
-        if where == "value":
-            e.value = value
-        elif where == "params":
-            e.params[param] = value
+        holder, attribute, key = _place(e, where, param)
+        if key is None:
+            setattr(holder, attribute, value)
         else:
-            e.model.values[param] = value
+            getattr(holder, attribute)[key] = value
 
     # analyses and prints
     def targets(self) -> Dict[str, Union[Target, str]]:
@@ -1367,6 +1364,16 @@ def _node_temperatures(b: "_Builder", card_type, name: str) -> Dict[str, float]:
                                    cond.value.span, form)
             out[key] = value
     return out
+
+
+def _place(e: Element, where: str, param: str) -> Tuple[Any, str, Optional[str]]:
+    """Where an element's value is kept: (object, attribute, key in it or None) of its
+    positional value ("value"), keyword ("params") or model parameter ("model")."""
+    if where == "value":
+        return e, "value", None
+    if where == "params":
+        return e, "params", param
+    return e.model, "values", param
 
 
 def _check_overrides(b: "_Builder", overrides: Mapping[str, float]) -> None:

@@ -162,42 +162,20 @@ def _eval(node: ast.Expr, scope: Scope, depth: int) -> Amount:
     raise AssertionError(node)
 
 
-def compile_float(item: ast.Item, where: Callable[[str], Optional[Dict[str, Amount]]]
-                  ) -> Optional[Callable[[], Optional[float]]]:
-    """A function computing the value of ``item`` (a parameter's name or ``{expr}``) as
-    ``amount_of(item, scope).value`` would, with the same floating-point operations in the
-    same order, for a value evaluated many times (a .param sweep's rebinding), or None if
-    ``item`` is neither.  ``where(name)``: the dict of Amounts in which the scope that
-    defines ``name`` keeps its current values (None: not a parameter, a constant).
-
-    The function returns None where it cannot give the value: a parameter not evaluated
-    yet, division by zero, a domain or overflow error, a complex or non-finite result;
-    the caller then evaluates ``item`` with :func:`amount_of`, which evaluates what is
-    missing or raises the located error.  Units are not checked here: they depend on the
-    expression's form only, and were checked when the item was first evaluated.
-    (:func:`compile_stores` compiles an element's values so, together.)"""
-    env: Dict[str, object] = {}
-    name = _namer(env)
-    body = _float_code(item, where, name)
-    if body is None:
-        return None
-    accept = _accept(None, name)
-    source = (f"def value():\n"
-              f"    try:\n"
-              f"        r = {body}\n"
-              f"    except (ArithmeticError, ValueError, KeyError):\n"
-              f"        return None\n"
-              f"    return r if {accept} else None\n")
-    return _compiled(source, env, "value")
-
-
 @dataclass(frozen=True)
 class Store:
-    """A value for :func:`compile_stores`: ``item``, computed as :func:`compile_float`'s
-    function computes it (``where``, ``within``), stored as ``holder.attribute = value``
-    (``key`` None) or ``holder.attribute[key] = value``; where that function would give
-    None, ``fallback()`` evaluates and stores the value instead (or raises the located
-    error).  ``within`` None: always the fallback (no interval says what is valid)."""
+    """A value for :func:`compile_stores`: ``item`` (a parameter's name or ``{expr}``),
+    computed as ``amount_of(item, scope).value`` would, with the same floating-point
+    operations in the same order (``where(name)``: the dict of Amounts in which the scope
+    that defines ``name`` keeps its current values; None: not a parameter, a constant),
+    and stored as ``holder.attribute = value`` (``key`` None) or
+    ``holder.attribute[key] = value`` if it is a finite float within ``within``.  Where it
+    cannot be computed so (a parameter not evaluated yet, division by zero, a domain or
+    overflow error, a complex or non-finite result, a value outside ``within``),
+    ``fallback()`` evaluates and stores it with :func:`amount_of`, which evaluates what is
+    missing or raises the located error.  ``within`` None: always the fallback (no
+    interval says what is valid).  Units are not checked: they depend on the expression's
+    form only, and were checked when the item was first evaluated."""
 
     item: ast.Item
     where: Callable[[str], Optional[Dict[str, Amount]]]
@@ -210,8 +188,8 @@ class Store:
 
 def compile_stores(stores: Sequence[Store], after: Optional[Callable[[], None]] = None
                    ) -> Optional[Callable[[], None]]:
-    """One function storing every value of ``stores`` in order (each as compile_float's
-    function computes it: the same floating-point operations in the same order, checked
+    """One function storing every value of ``stores`` in order (each as :class:`Store`
+    says: the same floating-point operations in the same order as the evaluator, checked
     by one comparison against its interval), then calling ``after`` (the checks of the
     values together): an element's rebinding in one call, none per value.  None if
     Python cannot compile it (nested beyond its parser)."""
@@ -247,7 +225,7 @@ def _namer(env: Dict[str, object]) -> Callable[[object], str]:
 
 
 def _float_code(item: ast.Item, where, name) -> Optional[str]:
-    """Python code computing the value of ``item`` (compile_float), or None if ``item`` is
+    """Python code computing the value of ``item`` (:class:`Store`), or None if ``item`` is
     neither a parameter's name nor an expression of parameters."""
     def code(node) -> str:
         if isinstance(node, ast.ENum):
@@ -282,7 +260,7 @@ def _float_code(item: ast.Item, where, name) -> Optional[str]:
 
 
 def _accept(within: Optional[Tuple[float, float]], name) -> str:
-    """The condition on ``r`` of a value compile_float gives: a finite float (r - r ==
+    """The condition on ``r`` of a compiled value (:class:`Store`): a finite float (r - r ==
     0.0: inf - inf and nan - nan are nan; a complex from ** is refused), in ``within``."""
     accept = "r.__class__ is float and r - r == 0.0"
     if within is not None:

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import Tuple
 
 import numpy as np
 from scipy import special
@@ -246,28 +247,41 @@ def _table():
     return cached_splines("eph_bcs", _GRID, _build_table, ("qp", "pblo", "pbhi"))
 
 
+def _tabulated(b: float, p: float):
+    """The table's splines of L_qp and L_pb (pblo for p <= 1, pbhi above) at scalar (b, p)
+    inside its range, else None."""
+    if not (B_MIN <= b <= B_MAX and p <= P_MAX):
+        return None
+    tab = _table()
+    return tab["qp"], tab["pblo" if p <= 1.0 else "pbhi"]
+
+
 def _ratio(b, p, exact):
     """D at scalar (b, p): table inside its range, quadrature outside."""
-    if not exact and B_MIN <= b <= B_MAX and p <= P_MAX:
-        tab = _table()
-        beta = math.log(b)
-        l_qp = tab["qp"].at(beta, p)
-        l_pb = tab["pblo" if p <= 1.0 else "pbhi"].at(beta, p)
-        return math.exp(l_qp - b) + math.exp(l_pb - 2.0 * b / max(p, 1.0))
-    return heat_ratio(b, p, exact=exact)
+    splines = None if exact else _tabulated(b, p)
+    if splines is None:
+        return heat_ratio(b, p, exact=exact)
+    beta = math.log(b)
+    return sum(_scalar_parts(b, p, splines[0].at(beta, p), splines[1].at(beta, p)))
+
+
+def _scalar_parts(b: float, p: float, l_qp: float, l_pb: float) -> Tuple[float, float]:
+    """The two terms of D at scalar (b, p) from the two logs: e^(L_qp - b) and
+    e^(L_pb - 2b/max(p, 1)) (:func:`_combine` on arrays)."""
+    return math.exp(l_qp - b), math.exp(l_pb - 2.0 * b / max(p, 1.0))
 
 
 def _ratio_gradient(b: float, p: float):
     """(D, dD/db, dD/dp) at scalar (b, p) inside the table (None outside it), from the
     splines' derivatives: D = e^(L_qp - b) + e^(L_pb - 2b/max(p, 1)) with L(ln b, p)."""
-    if not (B_MIN <= b <= B_MAX and p <= P_MAX):
+    splines = _tabulated(b, p)
+    if splines is None:
         return None
-    tab = _table()
     beta = math.log(b)
-    l_qp, qp_beta, qp_p = tab["qp"].at_gradient(beta, p)
-    l_pb, pb_beta, pb_p = tab["pblo" if p <= 1.0 else "pbhi"].at_gradient(beta, p)
+    l_qp, qp_beta, qp_p = splines[0].at_gradient(beta, p)
+    l_pb, pb_beta, pb_p = splines[1].at_gradient(beta, p)
+    qp, pb = _scalar_parts(b, p, l_qp, l_pb)
     top = max(p, 1.0)
-    qp, pb = math.exp(l_qp - b), math.exp(l_pb - 2.0 * b / top)
     d_b = qp * (qp_beta / b - 1.0) + pb * (pb_beta / b - 2.0 / top)
     d_p = qp * qp_p + pb * (pb_p + (2.0 * b / p ** 2 if p > 1.0 else 0.0))
     return qp + pb, d_b, d_p

@@ -21,6 +21,7 @@ from thermnet.netlist.elaborate import FlatCircuit, Quantity, Sweep, Target
 from thermnet.quantities import applies
 from thermnet.results.types import AnalysisResult, Results
 from thermnet.solve import branches, measure, smallsignal, transient
+from thermnet.solve.extrapolation import hermite_step
 from thermnet.solve.folds import parameter_derivative
 from thermnet.solve.progress import Progress, points
 from thermnet.solve.steady import (
@@ -152,12 +153,10 @@ def _predict(history, v, slopes=()) -> Optional[np.ndarray]:
     ``history``, None where unknown) or from the two previous points (a secant predictor,
     as in continuation methods), the change capped at MAX_PREDICTED_STEP.
 
-    With the last tangent and the point before, the extrapolation is the quadratic through
-    both points with that slope at the last (Hermite: error O(h^3) instead of O(h^2)); with
-    the tangents at both points, the cubic Hermite through them (error O(h^4): the point's
-    first chord step then often lands within the tolerance, one residual fewer).  Each
-    higher term is used only where it stays below half the terms before it (else the lower
-    order: near a fold or a kink the curvature misleads)."""
+    With the last tangent and the point before, the extrapolation is the Hermite cubic
+    through both points with the tangents at both, or the quadratic with the last alone
+    (extrapolation.hermite_step: error O(h^4) or O(h^3) instead of O(h^2); the point's
+    first chord step then often lands within the tolerance, one residual fewer)."""
     if not history:
         return None
     v1, T1 = history[-1]
@@ -167,21 +166,7 @@ def _predict(history, v, slopes=()) -> Optional[np.ndarray]:
         step = s1 * d
         if len(history) == 2 and history[0][0] != v1:
             v0, T0 = history[0]
-            h = v1 - v0
-            # y = ln T near v1: y1 + s1 d + a d^2 + b d^3 through (v0, y0) with slope s0
-            A = (np.log(T0) - np.log(T1) + s1 * h) / h ** 2
-            quadratic = A * d ** 2
-            if np.abs(quadratic).max() <= 0.5 * np.abs(step).max():
-                s0 = slopes[0]
-                cubic = None
-                if s0 is not None:
-                    B = (s0 - s1) / h
-                    cubic = (2 * A + B) * d ** 2 + (2 * A + B) * d ** 3 / h
-                if cubic is not None and np.abs(cubic).max() <= \
-                        0.5 * np.abs(step + quadratic).max():
-                    step = step + quadratic + cubic
-                else:
-                    step = step + quadratic
+            step = hermite_step(np.log(T1), s1, np.log(T0), slopes[0], v1 - v0, d)
         return T1 * np.exp(np.clip(step, -MAX_PREDICTED_STEP, MAX_PREDICTED_STEP))
     if len(history) < 2 or history[0][0] == v1:
         return T1

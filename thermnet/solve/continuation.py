@@ -34,6 +34,7 @@ from typing import Callable, List, Optional, Protocol, Sequence, Tuple
 import numpy as np
 
 from thermnet.model.balance import CHECK_RADIUS, HeatBalance
+from thermnet.solve.extrapolation import hermite_step
 from thermnet.solve.steady import _scale, _tolerance, linear_solve
 
 NATURAL_MIN = 0.3     # |t_mu| above which a step may aim at the next grid value (fixed mu)
@@ -292,6 +293,9 @@ class Tracer:
                                         self.f.full(*self._split(guess))):
             # (not across a kink of the balance, a film's Tc: the branch has a corner there)
             guess, jacobian = _extrapolated(self._u(before.x, before.lam), before, u0, p0, ds)
+            # onto the corrector's hyperplane t0 . u = value: the cubic's parameter is the
+            # chord, not the arclength, and off it the guess errs by O(ds^3), on it O(ds^4)
+            guess = guess + (value - float(p0.t @ guess)) * p0.t
         u, its = self.correct(guess, p0.t, value, p0, jacobian)
         u = self._polish_grids(u, p0.t, value, p0)
         _check_step(u, u0, u0 + ds * p0.t, ds)
@@ -391,13 +395,13 @@ class Tracer:
 
     def fold_between(self, a: BranchPoint, b: BranchPoint) -> BranchPoint:
         """The fold between a and b (:meth:`_locate_fold`), on photon grids verified at the
-        fold itself: the grid check is otherwise skipped within 2 % of where it was last
-        made (HeatBalance.choose_grids), and near a film's Tc, where the gap moves fast, a
-        grid from 2 % away can be off by 1e-4.  A changed grid locates the fold again."""
+        fold itself: the grid check is otherwise skipped within its radius of where it was
+        last made (HeatBalance.choose_grids), and near a film's Tc, where the gap moves
+        fast, a grid from 2 % away can be off by 1e-4.  A changed grid locates the fold
+        again."""
         f, k = self._locate_fold(a, b)
         bal = self.f.bal
-        bal._checked_at = None                    # force the check here
-        if bal.choose_grids(self.f.full(f.x, f.lam)):
+        if bal.choose_grids(self.f.full(f.x, f.lam), radius=0.0):     # checked here
             # lambda at fixed x_k moves only quadratically away from a smooth fold, and a
             # corner is at fixed x_k: correcting the fold point on the new grid suffices
             u = self._u(f.x, f.lam)
@@ -574,12 +578,11 @@ def _extrapolated(ub: np.ndarray, b: BranchPoint, u0: np.ndarray, p0: BranchPoin
     the Jacobian becomes singular, and extrapolating it misleads; a steep stretch is
     stepped from the tangent alone, which measured fewer evaluations there too).
 
-    The cubic Hermite through both points with their tangents, in the arclength s
-    (b at s = -h, h the chord): u0 + t0 ds + (3A + B) ds^2 + (2A + B) ds^3 / h with
-    A = (ub - u0 + t0 h) / h^2, B = (tb - t0) / h: error O(ds^4) instead of the
-    tangent's O(ds^2); each higher term only while it stays below half the terms
-    before it (as the sweep's predictor, solve/analysis.py).  The Jacobian (dF/dx,
-    dF/dlam) extrapolated too, error O(ds^2) instead of O(ds), so that the corrector's
+    The cubic Hermite through both points with their tangents in the arclength s, b at
+    s = -h with h the chord (extrapolation.hermite_step, as the sweep's predictor): once
+    projected onto the corrector's hyperplane (``arclength``), error O(ds^4) instead of
+    the tangent's O(ds^2).  The Jacobian (dF/dx, dF/dlam) extrapolated too, error O(ds^2)
+    instead of O(ds), so that the corrector's
     reused matrix contracts its steps faster (the .op ramp's steps mostly needed a new
     Jacobian after the first): each row over the node's flow scale S linearly in s, S
     geometrically (a T^5 law's row grows ~4x in one ramp step; linearly it would be
@@ -591,15 +594,7 @@ def _extrapolated(ub: np.ndarray, b: BranchPoint, u0: np.ndarray, p0: BranchPoin
     if not h > 0 or float(b.t @ p0.t) < SMOOTH_COS or float(p0.t @ (u0 - ub)) <= 0 or \
             min(b.t_mu * np.sign(p0.t_mu), abs(p0.t_mu)) < NATURAL_MIN:
         return u0 + linear, None        # a turn, or near a fold: the tangent alone
-    A = (ub - u0 + p0.t * h) / h ** 2
-    B = (b.t - p0.t) / h
-    step = linear
-    quadratic = A * ds ** 2
-    if np.abs(quadratic).max() <= 0.5 * np.abs(linear).max():
-        step = linear + quadratic
-        cubic = (2 * A + B) * ds ** 2 + (2 * A + B) * ds ** 3 / h
-        if np.abs(cubic).max() <= 0.5 * np.abs(step).max():
-            step = step + cubic
+    step = hermite_step(u0, p0.t, ub, b.t, h, ds)
     r = ds / h
     if not (np.all(p0.S > 0) and np.all(b.S > 0)):
         return u0 + step, (p0.Fx + r * (p0.Fx - b.Fx), p0.Fl + r * (p0.Fl - b.Fl))
