@@ -521,7 +521,8 @@ class HeatBalance:
             mag[ib] += abs(q)
             if derivatives:
                 dq = e.heat_derivatives(*temps)
-                dmq = _abs_derivative(q, dq)
+                # d|q|/dT: abs_derivative's rule, the sign of a scalar q taken in Python
+                dmq = dq if q > 0 else -dq if q < 0 else _abs_derivative(q, dq)
                 if cols is not None:
                     dnet[ia, cols] -= dq
                     dnet[ib, cols] += dq
