@@ -139,3 +139,11 @@ def test_conductivity_derivative_values_are_conductivity():
         d = mb.conductivity_derivative(E, T, 0.4)
         assert np.array_equal(d[0], s1) and np.array_equal(d[1], s2)
         assert np.all(np.isfinite(d[2])) and np.all(np.isfinite(d[3]))
+
+
+def test_nan_temperature_is_not_the_normal_state():
+    """A NaN temperature gives NaN (loud), not sigma = (1, 0) of the normal state."""
+    E = np.geomspace(1e-3, 10, 20) * kB * 0.4
+    for out in (mb.conductivity(E, float("nan"), 0.4),
+                mb.conductivity_derivative(E, float("nan"), 0.4)):
+        assert all(np.isnan(a).all() for a in out)

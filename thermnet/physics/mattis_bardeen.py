@@ -485,7 +485,7 @@ class ConductivityRow:
         self._reduced: Optional[_Reduced] = None
         self._derivative: Optional[Tuple[np.ndarray, np.ndarray]] = None
         self.delta = 0.0 if T >= tc else bcs.gap(T, tc, gapratio, gap)
-        if not self.delta > 0:                 # within rounding of Tc: the normal state
+        if self.delta == 0.0:             # T >= Tc, or within rounding of it: normal state
             self.sigma = np.ones(energy.shape), np.zeros(energy.shape)
         elif T <= 0:
             self.sigma = conductivity_t0(energy / self.delta)
