@@ -70,6 +70,11 @@ class HeatBalance:
         self._take_source_values()
         self.thermal = [(e, [self.index[n] for n in e.terminals + e.extra_nodes])
                         for e in circuit.thermal_elements]
+        # _flows' form of them: (element, its nodes, its two terminals, the nodes as an
+        # array if they are distinct (its derivative row scattered at once), else None)
+        self._thermal_at = [(e, tuple(idx), idx[0], idx[1],
+                             np.array(idx) if len(set(idx)) == len(idx) else None)
+                            for e, idx in self.thermal]
         # biased electrical networks: the thermal nodes their heats depend on and go to
         self.bias_idx: List[np.ndarray] = [
             np.array([self.index[n] for n in b.thermal_nodes], dtype=int)
@@ -112,6 +117,17 @@ class HeatBalance:
                       if e.temperature_dependent or i in lb], dtype=int))
             for lk, lb in zip(self.links, self.link_bias)]
         self._static_links: Optional[StaticLinks] = None   # the static links, batched
+        # ... possible at all (their number is fixed by the structure)
+        self._static_batch = sum(self.static) >= STATIC_BATCH_FROM
+        # per link, fixed by its structure: (element index, element, position of its
+        # temperature in the link's temperatures or -1) for _admittances, and the
+        # dissipative and distributed elements for _quadrature
+        self._link_elements = [
+            [(i, e, pos.get(i, -1)) for i, e in enumerate(lk.elements)]
+            for lk, pos in ((lk, {int(d): p for p, d in enumerate(lk.dissipative)})
+                            for lk in self.links)]
+        self._link_kinked = [lk.dissipative_elements for lk in self.links]
+        self._link_distributed = [lk.distributed for lk in self.links]
         self.grids: List[Grid] = [Grid(8, 8) for _ in self.links]
         self._checked_at: Optional[np.ndarray] = None   # temperatures where the grids were verified
         self._checked_rtol = 0.0                         # ... to this photon_rtol
@@ -167,11 +183,10 @@ class HeatBalance:
     # ---- photonic links ---------------------------------------------------------------------
     def _quadrature(self, k: int, temps: np.ndarray, grid: Grid):
         """Photon energies (J) and weights of link k's grid at its elements' temperatures."""
-        link = self.links[k]
         t_top = grid.t_top or float(temps.max())
-        bps = [b for e, t in zip(link.dissipative_elements, temps) for b in e.breakpoints(t)]
+        bps = [b for e, t in zip(self._link_kinked[k], temps) for b in e.breakpoints(t)]
         top = photonic.U_MAX * kB * t_top
-        for e in link.distributed:
+        for e in self._link_distributed[k]:
             bps.extend(e.panel_edges(top).tolist())
         return photonic.energy_grid(t_top, grid.n_panels, grid.order, bps, grid.edges)
 
@@ -222,14 +237,14 @@ class HeatBalance:
         """Admittances (S) of every element of link k at photon energies E, (n_el, nE);
         the elements in ``slopes`` (element index -> dI/dV, S) at their DC operating point
         (``bias_admittance``)."""
-        link = self.links[k]
-        y = np.empty((len(link.elements), len(E)), dtype=complex)
-        temp_of = dict(zip(link.dissipative.tolist(), temps))
-        for i, e in enumerate(link.elements):
+        parts = self._link_elements[k]
+        y = np.empty((len(parts), len(E)), dtype=complex)
+        for i, e, pos in parts:
+            t = temps[pos] if pos >= 0 else 0.0
             if slopes and i in slopes:
-                y[i] = e.bias_admittance(E, temp_of.get(i, 0.0), slopes[i])
+                y[i] = e.bias_admittance(E, t, slopes[i])
             else:
-                y[i] = e.admittance(E, temp_of.get(i, 0.0))
+                y[i] = e.admittance(E, t)
         return y
 
     def link_slopes(self, k: int, T: np.ndarray, scale: float = 1.0
@@ -546,27 +561,40 @@ class HeatBalance:
     def _flows(self, T: np.ndarray, heater_scale: float, derivatives: bool):
         self.evaluations += 1
         n = len(self.nodes)
-        net = np.zeros(n)
-        mag = np.zeros(n)
         dnet = np.zeros((n, n) if derivatives else (0, 0))
         dmag = np.zeros((n, n) if derivatives else (0, 0))
-        power = heater_scale * self.heater_power
-        np.add.at(net, self.heater_idx, power)
-        np.add.at(mag, self.heater_idx, np.abs(power))
-        for e, idx in self.thermal:
-            temps = T[idx]
+        # the heaters (bincount adds each node's in order from 0, as np.add.at into zeros;
+        # without weights to add it would count in integers)
+        net: np.ndarray
+        mag: np.ndarray
+        if len(self.heater_idx):
+            power = heater_scale * self.heater_power
+            net = np.bincount(self.heater_idx, power, n)
+            mag = np.bincount(self.heater_idx, np.abs(power), n)
+        else:
+            net, mag = np.zeros(n), np.zeros(n)
+        for e, idx, ia, ib, cols in self._thermal_at:
+            temps = [T[i] for i in idx]
             q = e.heat(*temps)
-            net[idx[0]] -= q
-            net[idx[1]] += q
-            mag[idx[0]] += abs(q)
-            mag[idx[1]] += abs(q)
+            net[ia] -= q
+            net[ib] += q
+            mag[ia] += abs(q)
+            mag[ib] += abs(q)
             if derivatives:
                 dq = e.heat_derivatives(*temps)
-                for col, d in zip(idx, dq):
-                    dnet[idx[0], col] -= d
-                    dnet[idx[1], col] += d
-                    dmag[idx[0], col] += _abs_derivative(q, d)
-                    dmag[idx[1], col] += _abs_derivative(q, d)
+                # d|q|/dT: abs_derivative's rule, the sign of a scalar q taken in Python
+                dmq = dq if q > 0 else -dq if q < 0 else _abs_derivative(q, dq)
+                if cols is not None:
+                    dnet[ia, cols] -= dq
+                    dnet[ib, cols] += dq
+                    dmag[ia, cols] += dmq
+                    dmag[ib, cols] += dmq
+                    continue
+                for col, d, dm in zip(idx, dq, dmq):
+                    dnet[ia, col] -= d
+                    dnet[ib, col] += d
+                    dmag[ia, col] += dm
+                    dmag[ib, col] += dm
         for b, bi in zip(self.circuit.bias, self.bias_idx):
             # heat of the DC operating point (Joule, junctions) into its thermal nodes
             p, dp = b.heats(T[bi], derivatives, heater_scale)
@@ -576,7 +604,7 @@ class HeatBalance:
                 assert dp is not None
                 np.add.at(dnet, (bi[:, None], bi[None, :]), dp)
                 np.add.at(dmag, (bi[:, None], bi[None, :]), _abs_derivative(p[:, None], dp))
-        batch = self.static_links(T)
+        batch = self.static_links(T) if self._static_batch else None
         if batch is not None:
             batch.add_flows(T, net, mag, dnet if derivatives else None,
                             dmag if derivatives else None)

@@ -75,7 +75,7 @@ def gap(T, tc, gapratio=1.764, kind="tanh"):
         Delta(T), J (same shape as ``T``).
     """
     check_kind(kind)
-    if np.ndim(T) == 0:       # scalar fast path: the gap is asked for inside Newton loops
+    if isinstance(T, float) or np.ndim(T) == 0:   # scalar fast path: inside Newton loops
         return gapratio * kB * tc * reduced_gap_scalar(float(T) / tc, kind)
     t = np.asarray(T, dtype=float) / tc
     return gapratio * kB * tc * reduced_gap(t, kind)

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import Optional, Tuple
 
 import numpy as np
 from scipy import special
@@ -99,28 +100,38 @@ def conductivity_t0(x):
     x = np.asarray(x, dtype=float)
     shape = x.shape
     x = np.atleast_1d(x)
-    k2, u = _t0_modulus(x)
-    s1 = np.where(x > 2.0, (1.0 + u) * special.ellipe(k2) - 2.0 * u * special.ellipk(k2), 0.0)
-    return s1.reshape(shape), _t0_sigma2(k2, u, _t0_kprime(k2)).reshape(shape)
+    f = _T0Forms(x)
+    s1 = np.where(x > 2.0, f.sigma1, 0.0)
+    return s1.reshape(shape), f.sigma2.reshape(shape)
 
 
-def _t0_modulus(x):
-    """``k^2 = ((x-2)/(x+2))^2`` and ``u = 2/x`` of :func:`conductivity_t0`."""
-    return ((x - 2.0) / (x + 2.0)) ** 2, 2.0 / x
+class _T0Forms:
+    """The T = 0 closed forms of :func:`conductivity_t0` at ``x`` (1-D) and the elliptic
+    integrals their slopes need, each computed once:
 
+    * ``k2 = ((x-2)/(x+2))^2``, ``u = 2/x``;
+    * ``K = K(k)``, ``sigma1 = (1 + u) E(k) - 2 u K(k)`` -- the closed form of sigma1 for
+      ``x > 2``; below 2 the same expression (finite, not sigma1: callers multiply it by
+      zero there, or select ``x > 2``);
+    * ``kprime = K(k') = ellipkm1(k^2)`` (accurate as k -> 0), 0 where ``k = 0``: it
+      multiplies ``1 - 2/x = 0`` there (``ellipkm1(0)`` is inf, silently); ``at_kink``:
+      some ``x`` is exactly 2;
+    * ``sigma2``.
+    """
 
-def _t0_kprime(k2):
-    """``K(k') = K(m = 1 - k^2) = ellipkm1(k^2)``: accurate as k -> 0; 0 where ``k = 0``
-    (it multiplies ``1 - 2/x = 0`` there; ``ellipkm1(0)`` is inf, silently)."""
-    kprime = special.ellipkm1(k2)
-    if not k2.all():
-        kprime[k2 == 0] = 0.0
-    return kprime
+    __slots__ = ("k2", "u", "K", "sigma1", "kprime", "at_kink", "sigma2")
 
-
-def _t0_sigma2(k2, u, kprime):
-    """sigma2 at T = 0 (:func:`conductivity_t0`) from its modulus and ``K(k')``."""
-    return 0.5 * ((1.0 + u) * special.ellipe(1.0 - k2) - (1.0 - u) * kprime)
+    def __init__(self, x: np.ndarray):
+        k2 = self.k2 = ((x - 2.0) / (x + 2.0)) ** 2
+        u = self.u = 2.0 / x
+        up = 1.0 + u
+        K = self.K = special.ellipk(k2)
+        self.sigma1 = up * special.ellipe(k2) - 2.0 * u * K
+        kprime = self.kprime = special.ellipkm1(k2)
+        self.at_kink = not k2.all()
+        if self.at_kink:
+            kprime[k2 == 0] = 0.0
+        self.sigma2 = 0.5 * (up * special.ellipe(1.0 - k2) - (1.0 - u) * kprime)
 
 
 def _t0_slope1(x, k):
@@ -314,75 +325,85 @@ def _rows() -> SplineRows:
     return SplineRows(((tab["A"],), (tab["Blo"], tab["Bhi"]), (tab["C"],)))
 
 
-def _by_region(x, b, on_table, off_table):
-    """Results (tuples of arrays) of ``on_table(x, s, beta, rows)`` at the table's points
-    (``s = ln x``, ``beta = ln b`` in range) and of ``off_table(mask)`` at the others."""
-    rows = _rows()
-    s = np.log(x)
-    beta = math.log(b)
-    if not rows.ylo <= beta <= rows.yhi:
-        return off_table(np.ones(x.shape, dtype=bool))
-    if rows.xlo <= s.min() and s.max() <= rows.xhi:
-        return on_table(x, s, beta, rows)
-    inside = (s >= rows.xlo) & (s <= rows.xhi)
-    far = ~inside
-    parts = [(far, off_table(far))]
-    if inside.any():
-        parts.append((inside, on_table(x[inside], s[inside], beta, rows)))
-    out = tuple(np.empty_like(x) for _ in parts[0][1])
-    for mask, values in parts:
-        for o, v in zip(out, values):
-            o[mask] = v
-    return out
+class _TableRow:
+    """sigma1, sigma2 at table points ``x`` (1-D, ``s = ln x``) of one temperature
+    (``b``, ``beta = ln b``), with their T-derivative at fixed photon energy on demand.
+
+    ``sigma1 = e^(A - b) + C sigma1_T0(x)`` and ``sigma2 = tanh(b/2) (sigma2_T0(x) + B/x)``:
+    the fields' definitions (module docstring) solved for sigma.  The row's C is exactly
+    zero below x = 2 (no spline of C reaches there, :func:`_rows`), so ``C sigma1_T0`` needs
+    no selection of ``x > 2`` (:class:`_T0Forms` keeps its expression finite below 2).
+    ``e^(A - b) >= e^-520`` on the table (A > -12, b <= B_MAX): it cannot underflow."""
+
+    __slots__ = ("x", "b", "row", "t0", "th", "sigma1", "sigma2")
+
+    def __init__(self, x: np.ndarray, s: np.ndarray, b: float, beta: float, rows: SplineRows):
+        self.x, self.b = x, b
+        self.row = rows.at(s, beta)
+        A, B, C = self.row.values
+        f = self.t0 = _T0Forms(x)
+        self.sigma1 = np.exp(A - b) + C * f.sigma1
+        self.th = math.tanh(0.5 * b)
+        self.sigma2 = self.th * (f.sigma2 + B / x)
+
+    def derivative(self, ds: float, dbeta: float) -> Tuple[np.ndarray, np.ndarray]:
+        """``d sigma1/dT, d sigma2/dT`` for ``ds = ds/dT``, ``dbeta = dbeta/dT``: the chain
+        rule through the splines' exact derivatives
+        (:meth:`~thermnet.physics.spline_rows.Row.gradient`) and the closed forms' slopes
+        (:func:`_t0_slope1`, :func:`_t0_slope2`); ``db = b dbeta``, ``dx = x ds``.  The C
+        terms vanish below x = 2 (C and its derivatives are zero there)."""
+        x, b, f, th = self.x, self.b, self.t0, self.th
+        (A, B, C), d_s, d_beta = self.row.gradient()
+        thermal = np.exp(A - b)
+        rem = B / x
+        db = b * dbeta                                     # b = e^beta
+        dx = x * ds                                        # x = e^s
+        d1 = thermal * (d_s[0] * ds + d_beta[0] * dbeta - db) + (
+            (d_s[2] * ds + d_beta[2] * dbeta) * f.sigma1 + C * _t0_slope1(x, f.K) * dx)
+        # x = 2 exactly: the one-sided slope next to it
+        kprime = _T0Forms(_guard_x(x)).kprime if f.at_kink else f.kprime
+        dth = 0.5 * (1.0 - th * th) * db
+        d2 = dth * (f.sigma2 + rem) + th * (_t0_slope2(x, kprime) * dx
+                                            + (d_s[1] * ds + d_beta[1] * dbeta) / x - rem * ds)
+        return d1, d2
+
+
+class _Reduced:
+    """sigma1, sigma2 at reduced energies ``x`` (1-D) and one ``b``: from the table's row
+    (:class:`_TableRow`) where ``s = ln x`` and ``beta = ln b`` lie on the table, from the
+    fixed quadrature (:func:`reduced_conductivity`) elsewhere.  ``table``: the table's row
+    (None: no point on the table); ``inside``: the mask of its points (None: all)."""
+
+    __slots__ = ("sigma", "table", "inside")
+
+    def __init__(self, x: np.ndarray, b: float):
+        rows = _rows()
+        beta = math.log(b)
+        self.table: Optional[_TableRow] = None
+        if rows.ylo <= beta <= rows.yhi:
+            s = np.log(x)
+            if rows.xlo <= s.min() and s.max() <= rows.xhi:
+                self.inside = None
+                self.table = t = _TableRow(x, s, b, beta, rows)
+                self.sigma = t.sigma1, t.sigma2
+                return
+            inside = (s >= rows.xlo) & (s <= rows.xhi)
+        else:
+            inside = np.zeros(x.shape, dtype=bool)
+        self.inside = inside
+        far = ~inside
+        s1, s2 = np.empty_like(x), np.empty_like(x)
+        s1[far], s2[far] = reduced_conductivity(x[far], b)
+        if inside.any():
+            self.table = t = _TableRow(x[inside], s[inside], b, beta, rows)
+            s1[inside], s2[inside] = t.sigma1, t.sigma2
+        self.sigma = s1, s2
 
 
 def _reduced_table(x, b):
     """(sigma1, sigma2) at reduced energies ``x`` (1-D) and scalar ``b`` from the table,
-    with the fixed quadrature for points outside it.
-
-    ``sigma1 = e^(A - b) + C sigma1_T0(x)`` (C only for x > 2) and
-    ``sigma2 = tanh(b/2) (sigma2_T0(x) + B / x)``: the fields' definitions (module
-    docstring) solved for sigma."""
-    return _by_region(x, b, lambda xi, s, beta, rows: _table_sigma(xi, s, b, beta, rows),
-                      lambda far: reduced_conductivity(x[far], b))
-
-
-def _table_sigma(x, s, b, beta, rows, dlog=None):
-    """sigma1, sigma2 at table points; with ``dlog = (ds/dT, dbeta/dT)`` also their
-    T-derivatives at fixed photon energy (chain rule through the table's exact spline
-    derivatives and the closed forms' slopes, :func:`_t0_slope1`, :func:`_t0_slope2`)."""
-    deriv = dlog is not None
-    ev = rows.evaluate(s, beta, deriv)
-    val, d_s, d_beta = ev if deriv else (ev, None, None)
-    A, B, C = val
-    k2, u = _t0_modulus(x)
-    above = np.flatnonzero(x > 2.0)
-    k2a, ua = k2[above], u[above]
-    ka = special.ellipk(k2a)
-    s1_0a = (1.0 + ua) * special.ellipe(k2a) - 2.0 * ua * ka
-    kprime = _t0_kprime(k2)
-    s2_0 = _t0_sigma2(k2, u, kprime)
-    with np.errstate(under="ignore"):
-        thermal = np.exp(A - b)
-    s1 = thermal.copy() if deriv else thermal
-    s1[above] += C[above] * s1_0a
-    th = math.tanh(0.5 * b)
-    rem = B / x
-    s2 = th * (s2_0 + rem)
-    if not deriv:
-        return s1, s2
-    ds, dbeta = dlog
-    db = b * dbeta                                     # b = e^beta
-    dx = x * ds                                        # x = e^s
-    d1 = thermal * (d_s[0] * ds + d_beta[0] * dbeta - db)
-    d1[above] += ((d_s[2, above] * ds + d_beta[2, above] * dbeta) * s1_0a
-                  + C[above] * _t0_slope1(x[above], ka) * dx[above])
-    if not (k2 > 0).all():              # x = 2 exactly: the one-sided slope next to it
-        kprime = _t0_kprime(_t0_modulus(_guard_x(x))[0])
-    dth = 0.5 * (1.0 - th * th) * db
-    d2 = dth * (s2_0 + rem) + th * (_t0_slope2(x, kprime) * dx
-                                    + (d_s[1] * ds + d_beta[1] * dbeta) / x - rem * ds)
-    return s1, s2, d1, d2
+    with the fixed quadrature for points outside it (:class:`_Reduced`)."""
+    return _Reduced(x, b).sigma
 
 
 # --------------------------------------------------------------------------------------------
@@ -416,18 +437,15 @@ def conductivity(energy, T, tc, gapratio=1.764, gap="tanh", exact=False):
     sigma1, sigma2 : ndarray
         Same shape as ``energy``; ``sigma2 > 0`` is inductive.
     """
-    energy, shape, T = _checked(energy, T, gap)
-    if T >= tc:
-        return np.ones(shape), np.zeros(shape)
-    delta = bcs.gap(T, tc, gapratio, gap)
-    x = energy / delta
-    if T <= 0:
-        s1, s2 = conductivity_t0(x)
-    elif exact:
-        s1, s2 = reduced_conductivity(x, delta / (kB * T), exact=True)
-    else:
-        s1, s2 = _reduced_table(x, delta / (kB * T))
-    return s1.reshape(shape), s2.reshape(shape)
+    if exact:
+        energy, shape, T = _checked(energy, T, gap)
+        if 0 < T < tc:
+            delta = bcs.gap(T, tc, gapratio, gap)
+            s1, s2 = reduced_conductivity(energy / delta, delta / (kB * T), exact=True)
+            return s1.reshape(shape), s2.reshape(shape)
+    row = conductivity_row(energy, T, tc, gapratio, gap)
+    s1, s2 = row.sigma
+    return s1.reshape(row.shape), s2.reshape(row.shape)
 
 
 def _checked(energy, T, gap):
@@ -435,14 +453,81 @@ def _checked(energy, T, gap):
     bcs.check_kind(gap)
     energy = np.asarray(energy, dtype=float)
     shape = energy.shape
-    if energy.ndim > 1:
-        raise ValueError("energy must be a scalar or a 1-D array of photon energies (J)")
-    energy = np.atleast_1d(energy)
-    if not (energy > 0).all():
+    if energy.ndim != 1:
+        if energy.ndim > 1:
+            raise ValueError("energy must be a scalar or a 1-D array of photon energies (J)")
+        energy = energy.reshape(1)
+    if energy.size and not energy.min() > 0:
         raise ValueError("photon energies must be > 0 (J)")
-    if np.ndim(T) != 0:
+    if not isinstance(T, float) and np.ndim(T) != 0:
         raise ValueError("T must be a scalar temperature (K)")
     return energy, shape, float(T)
+
+
+class ConductivityRow:
+    """sigma1, sigma2 of a film (normalized to sigma_N; Dey et al. 2023 Eqs. 4-6) at one
+    temperature for 1-D photon energies, and their temperature derivative at fixed photon
+    energies, computed on first use and kept (:meth:`derivative`): a film asked for its
+    admittance and then for dY/dT at the same state (a residual, then the Jacobian there)
+    evaluates the table's row once (:func:`conductivity_row` with ``reuse``).
+
+    ``key``: the arguments it was computed for (energies' bytes, T, tc, gapratio, gap).
+    ``T >= tc`` (or a gap zero within rounding of Tc): the normal state (1, 0);
+    ``T <= 0``: the T = 0 closed forms; else the table (:class:`_Reduced`)."""
+
+    __slots__ = ("key", "shape", "energy", "T", "tc", "gapratio", "gap", "delta", "sigma",
+                 "_reduced", "_derivative")
+
+    def __init__(self, key: tuple, energy: np.ndarray, shape: tuple, T: float, tc: float,
+                 gapratio: float, gap: str):
+        self.key, self.shape, self.energy, self.T = key, shape, energy, T
+        self.tc, self.gapratio, self.gap = tc, gapratio, gap
+        self._reduced: Optional[_Reduced] = None
+        self._derivative: Optional[Tuple[np.ndarray, np.ndarray]] = None
+        self.delta = 0.0 if T >= tc else bcs.gap(T, tc, gapratio, gap)
+        if self.delta == 0.0:             # T >= Tc, or within rounding of it: normal state
+            self.sigma = np.ones(energy.shape), np.zeros(energy.shape)
+        elif T <= 0:
+            self.sigma = conductivity_t0(energy / self.delta)
+        else:
+            self._reduced = _Reduced(energy / self.delta, self.delta / (kB * T))
+            self.sigma = self._reduced.sigma
+
+    def derivative(self) -> Tuple[np.ndarray, np.ndarray]:
+        """``d sigma1/dT, d sigma2/dT`` (1/K) at fixed photon energies
+        (:func:`conductivity_derivative`); zero in the normal state and at ``T <= 0``."""
+        if self._derivative is None:
+            self._derivative = self._compute_derivative()
+        return self._derivative
+
+    def _compute_derivative(self) -> Tuple[np.ndarray, np.ndarray]:
+        red = self._reduced
+        if red is None:
+            return np.zeros(self.energy.shape), np.zeros(self.energy.shape)
+        T, tc, gapratio, gap = self.T, self.tc, self.gapratio, self.gap
+        rel = bcs.gap_derivative(T, tc, gapratio, gap) / self.delta
+        ds, dbeta = -rel, rel - 1.0 / T
+        if red.inside is None:
+            assert red.table is not None
+            return red.table.derivative(ds, dbeta)
+        d1, d2 = np.empty(self.energy.shape), np.empty(self.energy.shape)
+        far = ~red.inside
+        d1[far], d2[far] = _quadrature_derivative(self.energy[far], T, tc, gapratio, gap)[2:]
+        if red.table is not None:
+            d1[red.inside], d2[red.inside] = red.table.derivative(ds, dbeta)
+        return d1, d2
+
+
+def conductivity_row(energy, T, tc, gapratio=1.764, gap="tanh",
+                     reuse: Optional[ConductivityRow] = None) -> ConductivityRow:
+    """The :class:`ConductivityRow` of ``energy`` (1-D or scalar, J, all > 0) at ``T``:
+    ``reuse`` itself if it was computed for the same arguments (the same energies, bit for
+    bit), else a new one."""
+    energy, shape, T = _checked(energy, T, gap)
+    key = (shape, energy.tobytes(), T, tc, gapratio, gap)
+    if reuse is not None and reuse.key == key:
+        return reuse
+    return ConductivityRow(key, energy, shape, T, tc, gapratio, gap)
 
 
 #: Relative temperature step of the difference quotient used for points outside the table.
@@ -482,22 +567,9 @@ def conductivity_derivative(energy, T, tc, gapratio=1.764, gap="tanh"):
         Same shape as ``energy``; the derivatives in 1/K (zero for ``T >= tc`` and at
         ``T <= 0``, where the gap is flat and thermal terms vanish).
     """
-    energy, shape, T = _checked(energy, T, gap)
-    if T >= tc or T <= 0:
-        s1, s2 = conductivity(energy, T, tc, gapratio, gap)
-        zero = np.zeros(shape)
-        return s1.reshape(shape), s2.reshape(shape), zero, zero.copy()
-    delta = bcs.gap(T, tc, gapratio, gap)
-    if not delta > 0:                 # within rounding of Tc: the normal state
-        return np.ones(shape), np.zeros(shape), np.zeros(shape), np.zeros(shape)
-    ddelta = bcs.gap_derivative(T, tc, gapratio, gap)
-    rel = ddelta / delta
-    dlog = (-rel, rel - 1.0 / T)
-    b = delta / (kB * T)
-    out = _by_region(energy / delta, b,
-                     lambda xi, s, beta, rows: _table_sigma(xi, s, b, beta, rows, dlog),
-                     lambda far: _quadrature_derivative(energy[far], T, tc, gapratio, gap))
-    return tuple(o.reshape(shape) for o in out)
+    row = conductivity_row(energy, T, tc, gapratio, gap)
+    d1, d2 = row.derivative()
+    return tuple(a.reshape(row.shape) for a in row.sigma + (d1, d2))
 
 
 def _quadrature_derivative(energy, T, tc, gapratio, gap):
