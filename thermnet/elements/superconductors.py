@@ -24,25 +24,8 @@ GAP_PARAMS = (
 TC = ParamSpec("tc", "temperature", doc="critical temperature, K")
 
 
-def _value(name: str) -> property:
-    """A model parameter read as a plain property of ``Model.values`` (~0.05 us) rather
-    than through ``Model.__getattr__`` (~0.45 us): for the parameters every evaluation of
-    a superconductor reads (its gap, the electron-phonon coupling)."""
-    def get(self):
-        try:
-            return self.values[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    return property(get, doc=f"the model's {name}")
-
-
 class SuperconductorModel(Model):
     """Shared by the superconducting models: Tc, gap ratio and gap law."""
-
-    tc = _value("tc")
-    gapratio = _value("gapratio")
-    gap = _value("gap")
 
     def delta0(self) -> float:
         return self.gapratio * kB * self.tc
@@ -76,7 +59,6 @@ class BCSEph(SuperconductorModel):
     doc = "electron-phonon of a BCS superconductor (Dey et al. Eqs. 8-9, Timofeev et al. 2009)"
 
     exact = False
-    sigma = _value("sigma")
 
     def heat(self, T, Tb, vol):
         return electron_phonon.bcs_heat(T, Tb, self.sigma, vol, self.tc, self.gapratio,

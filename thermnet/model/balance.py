@@ -107,6 +107,10 @@ class HeatBalance:
         self._kinked = frozenset(k for k, e in circuit.flat.elements.items() if e.kinks())
         self.static = [not any(e.temperature_dependent for e in lk.elements) and not lb
                        for lk, lb in zip(self.links, self.link_bias)]
+        # each link's dissipative elements whose admittance depends on their temperature
+        self._link_moving = [np.array([m for m, e in enumerate(lk.dissipative_elements)
+                                       if e.temperature_dependent], dtype=int)
+                             for lk in self.links]
         self._network_memo: Dict[int, Tuple[tuple, ...]] = {}
         # W of each link: a rank-m update of its fixed part where only m of its elements
         # move with the temperatures or the bias (physics/lowrank.py: a ring of resistors
@@ -297,12 +301,12 @@ class HeatBalance:
             return memo[1], memo[2]
         link = self.links[k]
         E, w, y, W, tau = self._network(k, temps, self.grids[k])
-        moving = [m for m, e in enumerate(link.dissipative_elements) if e.temperature_dependent]
+        moving = self._link_moving[k]
         dy = np.zeros((len(temps), len(E)), dtype=complex)
-        for m in moving:
+        for m in moving.tolist():
             dy[m] = link.dissipative_elements[m].admittance_derivative(E, temps[m])
         Q, dQ = photonic.heat_and_derivatives(E, w, tau, y[link.dissipative], dy, W, temps,
-                                              np.array(moving, dtype=int))
+                                              moving)
         self._link_memo[k] = (key, Q, dQ)
         return Q, dQ
 
@@ -321,7 +325,7 @@ class HeatBalance:
         column of a node outside the link leaves the link's temperatures unchanged.
         """
         temps = T[self.link_idx[k]]
-        if not self.link_bias[k] and temps.min() == temps.max():
+        if not self.link_bias[k] and len(set(temps.tolist())) == 1:
             # detailed balance: at one temperature every Bose factor is the same, and each
             # Q_ij = int E tau_ij (n(E, T_i) - n(E, T_j)) dE / h vanishes (Dey et al. Eq. 3;
             # tau_ij = tau_ji, reciprocity): no spectrum (a cold start's uniform guesses)
