@@ -202,8 +202,8 @@ class HeatBalance:
         whose admittances do not depend on temperature (resistors, capacitors, inductors:
         then only the Bose factors move), else per grid and temperatures (a derivative pass
         mostly comes at the state whose residual was just evaluated).  The last NETWORK_MEMO
-        (2) results are kept: a grid check's pass at order 2p comes between the pass on the
-        grid it keeps and the solver's next residual there."""
+        (2) results of a small network are kept: a grid check's pass at order 2p comes
+        between the pass on the grid it keeps and the solver's next residual there."""
         key = self._network_key(k, temps, grid, slopes)
         found = self._kept_network(k, key)
         if found is not None:
@@ -213,7 +213,11 @@ class HeatBalance:
         y = self._admittances(k, E, temps, slopes)
         W = self._transfers[k](y)
         out = E, w, y, W, photonic.transmission_from(y[link.dissipative], W)
-        self._network_memo[k] = ((key, out),) + self._network_memo.get(k, ())[:NETWORK_MEMO - 1]
+        # the one before only for a small network: a large one's grid checks run in blocks
+        # (_emission) and keep nothing, and a second W of it only costs memory
+        before = self._network_memo.get(k, ())[:NETWORK_MEMO - 1] \
+            if W.nbytes <= EMISSION_BLOCK else ()
+        self._network_memo[k] = ((key, out),) + before
         return out
 
     def _kept_network(self, k: int, key):
