@@ -518,3 +518,41 @@ def test_sweep_near_tc_checks_its_photon_grids_where_the_gap_moves():
         assert sweep[k][-1] == pytest.approx(op[k], rel=2e-8)
     assert sweep["D(P(XT.XD.ECU),PG)"][-1] == pytest.approx(op["D(P(XT.XD.ECU),PG)"],
                                                          rel=3e-4)
+
+
+def test_a_continued_ramps_first_step_extrapolates_from_the_kept_end_before(monkeypatch):
+    """The ramp keeps the derivatives of the end before its last too (RampPath.end_before):
+    a set()/run() loop's continued ramp extrapolates its first step from both kept ends
+    (the cubic through them, the Jacobian extrapolated), so that its corrector needs fewer
+    residuals than from the last tangent alone; the same states to the netlist's
+    photon_rtol (1e-6) and at most as many derivative passes."""
+    from thermnet.model.balance import HeatBalance
+    from thermnet.solve import folds
+    path = os.path.join(NETLISTS, "dey2023_fig3.net")
+    with open(path) as fh:
+        text = "\n".join(line for line in fh.read().splitlines()
+                         if not line.startswith(".measure"))
+    text = text.replace(".sweep P1 0.1p 3p 59", ".op")
+    counts = [0, 0]                        # residuals, derivative passes
+    flows = HeatBalance._flows
+
+    def counted(self, T, scale, derivatives):
+        counts[int(derivatives)] += 1
+        return flows(self, T, scale, derivatives)
+    monkeypatch.setattr(HeatBalance, "_flows", counted)
+
+    def loop():
+        net = thermnet.parse(text, path)
+        net.set("P1", 0.75e-12).run()              # the first ramp, from the bath state
+        counts[:] = [0, 0]
+        states = []
+        for p in np.linspace(0.8e-12, 1.6e-12, 15):
+            states.append(net.set("P1", p).run()[0].columns["T(S)"])
+        return list(counts), np.array(states)
+
+    with_both, states = loop()
+    monkeypatch.setattr(folds.RampPath, "before", lambda self, a: None)
+    tangent_only, ref = loop()
+    assert states == pytest.approx(ref, rel=2e-6)
+    assert with_both[0] <= tangent_only[0] - 7   # residuals: 47 against 61 measured
+    assert with_both[1] <= tangent_only[1]

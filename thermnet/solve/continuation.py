@@ -330,20 +330,37 @@ class Tracer:
         return self.point(x, lam, e * np.sign(p0.t[k])), its
 
     def pinned(self, p0: BranchPoint, lam: float, guess: Optional[np.ndarray] = None,
-               c_orient: Optional[np.ndarray] = None, kind="grid") -> Tuple[BranchPoint, int]:
+               c_orient: Optional[np.ndarray] = None, kind="grid",
+               jacobian: Optional[Tuple[np.ndarray, np.ndarray]] = None
+               ) -> Tuple[BranchPoint, int]:
         """The point at parameter value lam near ``guess`` (default: the tangent predictor
-        from p0)."""
+        from p0), the corrector starting from p0's Jacobian or ``jacobian``."""
         u0 = self._u(p0.x, p0.lam)
         mu = lam / self.L
         if guess is None:
             guess = u0 + (mu - u0[-1]) / p0.t_mu * p0.t
         e = np.zeros(len(u0))
         e[-1] = 1.0
-        u, its = self.correct(guess, e, mu, p0)
+        u, its = self.correct(guess, e, mu, p0, jacobian)
         u = self._polish_grids(u, e, mu, p0)
         u[-1] = mu
         x, _ = self._split(u)
         return self.point(x, lam, p0.t if c_orient is None else c_orient, kind), its
+
+    def _pinned_guess(self, before: Optional[BranchPoint], p0: BranchPoint, lam: float):
+        """(guess, Jacobian) for the fixed-parameter step from p0 to lam extrapolated with
+        the point ``before`` p0 (:func:`_extrapolated`, the guess set onto mu = lam), or
+        (None, None): the tangent's prediction and p0's Jacobian."""
+        if before is None or self._corner(before, p0):
+            return None, None
+        u0 = self._u(p0.x, p0.lam)
+        mu = lam / self.L
+        guess, jacobian = _extrapolated(self._u(before.x, before.lam), before, u0, p0,
+                                        (mu - u0[-1]) / p0.t_mu)
+        if jacobian is None:
+            return None, None
+        guess[-1] = mu
+        return guess, jacobian
 
     def _step(self, p: BranchPoint, ds: float, order: List[str],
               before: Optional[BranchPoint] = None) -> Tuple[BranchPoint, int]:
@@ -456,7 +473,8 @@ class Tracer:
     # ---- the driver ---------------------------------------------------------------------
     def trace(self, p0: BranchPoint, values: Sequence[float], lo: float, hi: float,
               ds0: float, ds_max: float, max_steps: int,
-              stop: Optional[Callable[[BranchPoint, List[Event]], bool]] = None) -> Trace:
+              stop: Optional[Callable[[BranchPoint, List[Event]], bool]] = None,
+              before: Optional[BranchPoint] = None) -> Trace:
         """Follow the branch from p0 (already a point of it, not reported) until lam leaves
         [lo, hi] or ``stop(point, events)`` says so.  Events in order along the branch:
         "grid" at every crossing of a value of ``grid`` (solved at exactly that value),
@@ -466,12 +484,15 @@ class Tracer:
         ``ds0`` and ``ds_max`` bound the largest change of one coordinate (ln T of a node, or
         mu) in a step, not the step's Euclidean length: N nodes that rise together move
         by ds / sqrt(N + 1) each in an arclength step ds, and a cap on the arclength would
-        make the steps of a large network ever shorter in each temperature."""
+        make the steps of a large network ever shorter in each temperature.
+
+        ``before``: a point of the branch before p0, with its tangent and derivatives (a
+        continued ramp's kept state before its start), from which the first step
+        extrapolates (:func:`_extrapolated`)."""
         out = Trace()
         grid = np.unique(np.asarray(values, dtype=float))
         ds = ds0 / _spread(p0.t)
         p = p0
-        before: Optional[BranchPoint] = None  # the accepted point before p
         last = self._u(p0.x, p0.lam)          # the last point reported
         order = ["step", "coordinate"]        # step kinds, the last successful one first
         for _ in range(max_steps):
@@ -484,8 +505,10 @@ class Tracer:
             try:
                 if target is not None and abs(p.t_mu) >= NATURAL_MIN and \
                         abs((target - p.lam) / self.L / p.t_mu) <= 1.5 * ds:
+                    guess, jacobian = self._pinned_guess(before, p, target)
+                    before = None                 # (a rejected step retries without)
                     with np.errstate(over="raise", invalid="raise", divide="raise"):
-                        q, its = self.pinned(p, target)
+                        q, its = self.pinned(p, target, guess, jacobian=jacobian)
                     predicted = self._u(p.x, p.lam) + (target - p.lam) / self.L / p.t_mu * p.t
                     length = abs((target - p.lam) / self.L / p.t_mu)
                     _check_step(self._u(q.x, q.lam), self._u(p.x, p.lam), predicted, length)

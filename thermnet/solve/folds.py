@@ -331,6 +331,8 @@ class RampPath:
     # of a), so that the next ramp starts its tangent without a derivative pass; None if
     # the last point came from a jump (no derivatives there)
     end: Optional[Tuple[np.ndarray, np.ndarray, np.ndarray]] = None
+    # the same at the end before (its load, the derivatives), for the next ramp's predictor
+    end_before: Optional[Tuple[float, Tuple[np.ndarray, np.ndarray, np.ndarray]]] = None
 
     def on(self, T_lo: float, u: np.ndarray) -> bool:
         return self.T_lo == T_lo and len(u) == len(self.u) and \
@@ -340,18 +342,32 @@ class RampPath:
         """The state kept at the largest load <= a."""
         return max((p for p in self.points if p[0] <= a), key=lambda p: p[0])
 
+    def before(self, a: float) -> Optional[Tuple[float, np.ndarray]]:
+        """The state kept at the largest load < a, if no fold lies between it and a."""
+        behind = [p for p in self.points if p[0] < a]
+        if not behind:
+            return None
+        got = max(behind, key=lambda p: p[0])
+        return None if any(got[0] <= f[0] <= a for f in self.folds) else got
+
     def extend(self, a: float, T: np.ndarray) -> None:
         if a > self.points[-1][0]:
+            if self.end is not None:
+                self.end_before = (self.points[-1][0], self.end)
             self.points.append((a, T))
             self.end = None
 
     def derivatives(self, a: float, family: RampFamily, s: float, a_full: float):
-        """(S, dF/dx, dF/ds) at the kept point at load a for ``family`` (full load a_full) at
-        its ramp parameter s there, if kept: the same state, so the same derivatives, with
-        dF/ds = dF/da a_full dL/ds."""
-        if self.end is None or self.points[-1][0] != a:
+        """(S, dF/dx, dF/ds) at the kept point at load a (the last or the end before it) for
+        ``family`` (full load a_full) at its ramp parameter s there, if kept: the same
+        state, so the same derivatives, with dF/ds = dF/da a_full dL/ds."""
+        if self.end is not None and self.points[-1][0] == a:
+            kept = self.end
+        elif self.end_before is not None and self.end_before[0] == a:
+            kept = self.end_before[1]
+        else:
             return None
-        S, Fx, Fa = self.end
+        S, Fx, Fa = kept
         return S, Fx, Fa * (a_full * family.dload(s))
 
 
@@ -410,12 +426,18 @@ def ramp(bal: HeatBalance) -> Ramp:
         bal.reset_grids()            # from the bath state: grids as in a new process
     bal.choose_grids(family.full(x, s), looseness=RAMP_PHOTON_LOOSENESS)
     kept = path.derivatives(a0, family, s, a)
+    # the kept state before the start with its derivatives: the first step extrapolates
+    behind = path.before(a0) if kept is not None else None
+    s_b = family.parameter(behind[0] / a) if behind is not None else 0.0
+    kept_b = path.derivatives(behind[0], family, s_b, a) if behind is not None else None
     end: Optional[BranchPoint] = None
     for _ in range(MAX_JUMPS + 1):
         p0 = tracer.start(x, s, 1.0, derivatives=kept)
-        kept = None
+        b = None if kept_b is None or behind is None else tracer.point(
+            np.log(behind[1][bal.free]), s_b, p0.t, derivatives=kept_b)
+        kept = kept_b = None
         trace = tracer.trace(p0, [1.0], s, 1.0, ds0=0.25, ds_max=RAMP_DS_MAX, max_steps=2000,
-                             stop=stop)
+                             stop=stop, before=b)
         done = [e for e in trace.events if e.kind == "grid" and e.point.lam == 1.0]
         if done:
             # to the ramp's tolerance: the caller's Newton solve polishes it (and checks
