@@ -524,8 +524,8 @@ def test_a_continued_ramps_first_step_extrapolates_from_the_kept_end_before(monk
     """The ramp keeps the derivatives of the end before its last too (RampPath.end_before):
     a set()/run() loop's continued ramp extrapolates its first step from both kept ends
     (the cubic through them, the Jacobian extrapolated), so that its corrector needs fewer
-    residuals than from the last tangent alone; the same states to the netlist's
-    photon_rtol (1e-6) and at most as many derivative passes."""
+    residuals than from the last tangent alone, and fewer evaluations in all; the same
+    states to the netlist's photon_rtol (1e-6)."""
     from thermnet.model.balance import HeatBalance
     from thermnet.solve import folds
     path = os.path.join(NETLISTS, "dey2023_fig3.net")
@@ -555,4 +555,7 @@ def test_a_continued_ramps_first_step_extrapolates_from_the_kept_end_before(monk
     tangent_only, ref = loop()
     assert states == pytest.approx(ref, rel=2e-6)
     assert with_both[0] <= tangent_only[0] - 7   # residuals: 47 against 61 measured
-    assert with_both[1] <= tangent_only[1]
+    # a derivative pass costs about two residuals: fewer evaluations in all (15 passes each
+    # measured; one more with the oldest pins of .ci/oldest.txt, where the two runs may
+    # check their photon grids at different states)
+    assert with_both[0] + 2 * with_both[1] <= tangent_only[0] + 2 * tangent_only[1] - 5
