@@ -124,14 +124,11 @@ class HeatBalance:
         # ... possible at all (their number is fixed by the structure)
         self._static_batch = sum(self.static) >= STATIC_BATCH_FROM
         # per link, fixed by its structure: (element index, element, position of its
-        # temperature in the link's temperatures or -1) for _admittances, and the
-        # dissipative and distributed elements for _quadrature
+        # temperature in the link's temperatures or -1) for _admittances
         self._link_elements = [
             [(i, e, pos.get(i, -1)) for i, e in enumerate(lk.elements)]
             for lk, pos in ((lk, {int(d): p for p, d in enumerate(lk.dissipative)})
                             for lk in self.links)]
-        self._link_kinked = [lk.dissipative_elements for lk in self.links]
-        self._link_distributed = [lk.distributed for lk in self.links]
         self.grids: List[Grid] = [Grid(8, 8) for _ in self.links]
         self._checked_at: Optional[np.ndarray] = None   # temperatures where the grids were verified
         self._checked_rtol = 0.0                         # ... to this photon_rtol
@@ -187,10 +184,11 @@ class HeatBalance:
     # ---- photonic links ---------------------------------------------------------------------
     def _quadrature(self, k: int, temps: np.ndarray, grid: Grid):
         """Photon energies (J) and weights of link k's grid at its elements' temperatures."""
+        link = self.links[k]
         t_top = grid.t_top or float(temps.max())
-        bps = [b for e, t in zip(self._link_kinked[k], temps) for b in e.breakpoints(t)]
+        bps = [b for e, t in zip(link.dissipative_elements, temps) for b in e.breakpoints(t)]
         top = photonic.U_MAX * kB * t_top
-        for e in self._link_distributed[k]:
+        for e in link.distributed:
             bps.extend(e.panel_edges(top).tolist())
         return photonic.energy_grid(t_top, grid.n_panels, grid.order, bps, grid.edges)
 
@@ -590,8 +588,7 @@ class HeatBalance:
             mag[ib] += abs(q)
             if derivatives:
                 dq = e.heat_derivatives(*temps)
-                # d|q|/dT: abs_derivative's rule, the sign of a scalar q taken in Python
-                dmq = dq if q > 0 else -dq if q < 0 else _abs_derivative(q, dq)
+                dmq = _abs_derivative(q, dq)                  # d|q|/dT
                 if cols is not None:
                     dnet[ia, cols] -= dq
                     dnet[ib, cols] += dq
