@@ -154,6 +154,13 @@ def test_derivative_against_table_differences(gap):
         h = min(1e-4 * T, 0.01 * np.min(np.abs(E - 2 * delta)) / speed)
         ref = [(4 * a - b) / 3 for a, b in zip(_difference(E, T, h / 2, gap),
                                                _difference(E, T, h, gap))]
+        # next to Tc the energies far above the gap take the slope of sigma's b^2 series,
+        # not the table's (tests/test_mattis_bardeen_near_tc.py: against the adaptive
+        # quadrature); the table's differs there by its spline error over a small slope
+        on = ~((delta / (kB * T) <= mb.SERIES_B) & (x >= mb.SERIES_X))
+        assert on.sum() >= 20
+        s1, s2, d1, d2 = s1[on], s2[on], d1[on], d2[on]
+        ref = [r[on] for r in ref]
         # in the units the Jacobian sees: T dsigma/dT against |sigma|
         scale = np.hypot(s1, s2)
         np.testing.assert_allclose(T * d1, T * ref[0], rtol=1e-5, atol=1e-8 * scale.max())

@@ -105,6 +105,33 @@ def gap_derivative(T: float, tc: float, gapratio: float = 1.764, kind: str = "ta
     return delta0 / tc * (float(spline(t, nu=1)) * root - float(spline(t)) / (2.0 * root))
 
 
+def gap_square_derivative(T: float, tc: float, gapratio: float = 1.764,
+                          kind: str = "tanh") -> float:
+    """``d(Delta^2)/dT`` (J^2/K) at a scalar temperature: ``2 Delta dDelta/dT`` of
+    :func:`gap_derivative`'s laws, finite up to Tc (``Delta^2 ~ Tc - T``), written with
+    ``Tc - T`` rather than ``1 - T/Tc`` so that it keeps its digits next to Tc, where the
+    product of :func:`gap` and :func:`gap_derivative` loses them (the gap is a function of
+    ``T/Tc``, whose rounding is ~1e-16 against ``1 - T/Tc``).  0 for ``T <= 0`` and
+    ``T >= tc``.
+
+    ``"tanh"``: ``-Delta0^2 1.74 (tanh(1.74 r)/r) sech^2(1.74 r) Tc/T^2``, ``r = sqrt(Tc/T -
+    1)`` (Dey et al. 2023, below Eq. 6).  ``"bcs"``: ``(Delta0^2/Tc) (2 g g' (1 - t) - g^2)``
+    of ``Delta0^2 g(t)^2 (1 - t)``."""
+    check_kind(kind)
+    T = float(T)
+    if T <= 0.0 or T >= tc:
+        return 0.0
+    delta0 = gapratio * kB * tc
+    if kind == "tanh":
+        r = math.sqrt((tc - T) / T)
+        th = math.tanh(1.74 * r)
+        return -delta0 ** 2 * 1.74 * (th / r) * (1.0 - th * th) * tc / (T * T)
+    spline = _bcs_spline().bspline
+    t = T / tc
+    g, dg = float(spline(t)), float(spline(t, nu=1))
+    return delta0 ** 2 / tc * (2.0 * g * dg * (tc - T) / tc - g * g)
+
+
 STEP_FLOOR = 1e-9      # relative temperature step below which a difference is rounding noise
 
 

@@ -507,14 +507,23 @@ class ConductivityRow:
         T, tc, gapratio, gap = self.T, self.tc, self.gapratio, self.gap
         rel = bcs.gap_derivative(T, tc, gapratio, gap) / self.delta
         ds, dbeta = -rel, rel - 1.0 / T
+        # near Tc, far above the gap: the b^2 series (_series_derivative)
+        series = (self.energy >= SERIES_X * self.delta) if self.delta <= SERIES_B * kB * T \
+            else None
         if red.inside is None:
             assert red.table is not None
-            return red.table.derivative(ds, dbeta)
-        d1, d2 = np.empty(self.energy.shape), np.empty(self.energy.shape)
-        far = ~red.inside
-        d1[far], d2[far] = _quadrature_derivative(self.energy[far], T, tc, gapratio, gap)[2:]
-        if red.table is not None:
-            d1[red.inside], d2[red.inside] = red.table.derivative(ds, dbeta)
+            d1, d2 = red.table.derivative(ds, dbeta)
+        else:
+            d1, d2 = np.empty(self.energy.shape), np.empty(self.energy.shape)
+            far = ~red.inside if series is None else ~red.inside & ~series
+            if far.any():
+                d1[far], d2[far] = _difference_derivative(self.energy[far], T, tc, gapratio,
+                                                          gap)
+            if red.table is not None:
+                d1[red.inside], d2[red.inside] = red.table.derivative(ds, dbeta)
+        if series is not None and series.any():
+            d1[series], d2[series] = _series_derivative(self.energy[series], T, tc, gapratio,
+                                                        gap)
         return d1, d2
 
 
@@ -572,23 +581,78 @@ def conductivity_derivative(energy, T, tc, gapratio=1.764, gap="tanh"):
     return tuple(a.reshape(row.shape) for a in row.sigma + (d1, d2))
 
 
-def _quadrature_derivative(energy, T, tc, gapratio, gap):
-    """sigma and d sigma/dT by a central difference of the fixed quadrature (points outside
-    the table): the step keeps T well below Tc (:data:`TC_STEP`) and every energy on its
+def _difference_derivative(energy, T, tc, gapratio, gap):
+    """d sigma/dT at points outside the table by a central difference of the fixed
+    quadrature whose step keeps T well below Tc (:data:`TC_STEP`) and every energy on its
     side of the kink at ``2 Delta(T)`` (:func:`thermnet.physics.bcs.kink_safe_step`); within
-    rounding of Tc (where the smallest step would reach it) a backward difference."""
+    rounding of Tc (where that step would reach it) a backward difference.  The quotient
+    divides by the step T took in floating point, not the step asked for."""
     step = bcs.kink_safe_step(T, tc, energy, FALLBACK_DT_REL, TC_STEP, gapratio, gap)
 
     def at(t):
         d = bcs.gap(t, tc, gapratio, gap)
         return reduced_conductivity(energy / d, d / (kB * t))
 
-    s1, s2 = at(T)
-    lo = at(T - step)
-    if not bcs.gap(T + step, tc, gapratio, gap) > 0:     # within rounding of Tc: one-sided
-        return s1, s2, (s1 - lo[0]) / step, (s2 - lo[1]) / step
-    hi = at(T + step)
-    return s1, s2, (hi[0] - lo[0]) / (2 * step), (hi[1] - lo[1]) / (2 * step)
+    t_lo = T - step
+    lo = at(t_lo)
+    t_hi = T + step
+    if not bcs.gap(t_hi, tc, gapratio, gap) > 0:     # within rounding of Tc: one-sided
+        t_hi, hi = T, at(T)
+    else:
+        hi = at(t_hi)
+    return (hi[0] - lo[0]) / (t_hi - t_lo), (hi[1] - lo[1]) / (t_hi - t_lo)
+
+
+#: Near Tc (b = Delta/kB T < SERIES_B, T above ~0.9996 Tc) the derivative at energies far
+#: above the gap (x = hbar omega / Delta >= SERIES_X) comes from sigma's expansion in b^2
+#: (:func:`_series_derivative`): there sigma differs from the normal state by ~b^2 ~ Tc - T,
+#: and the slope of that difference is lost in the rounding of a difference of quadratures
+#: (1e-13 of sigma over a step of 1e-3 (Tc - T): sigma1's slope at 40 kB T was 2 % off at
+#: 1e-7 Tc from Tc, of the wrong sign at 1e-8) and in the table's spline error (1e-8 of
+#: sigma: 1 % at 3e-5 Tc from Tc, 2e-3 at 3e-4).
+SERIES_X = 12.0
+#: ... and is fitted through quadratures at b = c/3, 2c/3, c with c = min(SERIES_B,
+#: w / (3 SERIES_X)) (w = hbar omega / kB T): every node at x >= 3 SERIES_X, far above the
+#: gap, and sigma - (1, 0) up to ~1e-3 at c = SERIES_B, well above the quadrature's rounding.
+SERIES_B = 0.1
+#: Relative step in w of the (small) term at fixed b.
+SERIES_W_STEP = 1e-3
+
+
+def _series_derivative(energy, T, tc, gapratio, gap):
+    """d sigma/dT at fixed photon energies near Tc (b = Delta/kB T < SERIES_B) and far
+    above the gap (x >= SERIES_X), from the expansion of the Mattis-Bardeen integrals (Dey et al.
+    2023 Eqs. 4-6) at fixed w = hbar omega / kB T in beta2 = b^2:
+
+        sigma1 = 1 + beta2 F1(w, beta2),   sigma2 = beta2 F2(w, beta2),
+
+    F smooth in beta2 (measured: (sigma1 - 1)/b^2 and sigma2/b^2 move 4x less for each
+    halving of b, a beta2 term).  F and dF/dbeta2 at the point come from the line in beta2
+    through two quadratures at b = c/2 and c (:data:`SERIES_B`; the beta2^2 term left out
+    is ~1e-6 of F there); dF/dw from a forward difference at b = c/2 (its term is ~(Tc -
+    T)/T of the first, so its O(step) error is negligible).  Then
+
+        d sigma/dT = (F + beta2 dF/dbeta2) dbeta2/dT - beta2 dF/dw w/T,
+        dbeta2/dT = d(Delta^2)/dT / (kB T)^2 - 2 beta2 / T,
+
+    where d(Delta^2)/dT (:func:`thermnet.physics.bcs.gap_square_derivative`) stays finite as
+    T -> Tc- (Delta^2 ~ Tc - T): the left limit at Tc, reached continuously."""
+    kT = kB * T
+    delta = bcs.gap(T, tc, gapratio, gap)
+    beta2 = (delta / kT) ** 2
+    w = energy / kT
+    c = np.minimum(SERIES_B, w / SERIES_X)
+    b = np.stack((0.5 * c, c))                                     # the nodes
+    s1, s2 = reduced_conductivity(w / b, b)
+    F = np.stack(((s1 - 1.0) / b ** 2, s2 / b ** 2))               # (2, 2 nodes, n)
+    slope = (F[:, 1] - F[:, 0]) / (0.75 * c ** 2)                  # dF/dbeta2: the line
+    F0 = F[:, 0] + slope * (beta2 - 0.25 * c ** 2)
+    b1 = b[0]
+    u1, u2 = reduced_conductivity(w * (1.0 + SERIES_W_STEP) / b1, b1)
+    F_w = (np.stack(((u1 - 1.0) / b1 ** 2, u2 / b1 ** 2)) - F[:, 0]) / (SERIES_W_STEP * w)
+    dbeta2 = bcs.gap_square_derivative(T, tc, gapratio, gap) / kT ** 2 - 2.0 * beta2 / T
+    d = (F0 + beta2 * slope) * dbeta2 - beta2 * F_w * w / T
+    return d[0], d[1]
 
 
 def impedance(energy, T, R0, tc, gapratio=1.764, gap="tanh", exact=False):
