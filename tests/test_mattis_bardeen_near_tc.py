@@ -61,6 +61,20 @@ def test_slope_reaches_its_left_limit_at_tc_continuously():
     assert np.allclose(limit[:, :3], 2 * ref[0] - ref[1], rtol=5e-6, atol=0)
 
 
+@pytest.mark.parametrize("b", [5e-3, 1e-5])
+def test_sigma_below_the_table_from_the_series_agrees_with_the_adaptive_quadrature(b):
+    """Below the table (b < 0.01), far above the gap, sigma comes from the b^2 series through
+    the table (mattis_bardeen._series_values): within 2.5e-5 b^2 of sigma1 (the table's
+    ~1e-8 over b_node^2 = 4e-4, times b^2) and 3e-6 of sigma2 (itself ~b^2) of scipy's
+    adaptive quadrature; the fixed quadrature it replaces was 3e-8 off sigma1 at b = 1e-5."""
+    w = np.array([0.5, 2.0, 10.0, 60.0])
+    s1, s2 = mb._Reduced(w / b, b).sigma
+    e1, e2 = mb.reduced_conductivity(w / b, np.full(w.shape, b), exact=True)
+    assert np.all(w >= mb.SERIES_VALUE_X * mb.SERIES_VALUE_B[1])     # all on the series
+    assert np.allclose(s1, e1, rtol=0, atol=2.5e-5 * b ** 2 + 1e-13)
+    assert np.allclose(s2, e2, rtol=3e-6, atol=0)
+
+
 @pytest.mark.parametrize("kind", ["tanh", "bcs"])
 @pytest.mark.parametrize("t", [0.5, 0.99, 1 - 1e-6])
 def test_gap_square_derivative_is_the_slope_of_the_gap_squared(kind, t):
@@ -119,3 +133,17 @@ def test_d_at_a_swept_point_within_rounding_of_tc_is_the_one_sided_derivative():
     assert dq[1] == pytest.approx(left, rel=3e-3)
     assert dq[2] == pytest.approx(right, rel=3e-3)
     assert dq[3] == pytest.approx(right, rel=3e-3)
+
+
+def test_d_next_to_tc_does_not_depend_on_the_points_before():
+    """Within ~1e-6 of Tc a photon grid has no room (its kink appears or vanishes there):
+    each point of D()'s stencil gets a grid of its own.  With the grid of the state alone,
+    D() at the last float below Tc was +3.1e-14 or -8.5e-14 W/K depending on which points the
+    sweep had solved before (the grids it kept)."""
+    below = float(np.nextafter(TC, 0.0))
+    got = []
+    for points in ([TC * (1 - 2e-5), TC * (1 - 1e-5), below], [below]):
+        text = NETLIST.format(points=" ".join(repr(p) for p in points))
+        got.append(thermnet.parse(text).run()[0].columns["D(Q(S,D),TS)"][-1])
+    assert got[0] < 0
+    assert got[0] == pytest.approx(got[1], rel=1e-3)

@@ -52,16 +52,26 @@ def _energies(rng, n=120):
                            [mb.X_MIN, mb.X_MAX, np.nextafter(2.0, 3.0), np.nextafter(2.0, 0)]))
 
 
+def assert_as_before(got, ref, x, b):
+    """sigma as the table and fixed quadrature gave it, to 1e-13; below the table (b <
+    B_MIN) far above the gap sigma is the b^2 series through the table instead
+    (mattis_bardeen._series_values), whose error is the table's at its nodes times b^2/0.02^2:
+    measured 8.8e-9 of sigma1 at b = 0.0097, next to the table's edge, where the table
+    itself errs by as much (the adaptive quadrature's references:
+    tests/test_mattis_bardeen_near_tc.py)."""
+    series = (b < mb.B_MIN) & (x * b >= mb.SERIES_VALUE_X * mb.SERIES_VALUE_B[1])
+    for g, r in zip(got, ref):
+        np.testing.assert_allclose(g[~series], r[~series], rtol=1e-13, atol=0)
+        np.testing.assert_allclose(g[series], r[series], rtol=0, atol=2e-8)
+
+
 def test_rows_equal_previous_table_evaluation():
     rng = np.random.default_rng(7)
     bs = np.concatenate((np.exp(rng.uniform(np.log(mb.B_MIN), np.log(mb.B_MAX), 25)),
                          [mb.B_MIN, mb.B_MAX, 0.5 * mb.B_MIN, 2 * mb.B_MAX]))
     for b in bs:
         x = _energies(rng)
-        got = mb._reduced_table(x, b)
-        ref = _rows_reference(x, b)
-        for g, r in zip(got, ref):
-            np.testing.assert_allclose(g, r, rtol=1e-13, atol=0)
+        assert_as_before(mb._reduced_table(x, b), _rows_reference(x, b), x, b)
 
 
 def test_conductivity_public_path_near_tc_and_zero():
@@ -73,9 +83,8 @@ def test_conductivity_public_path_near_tc_and_zero():
             delta = bcs.gap(T, TC, 1.764, gap)
             x = _energies(rng, 40)
             got = mb.conductivity(x * delta, T, TC, 1.764, gap)
-            ref = _rows_reference(x * delta / delta, delta / (kB * T))
-            for g, r in zip(got, ref):
-                np.testing.assert_allclose(g, r, rtol=1e-13, atol=0)
+            b = delta / (kB * T)
+            assert_as_before(got, _rows_reference(x * delta / delta, b), x, b)
 
 
 def test_t0_slopes_against_differences():

@@ -421,7 +421,8 @@ class HeatBalance:
         grid that cannot (node limit, rounding floor, or photon_nodes fixing the grid) raises
         PhotonGridError naming the link.  Returns True if any link's grid changed (finer or
         coarser: either moves the residual, so a converged state must be re-polished).
-        Skipped when every temperature is within ``radius`` in ln T (0 forces the check;
+        Skipped at the temperatures where the grids were last verified, and when every
+        temperature is within ``radius`` in ln T of them (0 forces the check elsewhere;
         default: the grids' own radii from the margins of their error estimates,
         ``_margin_radius``, 2 % to 10 %), and within the radius over which a link's
         resonances stay on their panels and its kinks move little (``_kink_radius``), of
@@ -432,9 +433,10 @@ class HeatBalance:
         rtol = self.options.get("photon_rtol", 1e-8) * looseness
         if radius is None:
             radius = min([MARGIN_RADIUS_MAX] + [g.margin for g in self.grids])
-        radius = min([radius] + [g.radius for g in self.grids])
-        if self._checked_at is not None and self._checked_rtol <= rtol and np.all(
-                np.abs(np.log(T / self._checked_at)) < radius):
+        radius = min([radius] + [max(g.radius, KINK_RADIUS_MIN) for g in self.grids])
+        if self._checked_at is not None and self._checked_rtol <= rtol and (
+                np.all(np.abs(np.log(T / self._checked_at)) < radius)
+                or np.array_equal(T, self._checked_at)):
             return False
         first = self._checked_at is None
         changed = False
@@ -473,6 +475,27 @@ class HeatBalance:
         self._checked_rtol = rtol
         return changed
 
+    def grid_state(self):
+        """The photon grids and where they were verified, for ``restore_grids``: an
+        evaluation away from the state (a D() stencil point) that checks a grid of its own
+        puts the state's back after."""
+        return list(self.grids), self._checked_at, self._checked_rtol
+
+    def restore_grids(self, state) -> None:
+        grids, self._checked_at, self._checked_rtol = state
+        self.grids[:] = grids
+
+    def grid_room(self, T: np.ndarray) -> float:
+        """The |ln T| move from T (every node) within which the photon grids stay verified:
+        their radius (``Grid.radius``, ``Grid.margin``) less the distance of T from where
+        they were checked (``choose_grids``); <= 0 if T lies outside it, inf without links."""
+        if not self.grids:
+            return np.inf
+        if self._checked_at is None:
+            return 0.0
+        radius = min(min(g.radius, g.margin) for g in self.grids)
+        return radius - float(np.max(np.abs(np.log(T / self._checked_at))))
+
     def _kink_radius(self, k: int, T: np.ndarray) -> float:
         """The |ln T| move of link k's element temperatures over which each kink of their
         admittances (``breakpoints``: 2 Delta(T) of a superconductor) moves by less than
@@ -481,14 +504,19 @@ class HeatBalance:
         Delta ~ sqrt(Tc - T) moves much faster (a transistor's gate 0.13 % below Tc: a grid
         checked 2 % away put its temperatures 3e-7 and its D() 4e-3 off; within this radius
         5e-9 and 9e-5, against grids checked at every state).  Halved from 1 until it
-        holds (the caller's radius, CHECK_RADIUS or the .op ramp's, caps it)."""
+        holds (the caller's radius, CHECK_RADIUS or the .op ramp's, caps it); 0 where it
+        does not hold even at KINK_RADIUS_MIN (a kink that appears or vanishes within it:
+        a temperature within ~1e-6 of Tc), which ``choose_grids`` reads as KINK_RADIUS_MIN
+        and ``grid_room`` as no room."""
         radius = 1.0
         for e, t in zip(self.links[k].dissipative_elements, T[self.link_idx[k]]):
             here = e.breakpoints(t)
-            while radius > KINK_RADIUS_MIN:
+            while True:
                 if all(_kinks_near(here, e.breakpoints(t * np.exp(sign * radius)))
                        for sign in (-1.0, 1.0)):
                     break
+                if radius <= KINK_RADIUS_MIN:
+                    return 0.0
                 radius *= 0.5
         return radius
 
