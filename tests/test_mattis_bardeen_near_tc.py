@@ -147,3 +147,16 @@ def test_d_next_to_tc_does_not_depend_on_the_points_before():
         got.append(thermnet.parse(text).run()[0].columns["D(Q(S,D),TS)"][-1])
     assert got[0] < 0
     assert got[0] == pytest.approx(got[1], rel=1e-3)
+
+
+@pytest.mark.parametrize("t_s", [0.3, 0.395])
+def test_d_of_a_heat_along_a_source_is_the_slope_of_the_heat(t_s):
+    """D(Q(S,D),TS) away from Tc comes from the link's own dQ/dT (Probe.q_slope), not a
+    difference; the reference: Richardson-extrapolated central secants of the printed Q."""
+    h = 2e-3 * t_s
+    points = [t_s, t_s - h, t_s + h, t_s - 2 * h, t_s + 2 * h]
+    text = NETLIST.format(points=" ".join(repr(p) for p in points))
+    c = thermnet.parse(text).run()[0].columns
+    q = c["Q(S,D)"]
+    ref = (8 * (q[2] - q[1]) - (q[4] - q[3])) / (12 * h)
+    assert c["D(Q(S,D),TS)"][0] == pytest.approx(ref, rel=1e-5)

@@ -120,13 +120,35 @@ class Probe:
 
     def q_q(self, q, a, b):
         total = 0.0
+        for k, pair in self._heat_pairs(a, b):
+            total += float(self.links()[k][pair].sum())
+        return total
+
+    def q_slope(self, a, b, dT: np.ndarray) -> float:
+        """d Q(A,B) along the temperature change dT (K per unit of a source, every node):
+        sum over the pairs of sum_m dQ_ij/dt_m dt_m from each link's spectral pass at T
+        (``HeatBalance.link_heat_derivatives``, ``biased_link_derivatives``): D(Q(A,B),
+        SOURCE) with no difference quotient, one-sided at a Tc as the kernels' derivatives
+        (below Tc the left slope, from Tc on the normal state's)."""
+        bal, total = self.bal, 0.0
+        for k, pair in self._heat_pairs(a, b):
+            if bal.link_bias[k]:
+                _, dQ, dep = bal.biased_link_derivatives(k, self.T)
+                moves = dT[dep]
+            else:
+                _, dQ = bal.link_heat_derivatives(k, self.T)
+                moves = dT[bal.link_idx[k]]
+            total += float((dQ[pair] @ moves).sum())
+        return total
+
+    def _heat_pairs(self, a, b):
+        """(link index, np.ix_ of its element pairs from node a to node b) of every link
+        that has elements at both."""
         for k, link in enumerate(self.bal.links):
-            Q = self.links()[k]
             ia = [i for i, n in enumerate(link.temp_nodes) if n == a]
             ib = [j for j, n in enumerate(link.temp_nodes) if n == b]
             if ia and ib:
-                total += float(Q[np.ix_(ia, ib)].sum())
-        return total
+                yield k, np.ix_(ia, ib)
 
     def q_tau(self, q, a, b):
         opts = self.bal.options

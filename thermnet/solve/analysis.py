@@ -222,7 +222,8 @@ class Runner:
         """``D(inner, NAME)`` at the state T (all nodes) with the targets in ``overrides``
         moved (an enclosing D()), along the tangent of the steady state: dT/dp =
         -J^-1 dF/dp (implicit function theorem, J the analytic Jacobian), no re-solve.
-        D(T(NODE), NAME) is that linear solve itself; any other quantity X is differenced
+        D(T(NODE), NAME) is that linear solve itself, D(Q(A,B), SOURCE) the links' dQ/dT
+        along it (``Probe.q_slope``) away from a Tc; any other quantity X is differenced
         along the tangent, X(T + s dT/dp, p + s), with s moving the temperatures by
         DERIV_REL of themselves (or p by DERIV_REL of its own scale where nothing moves);
         where that step would reach a kink of the balance, one-sided (``kink_side``)."""
@@ -238,6 +239,16 @@ class Runner:
         rel = np.abs(dT) / T
         s = DERIV_REL * (1.0 / rel.max() if rel.max() > 0 else _own_scale(bal, target, v0))
         s *= DERIV_NESTED ** _depth(inner)
+        if inner.func == "Q" and target.kind == "source" and \
+                kink_side(bal, T, 2 * s * dT, q) == 0:
+            # a heater or temperature source moves Q(A,B) only through the temperatures:
+            # the links' own derivatives, no difference quotient.  Not next to a Tc: there
+            # the slope of a film below its gap (x < 12) grows ~1/b on a band of width ~b,
+            # which the grid, verified on the heat and not on its slope, does not resolve
+            # (at 1e-9 from Tc this gave the right-hand slope, 3.8e-14 W/K, for the left,
+            # -8.5e-14); the difference of heats below integrates what it moves
+            a, b = inner.args
+            return Probe(bal, T).q_slope(a, b, dT)
         # the stencil (up to 2 s, one-sided) stays where the photon grids are verified
         # (their radius, 2-10 %, but next to Tc down to 1e-6): if it would leave it, the
         # grids are verified at T and the step shrinks into their radius; within ~1e-6 of
