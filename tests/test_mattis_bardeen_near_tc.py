@@ -40,8 +40,8 @@ def test_slope_next_to_tc_agrees_with_differences_of_the_adaptive_quadrature(eps
     T = TC * (1 - eps)
     ref = richardson_slope(energy, T, 0.25 * eps * TC)
     _, _, d1, d2 = mb.conductivity_derivative(energy, T, TC, 1.76)
-    # 5e-5: 0.85 kB Tc at 1e-3 from Tc lies below SERIES_X, on the table (2.4e-5 off there);
-    # the series' own points agree to 1e-5
+    # 5e-5: at 1e-3 from Tc (b = 0.097 > SERIES_B) the slope is the table's, 2.4e-5 off at
+    # 0.85 kB Tc; the series' points (1e-4, 1e-6 from Tc) agree to 1e-5
     assert np.allclose(d1, ref[0], rtol=5e-5, atol=0)
     assert np.allclose(d2, ref[1], rtol=5e-5, atol=0)
 
