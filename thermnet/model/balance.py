@@ -421,8 +421,7 @@ class HeatBalance:
         grid that cannot (node limit, rounding floor, or photon_nodes fixing the grid) raises
         PhotonGridError naming the link.  Returns True if any link's grid changed (finer or
         coarser: either moves the residual, so a converged state must be re-polished).
-        Skipped at the temperatures where the grids were last verified, and when every
-        temperature is within ``radius`` in ln T of them (0 forces the check elsewhere;
+        Skipped when every temperature is within ``radius`` in ln T (0 forces the check;
         default: the grids' own radii from the margins of their error estimates,
         ``_margin_radius``, 2 % to 10 %), and within the radius over which a link's
         resonances stay on their panels and its kinks move little (``_kink_radius``), of
@@ -434,9 +433,8 @@ class HeatBalance:
         if radius is None:
             radius = min([MARGIN_RADIUS_MAX] + [g.margin for g in self.grids])
         radius = min([radius] + [max(g.radius, KINK_RADIUS_MIN) for g in self.grids])
-        if self._checked_at is not None and self._checked_rtol <= rtol and (
-                np.all(np.abs(np.log(T / self._checked_at)) < radius)
-                or np.array_equal(T, self._checked_at)):
+        if self._checked_at is not None and self._checked_rtol <= rtol and np.all(
+                np.abs(np.log(T / self._checked_at)) < radius):
             return False
         first = self._checked_at is None
         changed = False
@@ -482,8 +480,15 @@ class HeatBalance:
         return list(self.grids), self._checked_at, self._checked_rtol
 
     def restore_grids(self, state) -> None:
+        """Put back the grids of ``grid_state``."""
         grids, self._checked_at, self._checked_rtol = state
         self.grids[:] = grids
+
+    def verified_at(self, T: np.ndarray) -> bool:
+        """Whether the photon grids were last verified (``choose_grids``) at exactly T to
+        the full photon_rtol."""
+        return self._checked_at is not None and np.array_equal(T, self._checked_at) and \
+            self._checked_rtol <= self.options.get("photon_rtol", 1e-8)
 
     def grid_room(self, T: np.ndarray) -> float:
         """The |ln T| move from T (every node) within which the photon grids stay verified:

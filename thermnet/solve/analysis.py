@@ -258,7 +258,8 @@ class Runner:
         reach = 2 * s * float(np.max(np.abs(dT) / T))
         own_grids = None
         if reach > bal.grid_room(T):
-            bal.choose_grids(T, radius=0.0)
+            if not bal.verified_at(T):
+                bal.choose_grids(T, radius=0.0)
             room = bal.grid_room(T)
             if room > 0:
                 s *= min(1.0, room / reach)
