@@ -10,13 +10,17 @@ with Richardson extrapolation, and the closed forms of the gap laws.
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
 import thermnet
+from thermnet.errors import ConvergenceError
 from thermnet.physics import bcs
 from thermnet.physics import mattis_bardeen as mb
 from thermnet.physics.constants import kB
+from thermnet.solve.analysis import kink_side
 
 TC = 0.4
 
@@ -160,3 +164,29 @@ def test_d_of_a_heat_along_a_source_is_the_slope_of_the_heat(t_s):
     q = c["Q(S,D)"]
     ref = (8 * (q[2] - q[1]) - (q[4] - q[3])) / (12 * h)
     assert c["D(Q(S,D),TS)"][0] == pytest.approx(ref, rel=1e-5)
+
+
+class _Kinks:
+    """The two attributes of a HeatBalance that kink_side reads: films with Tc = 0.4 K at
+    nodes 0 and 1."""
+    kink_idx = np.array([0, 1])
+    kink_T = np.array([TC, TC])
+
+
+COLUMN = SimpleNamespace(column="D(Q(A,B),TS)")
+
+
+@pytest.mark.parametrize("T, move, side", [
+    ((0.39, 0.2), (1e-5, 1e-5), 0),                      # no Tc within the step: central
+    ((TC - 1e-9, 0.2), (1e-5, 1e-5), -1),                # below Tc, moving up: step down
+    ((TC - 1e-9, 0.2), (-1e-5, 0.0), 1),                 # ... moving down: the + side
+    ((TC, 0.2), (1e-5, 1e-5), 1),                        # at Tc: the normal side
+    ((TC - 1e-9, TC - 1e-9), (1e-5, 1e-5), -1),          # two nodes, the same side
+])
+def test_kink_side_keeps_each_node_on_its_side_of_tc(T, move, side):
+    assert kink_side(_Kinks(), np.array(T), np.array(move), COLUMN) == side
+
+
+def test_kink_side_fails_where_two_nodes_need_opposite_sides():
+    with pytest.raises(ConvergenceError, match="opposite sides"):
+        kink_side(_Kinks(), np.array([TC - 1e-9, TC]), np.array([1e-5, 1e-5]), COLUMN)
