@@ -157,7 +157,10 @@ def fig2():
 def test_fig2_matches_eqs_2_3_by_quadrature(fig2):
     for chi, i in ((2.0, 29), (0.5, 10), (4.0, 36)):
         c = fig2[chi]
-        assert c["Q(L,R)"][i] == pytest.approx(photonic_heat(0.5, c["TR"][i], chi), rel=1e-5)
+        # 2.0-3.3e-5 apart (not yet explained); abs=0, as pytest.approx's default abs=1e-12
+        # passed any value of these ~1e-14 W at rel=1e-5
+        assert c["Q(L,R)"][i] == pytest.approx(photonic_heat(0.5, c["TR"][i], chi), rel=5e-5,
+                                               abs=0)
 
 
 def test_fig2_ndtc_for_chi_05_to_4(fig2):

@@ -23,9 +23,10 @@ def test_gap_tanh_limits():
     assert bcs.gap(-1.0, TC) == pytest.approx(d0, rel=1e-15)
     assert bcs.gap(1e-3 * TC, TC) == pytest.approx(d0, rel=1e-12)
     assert bcs.gap(TC, TC) == 0.0 and bcs.gap(2 * TC, TC) == 0.0
-    # near Tc: Delta0 tanh(1.74 sqrt(Tc/T - 1)) ~ 1.74 Delta0 sqrt(1 - T/Tc)
+    # near Tc: Delta0 tanh(z) = Delta0 (z - z^3/3 + ...), z = 1.74 sqrt(Tc/T - 1)
     t = 1 - 1e-6
-    assert bcs.gap(t * TC, TC) == pytest.approx(d0 * 1.74 * math.sqrt(1 / t - 1), rel=1e-9)
+    z = 1.74 * math.sqrt(1 / t - 1)
+    assert bcs.gap(t * TC, TC) == pytest.approx(d0 * (z - z ** 3 / 3), rel=1e-9, abs=0)
     arr = bcs.gap(np.array([0.0, 0.5, 1.0, 1.5]) * TC, TC)
     assert arr.shape == (4,) and arr[2] == arr[3] == 0.0
     assert arr[1] == pytest.approx(d0 * math.tanh(1.74), rel=1e-12)
