@@ -75,7 +75,7 @@ def test_sigma_below_the_table_from_the_series_agrees_with_the_adaptive_quadratu
     w = np.array([0.5, 2.0, 10.0, 60.0])
     s1, s2 = mb._Reduced(w / b, b).sigma
     e1, e2 = mb.reduced_conductivity(w / b, np.full(w.shape, b), exact=True)
-    assert np.all(w >= mb.SERIES_VALUE_X * mb.SERIES_VALUE_B[1])     # all on the series
+    assert np.all(w >= mb.SERIES_X * mb.SERIES_VALUE_B[1])     # all on the series
     assert np.allclose(s1, e1, rtol=0, atol=2.5e-5 * b ** 2 + 1e-13)
     assert np.allclose(s2, e2, rtol=3e-6, atol=0)
 

@@ -59,7 +59,7 @@ def assert_as_before(got, ref, x, b):
     measured 8.8e-9 of sigma1 at b = 0.0097, next to the table's edge, where the table
     itself errs by as much (the adaptive quadrature's references:
     tests/test_mattis_bardeen_near_tc.py)."""
-    series = (b < mb.B_MIN) & (x * b >= mb.SERIES_VALUE_X * mb.SERIES_VALUE_B[1])
+    series = (b < mb.B_MIN) & (x * b >= mb.SERIES_X * mb.SERIES_VALUE_B[1])
     for g, r in zip(got, ref):
         np.testing.assert_allclose(g[~series], r[~series], rtol=1e-13, atol=0)
         np.testing.assert_allclose(g[series], r[series], rtol=0, atol=2e-8)

@@ -394,7 +394,7 @@ class _Reduced:
         far = ~inside
         s1, s2 = np.empty_like(x), np.empty_like(x)
         if b < B_MIN:                   # next to Tc, far above the gap: the b^2 series
-            series = x * b >= SERIES_VALUE_X * SERIES_VALUE_B[1]
+            series = x * b >= SERIES_X * SERIES_VALUE_B[1]
             if series.any():
                 s1[series], s2[series] = _series_values(x[series] * b, b)
                 far = far & ~series
@@ -405,11 +405,10 @@ class _Reduced:
         self.sigma = s1, s2
 
 
-#: Next to Tc (b < B_MIN, below the table) sigma at w = hbar omega / kB T >= SERIES_VALUE_X x
-#: SERIES_VALUE_B[1] is the b^2 series through the table at these two b (x >= SERIES_VALUE_X
-#: there: far above the gap), instead of two fixed quadratures per energy.
+#: Next to Tc (b < B_MIN, below the table) sigma at w = hbar omega / kB T >= SERIES_X x
+#: SERIES_VALUE_B[1] is the b^2 series through the table at these two b (x >= SERIES_X there:
+#: far above the gap), instead of two fixed quadratures per energy.
 SERIES_VALUE_B = (0.02, 0.04)
-SERIES_VALUE_X = 12.0
 
 
 def _series_values(w: np.ndarray, b: float) -> Tuple[np.ndarray, np.ndarray]:
@@ -419,14 +418,25 @@ def _series_values(w: np.ndarray, b: float) -> Tuple[np.ndarray, np.ndarray]:
     ~1e-8 of sigma1 (measured 8.8e-9 at b = 0.0097, as the table itself next to its edge) and
     falling as b^2 towards Tc, where the fixed quadrature it replaces grows to 3e-8 (x = w/b
     past 1e5) and costs two orders of magnitude more; sigma2 (~b^2) to 3e-6 of itself."""
-    F = []
-    for bk in SERIES_VALUE_B:
-        t1, t2 = _Reduced(w / bk, bk).sigma
-        F.append(np.stack(((t1 - 1.0) / bk ** 2, t2 / bk ** 2)))
-    (lo, hi) = (bk ** 2 for bk in SERIES_VALUE_B)
+    lo, hi = SERIES_VALUE_B
     beta2 = b * b
-    Fb = F[0] + (F[1] - F[0]) * (beta2 - lo) / (hi - lo)
-    return 1.0 + beta2 * Fb[0], beta2 * Fb[1]
+    F, _ = _b2_line(_Reduced(w / lo, lo).sigma, lo, _Reduced(w / hi, hi).sigma, hi, beta2)
+    return 1.0 + beta2 * F[0], beta2 * F[1]
+
+
+def _excess(sigma, b):
+    """F = ((sigma1 - 1)/b^2, sigma2/b^2): sigma's departure from the normal state (1, 0) over
+    b^2, (2, n)."""
+    return np.stack(((sigma[0] - 1.0) / b ** 2, sigma[1] / b ** 2))
+
+
+def _b2_line(sigma_lo, b_lo, sigma_hi, b_hi, beta2):
+    """(F, dF/d(b^2)) at b^2 = beta2 on the line in b^2 through F (:func:`_excess`) at two
+    nodes b_lo < b_hi (scalars or per energy): the b^2 series of :func:`_series_values` and
+    :func:`_series_derivative`."""
+    F_lo = _excess(sigma_lo, b_lo)
+    slope = (_excess(sigma_hi, b_hi) - F_lo) / (b_hi ** 2 - b_lo ** 2)
+    return F_lo + slope * (beta2 - b_lo ** 2), slope
 
 
 def _reduced_table(x, b):
@@ -673,14 +683,11 @@ def _series_derivative(energy, T, tc, gapratio, gap):
     beta2 = (delta / kT) ** 2
     w = energy / kT
     c = np.minimum(SERIES_B, w / SERIES_X)
-    b = np.stack((0.5 * c, c))                                     # the nodes
-    s1, s2 = reduced_conductivity(w / b, b)
-    F = np.stack(((s1 - 1.0) / b ** 2, s2 / b ** 2))               # (2, 2 nodes, n)
-    slope = (F[:, 1] - F[:, 0]) / (0.75 * c ** 2)                  # dF/dbeta2: the line
-    F0 = F[:, 0] + slope * (beta2 - 0.25 * c ** 2)
-    b1 = b[0]
-    u1, u2 = reduced_conductivity(w * (1.0 + SERIES_W_STEP) / b1, b1)
-    F_w = (np.stack(((u1 - 1.0) / b1 ** 2, u2 / b1 ** 2)) - F[:, 0]) / (SERIES_W_STEP * w)
+    b1 = 0.5 * c                                                   # the nodes b1, c
+    s1, s2 = reduced_conductivity(w / np.stack((b1, c)), np.stack((b1, c)))
+    F0, slope = _b2_line((s1[0], s2[0]), b1, (s1[1], s2[1]), c, beta2)
+    F_w = (_excess(reduced_conductivity(w * (1.0 + SERIES_W_STEP) / b1, b1), b1)
+           - _excess((s1[0], s2[0]), b1)) / (SERIES_W_STEP * w)
     dbeta2 = bcs.gap_square_derivative(T, tc, gapratio, gap) / kT ** 2 - 2.0 * beta2 / T
     d = (F0 + beta2 * slope) * dbeta2 - beta2 * F_w * w / T
     return d[0], d[1]

@@ -197,6 +197,26 @@ def kink_side(bal: HeatBalance, T: np.ndarray, move: np.ndarray, q: Quantity) ->
     return sides.pop()
 
 
+def stencil_within_grids(bal: HeatBalance, T: np.ndarray, dT: np.ndarray, s: float):
+    """(step, grids) of a D() stencil reaching 2 s dT from T: the photon grids are valid within
+    their radius of where they were verified (2-10 %, but next to Tc down to 1e-6), so a
+    stencil that would leave it has the grids verified at T and its step shrunk into their
+    radius; within ~1e-6 of Tc, where a grid has no room (HeatBalance._kink_radius), the
+    step stays and each stencil point gets a grid of its own: then the state's grids
+    (HeatBalance.grid_state) come back as the second value, else None.  A grid verified at
+    T_S = Tc (1 - 1.4e-16) and used 2e-5 away put D(Q(S,D),TS) 1.3e-13 W/K off, the wrong
+    sign."""
+    reach = 2 * s * float(np.max(np.abs(dT) / T))
+    if reach <= bal.grid_room(T):
+        return s, None
+    if not bal.verified_at(T):
+        bal.choose_grids(T, radius=0.0)
+    room = bal.grid_room(T)
+    if room > 0:
+        return s * min(1.0, room / reach), None
+    return s, bal.grid_state()
+
+
 class Runner:
     def __init__(self, ctx: Context, prints, progress: Optional[Progress] = None):
         self.ctx = ctx
@@ -249,22 +269,7 @@ class Runner:
             # -8.5e-14); the difference of heats below integrates what it moves
             a, b = inner.args
             return Probe(bal, T).q_slope(a, b, dT)
-        # the stencil (up to 2 s, one-sided) stays where the photon grids are verified
-        # (their radius, 2-10 %, but next to Tc down to 1e-6): if it would leave it, the
-        # grids are verified at T and the step shrinks into their radius; within ~1e-6 of
-        # Tc, where a grid has no room (HeatBalance._kink_radius), each stencil point gets
-        # a grid of its own (a grid verified at T_S = Tc (1 - 1.4e-16) and used 2e-5 away
-        # put D(Q(S,D),TS) 1.3e-13 W/K off, the wrong sign)
-        reach = 2 * s * float(np.max(np.abs(dT) / T))
-        own_grids = None
-        if reach > bal.grid_room(T):
-            if not bal.verified_at(T):
-                bal.choose_grids(T, radius=0.0)
-            room = bal.grid_room(T)
-            if room > 0:
-                s *= min(1.0, room / reach)
-            else:
-                own_grids = bal.grid_state()
+        s, own_grids = stencil_within_grids(bal, T, dT, s)
         side = kink_side(bal, T, s * dT, q)
 
         def at(step: float) -> float:
