@@ -74,7 +74,9 @@ def photonic_heat(TL, TR, chi):
         w = E / (h / (2 * np.pi))
         tau = 4 * RL * RR / ((RL + RR) ** 2 + (w * RL * RR * C) ** 2)
         return E * tau * (1 / np.expm1(E / (kB * TL)) - 1 / np.expm1(E / (kB * TR))) / h
-    return quad(integrand, 0, 60 * kB * TL, limit=400, epsrel=1e-10)[0]
+    # epsabs=0: quad's default epsabs=1.49e-8 stops it after one 21-point rule on these
+    # ~1e-14 W integrals (it left this reference 2.0-3.3e-5 off)
+    return quad(integrand, 0, 60 * kB * TL, limit=400, epsabs=0, epsrel=1e-11)[0]
 
 
 def parabolic_min(x, y):
@@ -157,9 +159,9 @@ def fig2():
 def test_fig2_matches_eqs_2_3_by_quadrature(fig2):
     for chi, i in ((2.0, 29), (0.5, 10), (4.0, 36)):
         c = fig2[chi]
-        # 2.0-3.3e-5 apart (not yet explained); abs=0, as pytest.approx's default abs=1e-12
-        # passed any value of these ~1e-14 W at rel=1e-5
-        assert c["Q(L,R)"][i] == pytest.approx(photonic_heat(0.5, c["TR"][i], chi), rel=5e-5,
+        # to the photon grid's photon_rtol (1e-8); abs=0, as pytest.approx's default
+        # abs=1e-12 passes any value of these ~1e-14 W
+        assert c["Q(L,R)"][i] == pytest.approx(photonic_heat(0.5, c["TR"][i], chi), rel=1e-8,
                                                abs=0)
 
 
