@@ -259,6 +259,64 @@ def test_error_inside_included_file_from_string(tmp_path, monkeypatch):
     assert (err.span.line, err.span.column) == (1, 12)
 
 
+# ---- errors inside a subcircuit's body name the instance(s) it was reached through -------------
+CELL = """.subckt cell p q params: w=1n
+G1 p q {w}
+.ends
+.subckt pair p q params: w=1n
+XA p q cell w={w}
+.ends
+"""
+
+
+def test_duplicate_instance_name_is_located_at_the_second():
+    """A repeated X line is reported at itself, not at an element of the body."""
+    err = _raise(BASE + CELL + "X1 S bath cell\nX1 S bath cell\n")
+    assert (err.span.line, err.span.column) == (12, 1)
+    assert "subcircuit instance name 'X1' is used twice (first at <string>:11)" in err.message
+
+
+@pytest.mark.parametrize("bad", ["w=-1n", "w={-1n}"])
+def test_error_in_body_names_the_instance(bad):
+    """An element value refused inside the body: located at the body's card, with the
+    instance card that gave it the value."""
+    text = BASE + CELL + "X1 S bath cell\nX2 S bath cell " + bad + "\n"
+    err = _raise(text)
+    assert (err.span.line, err.span.column) == (6, 8)          # G1 p q {w}
+    rendered = str(err).splitlines()
+    assert rendered[-1] == f"  in the subcircuit instance at <string>:12:1: X2 S bath cell {bad}"
+    assert [c.line for c in err.span.context] == [12]
+
+
+def test_error_in_nested_body_names_every_instance_innermost_first():
+    err = _raise(BASE + CELL + "XP S bath pair w=-1n\n")
+    assert (err.span.line, err.span.column) == (6, 8)
+    assert str(err).splitlines()[-2:] == [
+        "  in the subcircuit instance at <string>:9:1: XA p q cell w={w}",
+        "  in the subcircuit instance at <string>:11:1: XP S bath pair w=-1n"]
+
+
+def test_circuit_error_of_an_element_in_a_body_names_the_instance():
+    """A floating resistor found when the circuit is built (model/circuit.py)."""
+    text = (".model cu eph(sigma=2e9)\nTB bath 30m\nES S bath cu vol=1e-19\n"
+            ".subckt loop a b t\nR1 a b 1 temp=t\n.ends\n"
+            "X1 n1 n2 S loop\nR2 n1 n3 1 temp=S\n.op\n")
+    err = _raise(text)
+    assert (err.span.line, err.span.column) == (5, 1)
+    assert "X1.R1 is floating" in err.message
+    assert str(err).splitlines()[-1] == \
+        "  in the subcircuit instance at <string>:7:1: X1 n1 n2 S loop"
+
+
+def test_error_when_a_step_rebinds_a_body_names_the_instance():
+    """A .step value refused when the element inside the body is bound again."""
+    text = BASE + CELL + ".param g=1n\nX1 S bath cell w={g}\n.step g list 1n -1n\n.op\n"
+    err = _raise(text)
+    assert (err.span.line, err.span.column) == (6, 8)
+    assert str(err).splitlines()[-1] == \
+        "  in the subcircuit instance at <string>:12:1: X1 S bath cell w={g}"
+
+
 @pytest.mark.parametrize("self_include", [False, True])
 def test_include_cycle(tmp_path, self_include):
     a, b = tmp_path / "a.net", tmp_path / "b.net"

@@ -1,19 +1,27 @@
 """Error types.  Every user-facing error carries where it happened and what to write instead."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Optional, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Optional, Sequence, Tuple
 
 
 @dataclass(frozen=True)
 class Span:
     """A place in a netlist file: 1-based line and column, and the text of that physical
-    line (quoted by error messages; not part of the place, so not compared)."""
+    line (quoted by error messages; not part of the place, so not compared).  ``context``:
+    for a place inside a subcircuit's body, the instance cards (X lines) through which it
+    was reached, outermost first (error messages name them; not compared either)."""
 
     file: str
     line: int
     column: int
     text: str = field(default="", compare=False, repr=False)
+    context: Tuple["Span", ...] = field(default=(), compare=False, repr=False)
+
+    def within(self, context: Tuple["Span", ...]) -> "Span":
+        """This place reached through the instance cards ``context`` (outermost first); a
+        place that has its own context keeps it."""
+        return self if self.context or not context else replace(self, context=context)
 
 
 class ThermnetError(Exception):
@@ -45,7 +53,19 @@ class NetlistError(ThermnetError):
             text += f"\n    {line.rstrip()}\n    {' ' * (self.span.column - 1)}^"
         if self.expected:
             text += f"\n  expected: {self.expected}"
+        for inst in reversed(self.span.context if self.span is not None else ()):
+            text += (f"\n  in the subcircuit instance at {inst.file}:{inst.line}:{inst.column}:"
+                     f" {inst.text.strip()}")
         return text
+
+    def within(self, context: Tuple[Span, ...]) -> "NetlistError":
+        """This error at its place reached through the instance cards ``context``
+        (``Span.within``): the message then names the instances."""
+        if self.span is None or self.span.context or not context:
+            return self
+        self.span = self.span.within(context)
+        self.args = (self.render(),)
+        return self
 
 
 class ConvergenceError(ThermnetError):

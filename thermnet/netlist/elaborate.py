@@ -170,6 +170,20 @@ def _check_bound(element: Element, check_model, card, form: str) -> None:
         raise NetlistError(f"{card.name.text}: {exc}", card.name.span, form) from None
 
 
+def _in_context(run: Callable[[], None], context: Tuple[Span, ...]) -> Callable[[], None]:
+    """``run`` (an element's binding inside a subcircuit body) with its errors naming the
+    instance cards ``context`` it was reached through (``NetlistError.within``)."""
+    if not context:
+        return run
+
+    def bound() -> None:
+        try:
+            run()
+        except NetlistError as exc:
+            raise exc.within(context) from None
+    return bound
+
+
 def did_you_mean(name: str, known: Sequence[str]) -> str:
     """`` (did you mean 'S'?)`` for the closest of ``known`` to ``name``, or ``""``."""
     lower = {k.lower(): k for k in known}
@@ -403,6 +417,7 @@ class _Builder:
         self.scope = ParamScope(_param_defs(defs.top), {k.lower(): v for k, v in overrides.items()})
         self.elements: Dict[str, Element] = {}
         self.element_spans: Dict[str, Span] = {}
+        self.instance_spans: Dict[str, Span] = {}     # subcircuit instances by full name
         self.node_kind: Dict[str, str] = {}
         self.node_display: Dict[str, str] = {}
         self.node_spans: Dict[str, Span] = {}
@@ -583,7 +598,7 @@ class _Builder:
                                f"{first.file}:{first.line})", card.name.span,
                                "a unique name for every element")
         self.elements[key] = element
-        self.element_spans[key] = card.name.span
+        self.element_spans[key] = element.span
 
     def _bind(self, card: ast.ElementCard, kind, ctx, models) -> Element:
         name = ctx["dprefix"] + card.name.text
@@ -696,7 +711,8 @@ class _Builder:
             check_model(values)
             model = mtype(mcard.name.text, values, mtable)
         try:
-            element = kind(name, nodes, value, model, params, node_params, card.name.span)
+            element = kind(name, nodes, value, model, params, node_params,
+                           card.name.span.within(ctx["context"]))
         except ValueError as exc:
             raise NetlistError(f"{card.name.text}: {exc}", card.name.span, form) from None
         if waveform is not None:
@@ -707,13 +723,15 @@ class _Builder:
                     element.waveform = self._waveform(item, scope, kind, card)
                     element.value = checked(kind.value_param(), element.waveform.value(0.0),
                                             f"{card.name.text} value at t = 0", item.span)
-                self.bindings.append(Binding(rebind_waveform, name.lower(),
-                                             ((wf_item, ctx["scope"]),)))
+                self.bindings.append(Binding(_in_context(rebind_waveform, ctx["context"]),
+                                             name.lower(), ((wf_item, ctx["scope"]),)))
         if deferred:
             self.bindings.append(Binding(
-                lambda: self._rebind_element(element, deferred, check_model, card, form),
+                _in_context(lambda: self._rebind_element(element, deferred, check_model, card,
+                                                         form), ctx["context"]),
                 name.lower(), tuple((item, scope) for _, _, (item, scope, _, _) in deferred),
-                lambda: self._compiled_binding(element, deferred, check_model, card, form)))
+                lambda: _in_context(self._compiled_binding(element, deferred, check_model,
+                                                           card, form), ctx["context"])))
         return element
 
     def _waveform(self, call: ast.Call, scope, kind, card):
@@ -804,6 +822,13 @@ class _Builder:
         if not positional or not isinstance(positional[-1], ast.Word):
             raise NetlistError(f"{card.name.text}: missing the subcircuit name", card.name.span,
                                form)
+        key = ctx["prefix"] + card.name.text.lower()
+        if key in self.instance_spans:
+            first = self.instance_spans[key]
+            raise NetlistError(f"subcircuit instance name '{card.name.text}' is used twice "
+                               f"(first at {first.file}:{first.line})", card.name.span,
+                               "a unique name for every element and instance")
+        self.instance_spans[key] = card.name.span
         sub_name = positional[-1]
         sub = self.defs.subckts.get(sub_name.text.lower())
         if sub is None:
@@ -860,10 +885,17 @@ class _Builder:
         scope = ParamScope(local_defs, inst_values, parent=self.scope)
         self.instance_scopes.append((scope, args))
         prefix = ctx["prefix"] + card.name.text.lower() + "."
-        sub_ctx = {"prefix": prefix, "dprefix": ctx["dprefix"] + card.name.text + ".",
-                   "ports": port_map, "scope": scope,
-                   "models": self._models(sub.body, scope, inherited=ctx["models"])}
-        self.instantiate(sub.body, sub_ctx, stack + (sub.card.name.text.lower(),))
+        context = ctx["context"] + (card.name.span,)
+        try:
+            sub_ctx = {"prefix": prefix, "dprefix": ctx["dprefix"] + card.name.text + ".",
+                       "ports": port_map, "scope": scope, "context": context,
+                       "models": self._models(sub.body, scope, inherited=ctx["models"])}
+            self.instantiate(sub.body, sub_ctx, stack + (sub.card.name.text.lower(),))
+        except NetlistError as exc:
+            # a place in the body: name the instance(s) it was reached through
+            here = exc.span is not None and (exc.span.file, exc.span.line) == (
+                card.name.span.file, card.name.span.line)
+            raise (exc if here else exc.within(context)) from None
 
     # element parameters as targets: ELEMENT.PARAM (X1.ES.vol, RS1.value, XS.STI.tc)
     def _element_parameter_spec(self, name: str, span: Optional[Span]):
@@ -1307,7 +1339,8 @@ def elaborate(cards: Sequence[ast.Card], file: str = "<netlist>",
     b = _Builder(defs, file, overrides or {})
     _check_overrides(b, overrides or {})
     params = b.scope.evaluate_all()
-    ctx = {"prefix": "", "dprefix": "", "ports": {}, "scope": b.scope, "models": b.models}
+    ctx = {"prefix": "", "dprefix": "", "ports": {}, "scope": b.scope, "models": b.models,
+           "context": ()}
     b.instantiate(defs.top, ctx)
     _check_temp_nodes(b)
     targets = b.targets()
