@@ -317,6 +317,47 @@ def test_error_when_a_step_rebinds_a_body_names_the_instance():
         "  in the subcircuit instance at <string>:12:1: X1 S bath cell w={g}"
 
 
+def test_file_included_twice_is_named(tmp_path):
+    """A library included twice: its definitions are met twice at the same place, which
+    the error says (it used to read 'defined twice (first at' that very line)."""
+    lib = tmp_path / "lib.net"
+    lib.write_text(CELL + ".model gp gpow(k=1e-9)\n.param w0=1n\n")
+    main = tmp_path / "main.net"
+    main.write_text(BASE + '.include "lib.net"\n.include "lib.net"\nX1 S bath cell\n')
+    with pytest.raises(NetlistError) as info:
+        thermnet.load(str(main))
+    assert f"is defined twice (its file {lib} is included twice)" in info.value.message
+
+
+def test_node_named_first_in_an_instance_is_located_there(tmp_path):
+    """A port node's error (no heat path: the bath source deleted) points at the instance
+    card that names the node, not at the library's card that uses the port."""
+    lib = tmp_path / "lib.net"
+    lib.write_text(".subckt hot s b\n.model cu eph(sigma=2e9)\nE1 s b cu vol=1e-19\n.ends\n")
+    main = tmp_path / "main.net"
+    main.write_text('.include "lib.net"\nP1 S 1p\nX1 S bath hot\n')
+    with pytest.raises(NetlistError) as info:
+        thermnet.load(str(main)).run()
+    err = info.value
+    assert "no heat path to any temperature source" in err.message
+    assert (err.span.file, err.span.line, err.span.column) == (str(main), 3, 6)   # bath
+
+
+def test_internal_node_of_a_body_names_the_instance(tmp_path):
+    """An internal node of a subcircuit named only by temp=: located in the body, with the
+    instance."""
+    lib = tmp_path / "lib.net"
+    lib.write_text(".subckt rr a b\nR1 a b 1 temp=t\nR2 a b 1 temp=S\n.ends\n")
+    main = tmp_path / "main.net"
+    main.write_text(BASE + '.include "lib.net"\nX1 n1 n2 rr\n')
+    with pytest.raises(NetlistError) as info:
+        thermnet.load(str(main)).run()
+    err = info.value
+    assert "thermal node 'X1.t' is only named by temp=" in err.message, str(err)
+    assert (err.span.file, err.span.line) == (str(lib), 2)
+    assert str(err).splitlines()[-1] == f"  in the subcircuit instance at {main}:6:1: X1 n1 n2 rr"
+
+
 @pytest.mark.parametrize("self_include", [False, True])
 def test_include_cycle(tmp_path, self_include):
     a, b = tmp_path / "a.net", tmp_path / "b.net"

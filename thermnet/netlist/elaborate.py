@@ -170,6 +170,14 @@ def _check_bound(element: Element, check_model, card, form: str) -> None:
         raise NetlistError(f"{card.name.text}: {exc}", card.name.span, form) from None
 
 
+def _first_definition(first: Span, here: Span) -> str:
+    """``(first at FILE:LINE)`` for a name defined again at ``here``; at the same line of the
+    same file: that file was included twice."""
+    if (first.file, first.line) == (here.file, here.line):
+        return f"(its file {first.file} is included twice)"
+    return f"(first at {first.file}:{first.line})"
+
+
 def _in_context(run: Callable[[], None], context: Tuple[Span, ...]) -> Callable[[], None]:
     """``run`` (an element's binding inside a subcircuit body) with its errors naming the
     instance cards ``context`` it was reached through (``NetlistError.within``)."""
@@ -348,8 +356,8 @@ def _split(cards: Sequence[ast.Card]) -> _Definitions:
             if key in defs.subckts:
                 first = defs.subckts[key].card.span
                 raise NetlistError(f"subcircuit '{card.name.text}' is defined twice "
-                                   f"(first at {first.file}:{first.line})", card.name.span,
-                                   "one .subckt per name")
+                                   f"{_first_definition(first, card.name.span)}",
+                                   card.name.span, "one .subckt per name")
             current = Subckt(card)
             defs.subckts[key] = current
         elif isinstance(card, ast.EndsCard):
@@ -388,8 +396,9 @@ def _param_defs(cards: Sequence[ast.Card]) -> Dict[str, ast.Assign]:
                 key = a.key.text.lower()
                 if key in defs:
                     first = defs[key].span
-                    raise NetlistError(f"parameter '{a.key.text}' is defined twice (first at "
-                                       f"line {first.line})", a.key.span, "one .param per name")
+                    raise NetlistError(f"parameter '{a.key.text}' is defined twice "
+                                       f"{_first_definition(first, a.key.span)}", a.key.span,
+                                       "one .param per name")
                 defs[key] = a
     return defs
 
@@ -449,8 +458,9 @@ class _Builder:
                 continue
             key = card.name.text.lower()
             if key in models and (inherited is None or key not in inherited):
-                raise NetlistError(f"model '{card.name.text}' is defined twice", card.name.span,
-                                   "one .model per name")
+                raise NetlistError(f"model '{card.name.text}' is defined twice "
+                                   f"{_first_definition(models[key][0].name.span, card.name.span)}",
+                                   card.name.span, "one .model per name")
             mtype = MODEL_TYPES.get(card.type.text.lower())
             if mtype is None:
                 raise NetlistError(f"unknown model type '{card.type.text}'", card.type.span,
@@ -547,7 +557,8 @@ class _Builder:
                                    item.span, "a smaller circuit (docs/language.md, Limits)")
             self.node_kind[key] = kind
             self.node_display[key] = display
-            self.node_spans[key] = item.span
+            # where it was named first: an instance card's node list (a port), else here
+            self.node_spans.setdefault(key, item.span.within(ctx["context"]))
         elif known != kind:
             first = self.node_spans[key]
             raise NetlistError(
