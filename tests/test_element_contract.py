@@ -19,7 +19,7 @@ import pytest
 import thermnet
 from thermnet import cli
 from thermnet.elements import ELEMENT_KINDS
-from thermnet.elements.base import ImpedanceElement, ThermalElement
+from thermnet.elements.base import MODEL_TYPES, REQUIRED, ImpedanceElement, ThermalElement
 from thermnet.elements.superconductors import SuperconductorModel
 from thermnet.model.balance import HeatBalance
 from thermnet.physics import photonic
@@ -169,3 +169,38 @@ def test_kind_is_documented(letter):
     with open(os.path.join(os.path.dirname(__file__), "..", "docs", "language.md")) as fh:
         docs = fh.read()
     assert f"| `{letter}` | {kind.title} |" in docs
+
+
+def _numeric_specs():
+    for registry in (ELEMENT_KINDS, MODEL_TYPES):
+        for name, kind in sorted(registry.items()):
+            specs = list(getattr(kind, "keywords", ())) + list(getattr(kind, "params", ()))
+            if getattr(kind, "value_spec", None) is not None:
+                specs.append(kind.value_spec)
+            for spec in specs:
+                if spec.default is not REQUIRED and isinstance(spec.default, float):
+                    yield f"{name}.{spec.name}", spec
+
+
+@pytest.mark.parametrize("name,spec", list(_numeric_specs()),
+                         ids=[n for n, _ in _numeric_specs()])
+def test_default_is_valid_when_given(name, spec):
+    """A documented default (0: "not given" for lloop, rn with ic=, ...) can be written on
+    a card: the one check (ParamSpec.check) and its interval-free fallback accept it."""
+    assert spec.check(spec.default) is None, name
+
+
+def test_explicit_defaults_and_small_amplitudes_on_cards():
+    """lloop=0 (the default, a negligible loop) gives the same heat as no lloop; a
+    temperature source's ac= amplitude of 100 nK is accepted (an amplitude, not a
+    temperature of the cryostat) and the response is linear in it."""
+    card = ".model sq squid(ic=2e-07 flux=0.3 asym=0.5{})\nTB bath 0.1\nTA A 0.2\n" \
+           "J1 n1 n2 sq\nR1 n1 n2 10 temp=A\nR2 n1 n2 10 temp=bath\n.print Q(A,bath)\n"
+    q0 = thermnet.parse(card.format(" lloop=0")).run()[0].columns["Q(A,bath)"]
+    q = thermnet.parse(card.format("")).run()[0].columns["Q(A,bath)"]
+    assert q0 == q
+    ac = "TB bath 0.1 ac={}\nG1 A bath 1n\nH1 A 1e-18\n.ac lin 1 1 1\n.print T(A)\n"
+    small = thermnet.parse(ac.format("100n")).run()[-1].columns["T(A)"][0]
+    big = thermnet.parse(ac.format("1m")).run()[-1].columns["T(A)"][0]
+    assert small == pytest.approx(1e-7, rel=1e-9)          # |G/(G + i w C)| = 1 - 2e-16
+    assert small / big == pytest.approx(1e-4, rel=1e-12)

@@ -369,8 +369,9 @@ ERRORS = [
      "W1 needs gn=VALUE"),
     ("negative-ln", ".model w prox(tc=1 ln=-1 r=1)\n" + HEAD + "W1 a b w gn=1m\n", 1, "-1",
      "ln must be positive"),
+    # ln=0 is the documented default ("not given": then l= and d= are needed)
     ("zero-ln-on-element", ".model w prox(tc=1 ln=10 r=1)\n" + HEAD + "W1 a b w gn=1m ln=0\n",
-     4, "0", "ln must be positive"),
+     4, "ln=0", "needs ln=L_N/xi0, or l= (wire length, m) and d="),
     ("huge-ln", ".model w prox(tc=1 ln=5000 r=1)\n" + HEAD + "W1 a b w gn=1m\n", 1, "ln=",
      "above 1000"),
     ("negative-r", ".model w prox(tc=1 ln=10 r=-0.5)\n" + HEAD + "W1 a b w gn=1m\n", 1, "r=",

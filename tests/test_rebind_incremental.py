@@ -351,8 +351,9 @@ def _specs():
 
 def test_the_interval_of_a_declaration_is_its_check():
     """ParamSpec.interval (the compiled rebinding's one comparison) accepts exactly the
-    finite values ParamSpec.check accepts: at and beside both ends, at zero, and over
-    the whole range of magnitudes of both signs, for every declared parameter."""
+    finite values ParamSpec.check accepts, but a default outside it (0: "not given"),
+    which takes the checked path: at and beside both ends, at zero, and over the whole
+    range of magnitudes of both signs, for every declared parameter."""
     rng = random.Random(5)
     tried = 0
     for spec in _specs():
@@ -367,7 +368,11 @@ def test_the_interval_of_a_declaration_is_its_check():
                 values += [end, math.nextafter(end, math.inf), math.nextafter(end, -math.inf)]
         values += [s * 10 ** rng.uniform(-320, 308) for s in (1, -1) for _ in range(40)]
         for v in values:
-            assert (low <= v <= high) == (spec.check(v) is None), (spec, v)
+            accepted = spec.check(v) is None
+            if v == spec.default:           # valid as given, inside the interval or not
+                assert accepted, (spec, v)
+            else:
+                assert (low <= v <= high) == accepted, (spec, v)
             tried += 1
     assert tried > 1000
 

@@ -57,18 +57,24 @@ class ParamSpec:
     doc: str = ""
     positive: bool = True
     choices: Tuple[str, ...] = ()     # a keyword parameter (e.g. gap=tanh|bcs)
+    # the range of this parameter where its dimension's LIMITS do not apply (an amplitude,
+    # a difference of temperatures, is not a temperature of the cryostat)
+    bounds: Optional[Tuple[float, float]] = None
 
     def check(self, value: float) -> Optional[str]:
         """Why ``value`` cannot be this parameter's value (e.g. "must be positive, got -1"),
         or None.  The one validation of every value that reaches an element: from a card, a
-        ``.sweep``/``.step`` or ``Netlist.set()``."""
+        ``.sweep``/``.step`` or ``Netlist.set()``.  A numeric default is valid when given
+        explicitly (0 often means "not given": lloop=0, rn=0 with ic= given)."""
         if not math.isfinite(value):
             return f"must be a finite number, got {value}"
+        if isinstance(self.default, float) and value == self.default:
+            return None
         if self.dimension == "count" and value != int(value):
             return f"must be a whole number, got {value:g}"
         if self.positive and not value > 0:
             return f"must be positive, got {value:g}"
-        low, high = LIMITS.get(self.dimension, (-math.inf, math.inf))
+        low, high = self.limits()
         if not low <= value <= high:
             from thermnet.units import DIMENSIONS
             return f"must be from {low:g} to {high:g} ({DIMENSIONS[self.dimension][0]}), " \
@@ -77,15 +83,21 @@ class ParamSpec:
 
     def interval(self) -> Optional[Tuple[float, float]]:
         """``(low, high)``: the finite floats ``check`` accepts are exactly those with
-        ``low <= value <= high``, so a value computed many times (a ``.param`` sweep's
-        rebinding, ``expressions.compile_stores``) is checked by one comparison; None where
-        no interval says it (a whole number, a choice)."""
+        ``low <= value <= high`` and the default (which may lie outside: 0, "not given"),
+        so a value computed many times (a ``.param`` sweep's rebinding,
+        ``expressions.compile_stores``) is checked by one comparison, a value outside by
+        ``check`` itself; None where no interval says it (a whole number, a choice)."""
         if self.choices or self.dimension == "count":
             return None
-        low, high = LIMITS.get(self.dimension, (-math.inf, math.inf))
+        low, high = self.limits()
         if self.positive:       # value > 0: value >= the least positive float
             low = max(low, math.nextafter(0.0, 1.0))
         return low, high
+
+    def limits(self) -> Tuple[float, float]:
+        """The inclusive range ``check`` asks of a value: ``bounds``, else the dimension's
+        LIMITS (none: the whole axis)."""
+        return self.bounds or LIMITS.get(self.dimension, (-math.inf, math.inf))
 
     def describe(self) -> str:
         from thermnet.units import DIMENSIONS

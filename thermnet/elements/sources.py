@@ -1,5 +1,5 @@
 """Temperature sources (``T``) and heaters (``P``)."""
-from thermnet.elements.base import Heater, NodeSlot, ParamSpec, TemperatureSource
+from thermnet.elements.base import LIMITS, Heater, NodeSlot, ParamSpec, TemperatureSource
 
 
 class FixedTemperature(TemperatureSource):
@@ -9,8 +9,10 @@ class FixedTemperature(TemperatureSource):
     nodes_spec = (NodeSlot("NODE", "thermal"),)
     value_spec = ParamSpec("VALUE", "temperature", doc="fixed temperature, K, or "
                            "PULSE(...)/SIN(...)/PWL(...) for .tran")
+    # an amplitude (a difference of temperatures): no lower limit but 0
     keywords = (ParamSpec("ac", "temperature", 0.0, "small-signal amplitude for .ac, K",
-                          positive=False),)
+                          positive=False,
+                          bounds=(-LIMITS["temperature"][1], LIMITS["temperature"][1])),)
     examples = ("T1 C 0.2\nG9 C bath 1n",)
     takes_waveform = True
 
