@@ -56,6 +56,34 @@ def test_current_and_heat_against_quadrature(v, tn, ts):
     assert slope == pytest.approx(ref, rel=1e-6)
 
 
+def test_biased_junction_dynes_gamma_is_dynes_times_delta0():
+    """The element's Gamma = dynes * Delta0 (nis model docs; Pioldi et al. below Eq. 1),
+    not dynes * Delta(T_S): at T_S = 1.0 K = 0.83 Tc (Delta = 0.70 Delta0), with a large
+    Dynes parameter the subgap current and the heat out of N differ by ~30 %.  Reference:
+    Giazotto et al. RMP 78, 217 (2006) Sec. III.A by quadrature over the whole axis."""
+    dynes, area, rspec, v, tn, ts = 0.02, 1e-13, 1e-9, 0.05e-3, 0.1, 1.0
+    c = thermnet.parse(f"""
+.model al nis(tc={TC} rspec={rspec} cspec=50e-3 dynes={dynes})
+TN N {tn}
+TS S {ts}
+V1 a 0 {v}
+N1 a 0 al area={area} temp=N temps=S
+.print I(N1) QN(N1)
+""").run()[0].columns
+    delta = D0 * math.tanh(1.74 * math.sqrt(TC / ts - 1))      # Dey et al. below Eq. 6
+    gamma, ev, r = dynes * D0, e * v, rspec / area
+    lim = max(delta, ev) + 60 * kB * max(tn, ts)
+    pts = [-delta, delta, -ev, ev, 0.0]
+    i_ref = integrate.quad(lambda E: dos(E, delta, gamma) * (
+        fermi((E - ev) / (kB * tn)) - fermi((E + ev) / (kB * tn))), -lim, lim, points=pts,
+        limit=4000, epsabs=0, epsrel=1e-12)[0] / (2 * e * r)
+    p_ref = integrate.quad(lambda E: (E - ev) * dos(E, delta, gamma) * (
+        fermi((E - ev) / (kB * tn)) - fermi(E / (kB * ts))), -lim, lim, points=pts,
+        limit=4000, epsabs=0, epsrel=1e-12)[0] / (e * e * r)
+    assert c["I(N1)"] == pytest.approx(i_ref, rel=1e-7)
+    assert c["QN(N1)"] == pytest.approx(p_ref, rel=1e-7)
+
+
 def test_optimum_bias_and_maximum_cooling():
     """Giazotto RMP Sec. III.A: at kB T << Delta the cooling power peaks at
     eV ~ Delta - 0.66 kB T with P_max ~ 0.59 (Delta^2/e^2 R)(kB T/Delta)^(3/2)."""
