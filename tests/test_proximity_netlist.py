@@ -311,6 +311,29 @@ def test_andreev_model_heat_closed_form():
     assert c["KRATIO(W1)"][-1] == pytest.approx(1.0, rel=1e-9)          # above Tc: WF
 
 
+def test_andreev_kratio_out_of_equilibrium_is_the_slope_in_ta():
+    """KRATIO = (d heat/d T_A at fixed T_B) / (L0 T_A G_N) (docs/language.md; BV03 Eq. 4):
+    out of equilibrium it is not -(d heat/d T_B) / (L0 T_A G_N) (a mutation audit found the
+    two interchangeable in the suite).  Andreev model (BV03 Eqs. 2-3 with 1/R_Q =
+    Theta(E - E_g)): heat = 2 G_N (kB/e)^2 [Ta^2 J(Eg/kB Ta) - Tb^2 J(Eg/kB Tb)] with
+    J(g) = int_g^inf u/(e^u + 1) du, whose slope in Ta is written below."""
+    tc, ta, tb, ts, gn = 1.0, 0.3, 0.15, 0.2, 1e-3
+    c = thermnet.parse(f"""
+.model barrier andreev(tc={tc})
+TA a {ta}
+TB b {tb}
+TS s {ts}
+W1 a b barrier gn={gn} ts=s
+.print KRATIO(W1)
+""").run()[0].columns
+    eg = 1.764 * tc * math.tanh(1.74 * math.sqrt(tc / ts - 1))   # E_g / kB (K), phase 0
+    g = eg / ta
+    j = quad(lambda u: u / (math.exp(u) + 1), g, 80, epsabs=0, epsrel=1e-13)[0]
+    # d/dTa [Ta^2 J(eg/Ta)] = 2 Ta J(g) + Ta g^2 / (e^g + 1)   (J'(g) = -g/(e^g + 1))
+    slope = 2 * gn * (kB / e) ** 2 * (2 * ta * j + ta * g * g / (math.exp(g) + 1))
+    assert c["KRATIO(W1)"] == pytest.approx(slope / (L0 * ta * gn), rel=1e-6)
+
+
 @pytest.mark.parametrize("model", ["wire", "barrier"])
 def test_wire_contract(model):
     """Zero heat at equal temperatures, antisymmetric under port swap (ts default or fixed),
