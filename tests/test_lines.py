@@ -69,9 +69,11 @@ def test_matched_line_carries_the_two_resistor_heat():
         assert got == pytest.approx(SB1D * (0.1 ** 2 - 0.05 ** 2), rel=1e-8)
 
 
+# td = 1 ns: the standing waves are thermally averaged (Q does not depend on td to ~e^-80);
+# 10 and 20 ps: their period is comparable with kB T, so Q depends on the delay itself
+@pytest.mark.parametrize("td", [1e-9, 1e-11, 2e-11])
 @pytest.mark.parametrize("R1,R2", [(20.0, 300.0), (200.0, 10.0), (50.0, 500.0)])
-def test_mismatched_line_against_abcd(R1, R2):
-    td = 1e-9
+def test_mismatched_line_against_abcd(R1, R2, td):
     got = two_resistors(R1, R2, f"z0=50 td={td}")
     ref = q_of(lambda E: tau_through(E, R1, R2, z0=50.0, td=td), 0.1, 0.05,
                math.pi * hbar / td)
