@@ -130,7 +130,12 @@ RY n1 n2 30 temp=A
     assert np.all(j.admittance(np.array([1e-24, 1e-22]), 1.5) == 0)
 
 
-def test_jacobian_with_a_temperature_dependent_junction():
+@pytest.mark.parametrize("loop", [
+    "RS a b 20ohm temp=S\nJ1 b c jx temp=D\nRD c a 20ohm temp=D\n",
+    # two junctions: the nodes between them a floating group (photonic._gauged_transfer)
+    "RS a b 20ohm temp=S\nJ1 b c jx temp=D\nRD c e 20ohm temp=D\nJ2 e a jx temp=S\n"],
+    ids=["one-junction", "valve-floating-group"])
+def test_jacobian_with_a_temperature_dependent_junction(loop):
     """dF/dT with Ic(T) moving (dW = -W dY W through the junction) against central
     differences of the residual taken here."""
     net = thermnet.parse("""
@@ -140,10 +145,7 @@ TB bath 50m
 PS S 20f
 ES S bath cu vol=2e-20
 ED D bath cu vol=2e-20
-RS a b 20ohm temp=S
-J1 b c jx temp=D
-RD c a 20ohm temp=D
-""")
+""" + loop)
     c = net.circuit()
     bal = HeatBalance(c, c.flat.options)
     Tf = np.array([0.2, 0.17])
