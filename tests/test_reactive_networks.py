@@ -38,5 +38,5 @@ R1 n3 n1 {r} temp=bath
     w0 = hbar / math.sqrt(ind * cap)
     ref = sum(integrate.quad(f, a, b, epsabs=0, epsrel=1e-12, limit=500)[0]
               for a, b in ((0, w0 / 2), (w0 / 2, w0), (w0, 2 * w0), (2 * w0, top)))
-    assert got == pytest.approx(ref, rel=1e-7, abs=0)
+    assert got == pytest.approx(ref, rel=1e-7)
 

@@ -140,7 +140,7 @@ def test_capacitor_network_still_gets_its_resonance(pencils):
     narrow = [p for p in poles if resonances.is_narrow(p.complex, floor, top)]
     assert len(narrow) == 1
     # the pole's real part and the reactance's zero differ by ~(Gamma / 2 E0)^2 (2.3e-6 here)
-    assert narrow[0].energy == pytest.approx(E0, rel=1e-5, abs=0)
+    assert narrow[0].energy == pytest.approx(E0, rel=1e-5)
     assert narrow[0].width == pytest.approx(gamma, rel=1e-3)
     assert len(pencils) > 1                           # refined at its own energy
     edges, moves = resonances.resonance_edges(admittance, inc, np.array([T]), 0.0, top,

@@ -88,16 +88,15 @@ def test_current_at_a_voltage_solves_v_equals_i_r():
     """V = I R(T, I) with I exact to rounding in the superconducting state, the transition
     and the normal state, odd in V; dI/dV = 1/(R + I dR/dI) against a central difference.
     I to rounding leaves V = I R to rounding times 1 + beta (beta = d ln R/d ln I, ~60 where
-    1e-12 V at 50 mK puts the root on the transition's foot); abs=0, as pytest.approx's
-    default abs of 1e-12 would pass any current at 1e-12 V (and did pass a reference R that
-    was 1e-8 off there)."""
+    1e-12 V at 50 mK puts the root on the transition's foot); no absolute tolerance
+    (tests/conftest.py): one would pass any current at 1e-12 V."""
     rn, tc, w, ic = 0.1, 0.1, 1e-3, 0.0167
     for T in (0.05, 0.097, 0.099, 0.1, 0.2):
         for v in (1e-12, 1e-9, 3e-7, 1e-6, 1e-4):
             current, slope = tes_kernel.current_at(v, T, rn, tc, w, ic)
             r, _, i_dr = tes_kernel.resistance(T, current, rn, tc, w, ic)
             assert current * closed_form(T, current, rn, tc, w, ic) == pytest.approx(
-                v, rel=1e-13 * (1 + i_dr / r), abs=0)
+                v, rel=1e-13 * (1 + i_dr / r))
             assert tes_kernel.current_at(-v, T, rn, tc, w, ic)[0] == -current
             dv = 1e-6 * v
             ref = (tes_kernel.current_at(v + dv, T, rn, tc, w, ic)[0]
