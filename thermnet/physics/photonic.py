@@ -170,9 +170,29 @@ def panel_sums(energy: np.ndarray, values: np.ndarray, order: int):
 
 def bose_energy(energy: np.ndarray, T) -> np.ndarray:
     """E n(E, T) = E / (exp(E/kB T) - 1), finite as E -> 0 (J); 0 at T = 0."""
-    with np.errstate(over="ignore", divide="ignore"):
+    return _bose(energy, T, False)[0]
+
+
+def _bose(energy: np.ndarray, T, derivative: bool):
+    """(E n(E, T), d/dT of it or None) from one exponential: :func:`bose_energy` and
+    :func:`bose_energy_derivative`.  The guards (E/kB T >= 700: 0; T = 0) are applied only
+    where some argument needs them (np.where costs as much as the arithmetic here)."""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         x = energy / (kB * np.asarray(T, dtype=float))
-        return np.where(x < 700, energy / np.expm1(np.minimum(x, 700)), 0.0)
+        plain = bool(x.max() < 700) and bool(x.min() > 0) if x.size else True
+        xs = x if plain else np.minimum(x, 700.0)
+        em = np.expm1(xs)                 # e^x - 1 without cancellation at small x
+        n = 1.0 / em                      # the Bose-Einstein factor (one division for both)
+        en = energy * n
+        den = None
+        if derivative:
+            # d(E n)/dT = kB x^2 e^x / (e^x - 1)^2 (the derivative of n = 1/(e^x - 1))
+            den = kB * (xs * xs) * (em + 1.0) * (n * n)
+        if not plain:
+            en = np.where(x < 700, en, 0.0)
+            if den is not None:
+                den = np.where((x < 700) & (x > 0), den, np.where(x > 0, 0.0, kB))
+    return en, den
 
 
 def transfer(y: np.ndarray, incidence: np.ndarray, dissipative: np.ndarray,
@@ -404,22 +424,26 @@ def _inverse(Y: np.ndarray) -> np.ndarray:
 def bose_energy_derivative(energy: np.ndarray, T) -> np.ndarray:
     """d/dT of E n(E, T) (J/K): kB x^2 e^x / (e^x - 1)^2, x = E / kB T (the derivative of
     the Bose-Einstein factor, n = 1/(e^x - 1)); 0 at T = 0, kB in the limit E -> 0."""
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        T = np.asarray(T, dtype=float)
-        x = energy / (kB * T)
-        xs = np.minimum(x, 700.0)
-        em = np.expm1(xs)                 # e^x - 1 without cancellation at small x
-        val = kB * xs * xs * (em + 1.0) / (em * em)
-        return np.where((x < 700) & (x > 0), val, np.where(x > 0, 0.0, kB))
+    den = _bose(energy, T, True)[1]
+    assert den is not None
+    return den
 
 
 def heat_matrix(energy: np.ndarray, weights: np.ndarray, tau: np.ndarray,
                 temps: np.ndarray) -> np.ndarray:
     """Q_ij (W): net photonic heat from dissipative element i to j (Dey et al. Eq. 3)."""
-    en = bose_energy(energy[:, None], temps[None, :])            # (nE, nd)
-    wt = weights[:, None, None] * tau                            # (nE, nd, nd)
-    # sum_k w tau_ij (En_i - En_j)
-    qi = np.einsum("kij,ki->ij", wt, en)
+    return _heat(weights, tau, bose_energy(energy[:, None], temps[None, :]))
+
+
+def _over_energies(weighted: np.ndarray, tau: np.ndarray) -> np.ndarray:
+    """sum_k weighted_ki tau_kij, (nd, nd): one batched product per row i (an einsum of
+    these small operands costs twice as much)."""
+    return np.matmul(weighted.T[:, None, :], tau.transpose(1, 0, 2))[:, 0, :]
+
+
+def _heat(weights: np.ndarray, tau: np.ndarray, en: np.ndarray) -> np.ndarray:
+    """Q_ij = (1/h) sum_k w_k tau_kij (En_ki - En_kj) from the Bose energies En (nE, nd)."""
+    qi = _over_energies(weights[:, None] * en, tau)
     return (qi - qi.T) / h
 
 
@@ -459,18 +483,18 @@ def heat_and_derivatives(energy: np.ndarray, weights: np.ndarray, tau: np.ndarra
     -------
     Q : (nd, nd); dQ : (nd, nd, nd), dQ[i, j, m] = dQ_ij/dt_m.
     """
-    Q = heat_matrix(energy, weights, tau, temps)
-    den = bose_energy_derivative(energy[:, None], temps[None, :])  # (nE, nd)
+    en, den = _bose(energy[:, None], temps[None, :], True)         # (nE, nd) each
+    assert den is not None
+    Q = _heat(weights, tau, en)
     wh = weights / h
     nd = len(temps)
     dQ = np.zeros((nd, nd, nd))
-    A = np.einsum("k,kij,ki->ij", wh, tau, den)      # (1/h) int E tau_ij n_i' dE
+    A = _over_energies(wh[:, None] * den, tau)       # (1/h) int E tau_ij n_i' dE
     idx = np.arange(nd)
     dQ[idx, :, idx] += A                              # d/dt_i of the n_i term
     dQ[:, idx, idx] -= A.T                            # d/dt_j of the n_j term
     if not len(moving):
         return Q, dQ
-    en = bose_energy(energy[:, None], temps[None, :])              # (nE, nd)
     re = y_diss.real.T                                # (nE, nd)
     wen = wh[:, None] * en                            # (nE, nd): E n_i / h with the weights
     if nd >= PAIRS_FROM:
@@ -499,7 +523,8 @@ def _dtau_full(dQ: np.ndarray, W: np.ndarray, re: np.ndarray, wen: np.ndarray,
     W2 += np.square(W.imag)
     for m in moving:
         dym = dy_diss[m]                              # (nE,)
-        g = -8.0 * np.einsum("kij,ki,kj->ij", P, W[:, :, m], W[:, m, :] * dym[:, None]).real
+        # sum_k W_kim P_kij (W_kmj y_m'): one batched product per row i
+        g = -8.0 * _over_energies(W[:, :, m], P * (W[:, m, :] * dym[:, None])[:, None, :]).real
         # the second term: row i = m and column j = m of dtau
         cross = 4.0 * dym.real[:, None] * re * W2[:, m, :]          # (nE, nd)
         g[m, :] += wen[:, m] @ cross
