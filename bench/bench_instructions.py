@@ -10,9 +10,9 @@ changes (it does not see cache misses or a slow division, so time the large ones
 Each checkout runs the shipped ``netlists/dey2023_fig3.net`` in a fresh process under
 callgrind twice: the first sweep alone (imports, tables from disk, the first run), and the
 same followed by ``--sweeps`` more sweeps, each ramped from the bath state as in a new
-process.  The difference divided by ``--sweeps`` is the count of one warm sweep.  Both runs of
-both checkouts go at the same time (2 at once).  Needs ``valgrind`` (Debian package); about
-two minutes per checkout.
+process.  The difference divided by ``--sweeps`` is the count of one warm sweep.  The two runs
+of a checkout go at the same time, the checkouts one after the other.  Needs ``valgrind``
+(Debian package); about two minutes per checkout.
 
 Run:  python bench/bench_instructions.py [--baseline /tmp/wt-base] [--sweeps 2]
 """
@@ -42,13 +42,11 @@ for _ in range(int(sys.argv[1])):
 """
 
 
-def instructions(checkout: str, sweeps: int, workdir: str) -> int:
-    """Instructions (callgrind's 'Collected') of the snippet with ``sweeps`` extra sweeps."""
-    script = os.path.join(workdir, "sweeps.py")
-    with open(script, "w") as fh:
-        fh.write(SNIPPET)
-    out = os.path.join(workdir, f"callgrind.{os.getpid()}.{abs(hash(checkout))}.{sweeps}")
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+def instructions(checkout: str, sweeps: int, script: str, workdir: str) -> int:
+    """Instructions (callgrind's 'Collected') of ``script`` with ``sweeps`` extra sweeps."""
+    out = os.path.join(workdir, f"callgrind.{abs(hash(checkout))}.{sweeps}")
+    # one thread, and one string-hash seed (set and dict orders move the count by ~0.6 %)
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", PYTHONHASHSEED="0")
     run = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
                           sys.executable, script, str(sweeps)], cwd=checkout, env=env,
                          capture_output=True, text=True, check=True)
@@ -59,8 +57,13 @@ def instructions(checkout: str, sweeps: int, workdir: str) -> int:
 
 
 def per_sweep(checkout: str, sweeps: int, workdir: str) -> float:
+    """Instructions of one warm sweep: the runs with 0 and ``sweeps`` extra sweeps, at once."""
+    script = os.path.join(workdir, "sweeps.py")
+    with open(script, "w") as fh:
+        fh.write(SNIPPET)
     with ThreadPoolExecutor(2) as pool:
-        first, more = pool.map(lambda n: instructions(checkout, n, workdir), (0, sweeps))
+        first, more = pool.map(lambda n: instructions(checkout, n, script, workdir),
+                               (0, sweeps))
     return (more - first) / sweeps
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -173,10 +173,12 @@ def bose_energy(energy: np.ndarray, T) -> np.ndarray:
     return _bose(energy, T, False)[0]
 
 
-def _bose(energy: np.ndarray, T, derivative: bool):
-    """(E n(E, T), d/dT of it or None) from one exponential: :func:`bose_energy` and
-    :func:`bose_energy_derivative`.  The guards (E/kB T >= 700: 0; T = 0) are applied only
-    where some argument needs them (np.where costs as much as the arithmetic here)."""
+def _bose(energy: np.ndarray, T, derivative: bool
+          ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+    """(E n(E, T), its d/dT with ``derivative`` else None) from one exponential and one
+    division, the one home of :func:`bose_energy` and :func:`bose_energy_derivative`.  The
+    guards (E/kB T >= 700: 0; T = 0) run only when some argument needs them (np.where costs
+    as much as the arithmetic here)."""
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         x = energy / (kB * np.asarray(T, dtype=float))
         plain = bool(x.max() < 700) and bool(x.min() > 0) if x.size else True
@@ -469,8 +471,8 @@ def heat_and_derivatives(energy: np.ndarray, weights: np.ndarray, tau: np.ndarra
 
     symmetric in i, j apart from the Bose factors: from PAIRS_FROM dissipative elements it is
     summed over the pairs i < j only (``_dtau_pairs``), else as g_ij over all i, j by one
-    einsum per moving element (``_dtau_full``; the two agree to rounding, ~1e-13 of the
-    largest entry, and the small links of the papers' circuits keep the same numbers).
+    batched product per moving element (``_dtau_full``; the two agree to rounding, ~1e-13 of
+    the largest entry).
 
     Parameters
     ----------
@@ -537,7 +539,7 @@ def _dtau_pairs(dQ: np.ndarray, W: np.ndarray, re: np.ndarray, wen: np.ndarray,
                 dy_diss: np.ndarray, moving: np.ndarray) -> None:
     """As :func:`_dtau_full`, with W symmetric: the antisymmetric part of the first term
     over the pairs i < j, its m-independent part S formed once (n_energy x nd (nd - 1)/2
-    products per moving element against n_energy x nd^2 in a three-operand einsum), in
+    products per moving element against n_energy x nd^2 over all i, j), in
     blocks of energies of PAIRS_BLOCK bytes of S that stay in the cache while every moving
     element passes over them (the ring of 50 with 20 films: a derivative pass 1.8x faster
     on 180 energies, 2.4x on 816)."""
