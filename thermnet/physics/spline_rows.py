@@ -121,7 +121,7 @@ class Row:
     ``y``-interval), so that :meth:`gradient` at the same point need not locate them
     again."""
 
-    __slots__ = ("_table", "_j", "_dy", "_i", "_dx", "values")
+    __slots__ = ("_table", "_j", "_dy", "_i", "_dx", "_c", "values")
 
     def __init__(self, table: SplineRows, x: np.ndarray, y: float):
         self._table = table
@@ -133,25 +133,25 @@ class Row:
         self._j, d = table._y_basis(y)
         self._dy = d
         by = table._y_poly[self._j] @ np.array([1.0, d, d * d, d * d * d])
-        self.values = _horner(table._rows(self._j, by[None], self._i)[0], self._dx)
+        # the row's Taylor coefficients (4, n_fields, n), kept for d/dx in ``gradient``
+        self._c = table._rows(self._j, by[None], self._i)[0]
+        self.values = _horner(self._c, self._dx)
 
     def gradient(self) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Values, ``d/dx`` and ``d/dy`` ``(n_fields, n)``: the splines' exact derivatives,
-        from one product of both ``y``-weight vectors (the basis and its derivative) with
-        the coefficients.  Its values are the splines' values as :attr:`values` are, but
-        from another matrix product: they may differ from them in the last bit."""
+        """Values, ``d/dx`` and ``d/dy`` ``(n_fields, n)``: the splines' exact derivatives.
+        ``d/dx`` from the row's coefficients that gave :attr:`values` (returned as they
+        are), ``d/dy`` from one more product, of the derivative of the ``y``-basis with the
+        coefficients."""
         t, d = self._table, self._dy
-        poly = t._y_poly[self._j]
-        by = poly @ np.array([1.0, d, d * d, d * d * d])
-        dby = poly @ np.array([0.0, 1.0, 2.0 * d, 3.0 * d * d])
-        c, cy = t._rows(self._j, np.stack((by, dby)), self._i)
-        dx = self._dx
+        dby = t._y_poly[self._j] @ np.array([0.0, 1.0, 2.0 * d, 3.0 * d * d])
+        cy = t._rows(self._j, dby[None], self._i)[0]
+        c, dx = self._c, self._dx
         d_x = 3.0 * c[3]
         d_x *= dx
         d_x += 2.0 * c[2]
         d_x *= dx
         d_x += c[1]
-        return _horner(c, dx), d_x, _horner(cy, dx)
+        return self.values, d_x, _horner(cy, dx)
 
 
 def _horner(c: np.ndarray, dx: np.ndarray) -> np.ndarray:
