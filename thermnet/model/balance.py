@@ -52,6 +52,7 @@ CHECK_RADIUS = 0.02         # |ln T| move that triggers a new photon-grid check,
 MARGIN_RADIUS_MAX = 0.1     # ... at most, however far below the tolerance the error was
 KINK_MOVE = 0.05            # ... or a move of an admittance's kink (2 Delta) by this much
 KINK_RADIUS_MIN = 1e-6      # (|ln T|: within 1e-6 of Tc a grid is checked at every move)
+KINK_BISECTIONS = 4         # ... located to 2^(1/16) (4 %) by bisection in ln(radius)
 EMISSION_BLOCK = 4 << 20    # bytes of W per block of a grid check's emission (_emission)
 
 
@@ -509,20 +510,32 @@ class HeatBalance:
         Delta ~ sqrt(Tc - T) moves much faster (a transistor's gate 0.13 % below Tc: a grid
         checked 2 % away put its temperatures 3e-7 and its D() 4e-3 off; within this radius
         5e-9 and 9e-5, against grids checked at every state).  Halved from 1 until it
-        holds (the caller's radius, CHECK_RADIUS or the .op ramp's, caps it); 0 where it
-        does not hold even at KINK_RADIUS_MIN (a kink that appears or vanishes within it:
-        a temperature within ~1e-6 of Tc), which ``choose_grids`` reads as KINK_RADIUS_MIN
-        and ``grid_room`` as no room."""
+        holds (the caller's radius, CHECK_RADIUS or the .op ramp's, caps it), then
+        bisected in ln(radius) KINK_BISECTIONS times between where it holds and where it
+        failed (a power of 2 alone falls short of the radius by up to 2x, and each
+        shortfall is a grid check along a sweep); 0 where it does not hold even at
+        KINK_RADIUS_MIN (a kink that appears or vanishes within it: a temperature within
+        ~1e-6 of Tc), which ``choose_grids`` reads as KINK_RADIUS_MIN and ``grid_room`` as
+        no room."""
         radius = 1.0
         for e, t in zip(self.links[k].dissipative_elements, T[self.link_idx[k]]):
             here = e.breakpoints(t)
-            while True:
-                if all(_kinks_near(here, e.breakpoints(t * np.exp(sign * radius)))
-                       for sign in (-1.0, 1.0)):
-                    break
+
+            def holds(r: float) -> bool:
+                return all(_kinks_near(here, e.breakpoints(t * np.exp(sign * r)))
+                           for sign in (-1.0, 1.0))
+
+            failed = None
+            while not holds(radius):
                 if radius <= KINK_RADIUS_MIN:
                     return 0.0
-                radius *= 0.5
+                failed, radius = radius, 0.5 * radius
+            for _ in range(KINK_BISECTIONS if failed is not None else 0):
+                mid = float(np.sqrt(radius * failed))
+                if holds(mid):
+                    radius = mid
+                else:
+                    failed = mid
         return radius
 
     def _resonance_edges(self, k: int, temps: np.ndarray, top: float, smallest: float,
