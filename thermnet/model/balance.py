@@ -525,12 +525,12 @@ class HeatBalance:
                 return all(_kinks_near(here, e.breakpoints(t * np.exp(sign * r)))
                            for sign in (-1.0, 1.0))
 
-            failed = None
+            failed = 0.0           # where it last failed (0: it held at once)
             while not holds(radius):
                 if radius <= KINK_RADIUS_MIN:
                     return 0.0
                 failed, radius = radius, 0.5 * radius
-            for _ in range(KINK_BISECTIONS if failed is not None else 0):
+            for _ in range(KINK_BISECTIONS if failed > 0 else 0):
                 mid = float(np.sqrt(radius * failed))
                 if holds(mid):
                     radius = mid
