@@ -261,34 +261,3 @@ def test_a_grid_meets_photon_rtol_within_its_check_radius(power):
                                   grid.order, grid.edges, rtol, photonic.MAX_NODES,
                                   adapt=False)
             assert got.error <= rtol, (sign, nodes, got.error / rtol)
-
-
-def test_a_cold_start_chooses_loose_grids_then_verifies_them_at_the_solution(monkeypatch):
-    """A cold start's photon grids are chosen at the uniform guess to photon_rtol x
-    COLD_PHOTON_LOOSENESS (the solution is far from the guess) and checked again at the
-    solution to the full photon_rtol: the state is that of a solve whose grids were full
-    accuracy from the start, to photon_rtol (Dey Fig. 3 at 1.8 pW: T_S crosses 8 % and T_D
-    a factor 2.4 from the guess)."""
-    import os
-
-    from thermnet.model import balance
-    from thermnet.solve import steady
-    net = thermnet.load(os.path.join(os.path.dirname(__file__), "..", "netlists",
-                                     "dey2023_fig3.net"))
-    net.set("P1", 1.8e-12)
-    circuit = net.circuit()
-    rtol = circuit.flat.options.get("photon_rtol", 1e-8)
-    asked = []
-    original = balance.HeatBalance.choose_grids
-    monkeypatch.setattr(balance.HeatBalance, "choose_grids",
-                        lambda self, T, radius=None, looseness=1.0: asked.append(
-                            (looseness, self._checked_rtol if self._checked_at is not None
-                             else None)) or original(self, T, radius, looseness))
-    loose = steady.solve(balance.HeatBalance(circuit, dict(circuit.flat.options)))
-    assert loose.converged
-    assert asked[0][0] == steady.COLD_PHOTON_LOOSENESS > 1
-    # a later check ran at the full tolerance, after the loose one
-    assert any(lo == 1.0 and prev is not None and prev > rtol for lo, prev in asked[1:])
-    monkeypatch.setattr(steady, "COLD_PHOTON_LOOSENESS", 1.0)
-    full = steady.solve(balance.HeatBalance(circuit, dict(circuit.flat.options)))
-    np.testing.assert_allclose(loose.T, full.T, rtol=rtol)

@@ -26,9 +26,6 @@ from thermnet.model.balance import HeatBalance
 
 log = logging.getLogger(__name__)
 MAX_STEP = 0.7      # largest Newton step in ln T (a factor of 2 in temperature)
-COLD_PHOTON_LOOSENESS = 100.0   # a cold start's photon grids to photon_rtol x 100 at the
-                                # uniform guess: the solution is far from it, and its grids
-                                # are checked again at the solution to the full photon_rtol
 
 
 @dataclass
@@ -313,8 +310,7 @@ def solve(bal: HeatBalance, T_guess: Optional[np.ndarray] = None,
         return SteadyState(T, True, 0, np.empty(0), np.empty(0))
     default = np.full(len(bal.free), np.log(bal.source_T.max()))
     x0 = np.log(T_guess) if T_guess is not None else _uniform_guess(bal)
-    bal.choose_grids(bal.full(np.exp(x0)),
-                     looseness=1.0 if T_guess is not None else COLD_PHOTON_LOOSENESS)
+    bal.choose_grids(bal.full(np.exp(x0)))
     start = "the warm start" if T_guess is not None else "the uniform-temperature estimate"
     attempts = [(f"Newton on ln(in/out) from {start}",
                  lambda: _newton(bal, x0, memory, log_ratio=True)[0]),
