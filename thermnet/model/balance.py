@@ -48,10 +48,11 @@ RANGE_KEEP = 2.0           # a check keeps the grid's range while its top is <= 
 STATIC_BATCH_FROM = 2       # static links evaluated together from this many (one alone is
                             # as fast on its own path, and restacking it after every
                             # .param rebind made an 81-point .param sweep 10 % slower)
-CHECK_RADIUS = 0.02         # |ln T| move that triggers a new photon-grid check, at least
-MARGIN_RADIUS_MAX = 0.1     # ... at most, however far below the tolerance the error was
+MARGIN_RADIUS_MAX = 0.1     # |ln T| move that triggers a new photon-grid check, at most,
+                            # however far below the tolerance the error was
 KINK_MOVE = 0.05            # ... or a move of an admittance's kink (2 Delta) by this much
 KINK_RADIUS_MIN = 1e-6      # (|ln T|: within 1e-6 of Tc a grid is checked at every move)
+SLOPE_MOVE = 0.05            # ... or of a biased nonlinear element's dI/dV by this much
 KINK_BISECTIONS = 4         # ... located to 2^(1/16) (4 %) by bisection in ln(radius)
 EMISSION_BLOCK = 4 << 20    # bytes of W per block of a grid check's emission (_emission)
 
@@ -133,6 +134,8 @@ class HeatBalance:
         self.grids: List[Grid] = [Grid(8, 8) for _ in self.links]
         self._checked_at: Optional[np.ndarray] = None   # temperatures where the grids were verified
         self._checked_rtol = 0.0                         # ... to this photon_rtol
+        # ... and each link's biased nonlinear elements' dI/dV there (link_slopes; None: none)
+        self._checked_slopes: List[Optional[Dict[int, float]]] = []
         self.evaluations = 0
         self._link_memo: Dict[int, tuple] = {}
         self._version = 0              # counts changes of values (flows' derivative memo)
@@ -424,18 +427,20 @@ class HeatBalance:
         coarser: either moves the residual, so a converged state must be re-polished).
         Skipped when every temperature is within ``radius`` in ln T (0 forces the check;
         default: the grids' own radii from the margins of their error estimates,
-        ``_margin_radius``, 2 % to 10 %), and within the radius over which a link's
-        resonances stay on their panels and its kinks move little (``_kink_radius``), of
-        where the grids were last verified.  ``looseness``: grids to photon_rtol times
-        this (the .op ramp's points, needed only to its own loose tolerance); a grid
-        checked that loosely is checked again when full accuracy is asked for.
+        ``_margin_radius``, at most 10 %; the .op ramp's loose points pass their own), and
+        within the radius over which a link's resonances stay on their panels and its
+        kinks move little (``_kink_radius``), of where the grids were last verified, with
+        every bias slope within SLOPE_MOVE of its value there (``_slopes_near``).
+        ``looseness``: grids to photon_rtol times this (the .op ramp's points, needed only
+        to its own loose tolerance); a grid checked that loosely is checked again when full
+        accuracy is asked for.
         """
         rtol = self.options.get("photon_rtol", 1e-8) * looseness
         if radius is None:
             radius = min([MARGIN_RADIUS_MAX] + [g.margin for g in self.grids])
         radius = min([radius] + [max(g.radius, KINK_RADIUS_MIN) for g in self.grids])
         if self._checked_at is not None and self._checked_rtol <= rtol and np.all(
-                np.abs(np.log(T / self._checked_at)) < radius):
+                np.abs(np.log(T / self._checked_at)) < radius) and self._slopes_near(T):
             return False
         first = self._checked_at is None
         changed = False
@@ -472,18 +477,36 @@ class HeatBalance:
             self.grids[k] = grid
         self._checked_at = T.copy()
         self._checked_rtol = rtol
+        self._checked_slopes = [self.link_slopes(k, T) for k in range(len(self.links))]
         return changed
 
     def grid_state(self):
         """The photon grids and where they were verified, for ``restore_grids``: an
         evaluation away from the state (a D() stencil point) that checks a grid of its own
         puts the state's back after."""
-        return list(self.grids), self._checked_at, self._checked_rtol
+        return list(self.grids), self._checked_at, self._checked_rtol, self._checked_slopes
 
     def restore_grids(self, state) -> None:
         """Put back the grids of ``grid_state``."""
-        grids, self._checked_at, self._checked_rtol = state
+        grids, self._checked_at, self._checked_rtol, self._checked_slopes = state
         self.grids[:] = grids
+
+    def _slopes_near(self, T: np.ndarray) -> bool:
+        """Whether every biased nonlinear element of the links has its dI/dV at T
+        (``link_slopes``) within SLOPE_MOVE (5 %) of its value where the grids were checked.
+        The check radii follow the Bose factors and the films' kinks, not a bias network's
+        operating point: a TES's dI/dV moves about alpha times faster than its temperature
+        and with it the pole of its bias circuit (its L/R; in tes_bolometer.net a grid
+        checked at the .nodeset guess, 1.8 % in T from the solution, met photon_rtol there
+        and missed it 16x at the solution, where dI/dV had moved 44 %)."""
+        for k, checked in enumerate(self._checked_slopes):
+            if not checked:
+                continue
+            now = self.link_slopes(k, T)
+            assert now is not None
+            if any(abs(now[i] - s0) > SLOPE_MOVE * abs(s0) for i, s0 in checked.items()):
+                return False
+        return True
 
     def verified_at(self, T: np.ndarray) -> bool:
         """Whether the photon grids were last verified (``choose_grids``) at exactly T to
@@ -505,12 +528,12 @@ class HeatBalance:
     def _kink_radius(self, k: int, T: np.ndarray) -> float:
         """The |ln T| move of link k's element temperatures over which each kink of their
         admittances (``breakpoints``: 2 Delta(T) of a superconductor) moves by less than
-        KINK_MOVE (5 %) of its energy and none appears or vanishes (Tc): the grids' check
-        radius, CHECK_RADIUS, assumes the integrand changes on the scale of T, but near Tc
+        KINK_MOVE (5 %) of its energy and none appears or vanishes (Tc): the grids' margin
+        radius assumes the integrand changes on the scale of T, but near Tc
         Delta ~ sqrt(Tc - T) moves much faster (a transistor's gate 0.13 % below Tc: a grid
         checked 2 % away put its temperatures 3e-7 and its D() 4e-3 off; within this radius
         5e-9 and 9e-5, against grids checked at every state).  Halved from 1 until it
-        holds (the caller's radius, CHECK_RADIUS or the .op ramp's, caps it), then
+        holds (the caller's radius, the margins' or the .op ramp's, caps it), then
         bisected in ln(radius) KINK_BISECTIONS times between where it holds and where it
         failed (a power of 2 alone falls short of the radius by up to 2x, and each
         shortfall is a grid check along a sweep); 0 where it does not hold even at
@@ -843,12 +866,15 @@ def _margin_radius(error: float, rtol: float, order: int) -> float:
     the integrand's singularities (L. N. Trefethen, SIAM Review 50, 67 (2008), Thm. 4.5), and
     the singularities that move with the temperatures, the Bose factors' poles at
     E = 2 pi i n kB T, move in proportion to T: a move d in ln T changes the error by a factor of
-    about e^(2 p |d|).  Within [CHECK_RADIUS, MARGIN_RADIUS_MAX]: a grid that barely meets its
-    tolerance is still checked again 2 % away, as before, and no margin lets the check
-    wait for more than 10 % (kinks and resonances have their own radii)."""
+    about e^(2 p |d|).  At most MARGIN_RADIUS_MAX (10 %: kinks and resonances have their own
+    radii), at least KINK_RADIUS_MIN: a grid that barely meets its tolerance is checked
+    again at the next move, and raised to a finer grid as soon as it no longer meets it.
+    (A floor of 2 % let an order-12 grid of the Dey Fig. 3 link checked at 0.9 photon_rtol
+    reach 1.1 photon_rtol at a later point of the sweep.)"""
     if not error > 0:
         return MARGIN_RADIUS_MAX
-    return float(np.clip(np.log(rtol / error) / (2 * order), CHECK_RADIUS, MARGIN_RADIUS_MAX))
+    return float(np.clip(np.log(rtol / error) / (2 * order), KINK_RADIUS_MIN,
+                         MARGIN_RADIUS_MAX))
 
 
 def _kinks_near(a: tuple, b: tuple) -> bool:

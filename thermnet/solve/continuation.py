@@ -33,7 +33,7 @@ from typing import Callable, List, Optional, Protocol, Sequence, Tuple
 
 import numpy as np
 
-from thermnet.model.balance import CHECK_RADIUS, HeatBalance
+from thermnet.model.balance import HeatBalance
 from thermnet.solve.extrapolation import hermite_step
 from thermnet.solve.steady import _scale, _tolerance, linear_solve
 
@@ -109,7 +109,7 @@ class Tracer:
 
     def __init__(self, family: Family, lam_scale: float, looseness: float = 1.0,
                  max_miss: Optional[float] = None, min_cos: float = 0.8,
-                 grid_radius: float = CHECK_RADIUS, grid_looseness: float = 1.0,
+                 grid_radius: Optional[float] = None, grid_looseness: float = 1.0,
                  chord_rate: float = CHORD_RATE, full_check_at: Optional[float] = None):
         self.f = family
         self.L = float(lam_scale) if lam_scale > 0 else 1.0
@@ -127,13 +127,15 @@ class Tracer:
         # is halved (the branch bends there: a fold may be near)
         self.min_cos = min_cos
         # the photon grids are checked again where the temperatures moved farther than this
-        # (ln T) from where they were last checked (HeatBalance.choose_grids): a loose
-        # corrector needs no grid verified at every step, nor to the full photon_rtol
+        # (ln T) from where they were last checked (HeatBalance.choose_grids; None: the
+        # balance's own radii, each grid's error margin, kinks and bias slopes, as the
+        # steady solver): a loose corrector needs no grid verified at every step, nor to the
+        # full photon_rtol
         self.grid_radius = grid_radius
         self.grid_looseness = grid_looseness
         # ... except at lam = full_check_at (the .op ramp's end), checked as the caller's
         # solve there checks them (HeatBalance.choose_grids' defaults: the full photon_rtol
-        # within CHECK_RADIUS): a looser check just before would be made twice
+        # within the grids' own radii): a looser check just before would be made twice
         self.full_check_at = full_check_at
         # the corrector keeps its reused matrix while each iteration cuts the residual
         # this much (a loose corrector gains more from cheap iterations than from a new
