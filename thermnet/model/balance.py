@@ -52,7 +52,7 @@ MARGIN_RADIUS_MAX = 0.1     # |ln T| move that triggers a new photon-grid check,
                             # however far below the tolerance the error was
 KINK_MOVE = 0.05            # ... or a move of an admittance's kink (2 Delta) by this much
 KINK_RADIUS_MIN = 1e-6      # (|ln T|: within 1e-6 of Tc a grid is checked at every move)
-SLOPE_MOVE = 0.05            # ... or of a biased nonlinear element's dI/dV by this much
+SLOPE_MOVE = 0.05           # ... or of a biased nonlinear element's dI/dV by this much
 KINK_BISECTIONS = 4         # ... located to 2^(1/16) (4 %) by bisection in ln(radius)
 EMISSION_BLOCK = 4 << 20    # bytes of W per block of a grid check's emission (_emission)
 
