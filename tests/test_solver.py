@@ -298,3 +298,41 @@ def test_every_solved_point_meets_photon_rtol_on_the_grid_it_was_solved_on(monke
         thermnet.load(path).run()
     assert len(worst) > 20
     assert max(worst) <= 1.0
+
+
+def test_a_link_without_resonances_is_searched_again_when_a_bias_slope_moves(monkeypatch):
+    """A link whose resonance search found none is searched again when one of its
+    temperatures moves 10 % (RESONANCE_RECHECK) or, with a biased nonlinear element, when
+    that element's dI/dV moves more than SLOPE_MOVE (5 %): the TES of tes_bolometer.net sets
+    the L/R pole of its bias circuit through its dI/dV, which moves ~alpha times faster
+    than its temperature."""
+    import os
+
+    from thermnet.model import balance
+    from thermnet.physics import resonances
+    with open(os.path.join(os.path.dirname(__file__), "..", "netlists",
+                           "tes_bolometer.net")) as f:
+        text = f.read()
+    # a 1 pH input coil: the L/R pole, hbar R/L ~ 1e-23 J wide, is not narrow on the panels
+    # below (with 100 nH it is, and the link keeps its resonance edges instead of a memo)
+    assert "LIN a b 100n" in text
+    circuit = thermnet.parse(text.replace("LIN a b 100n", "LIN a b 1p")).circuit()
+    bal = balance.HeatBalance(circuit, dict(circuit.flat.options))
+    T = bal.full(np.full(len(bal.free), 0.1))
+    k = 0
+    slopes = bal.link_slopes(k, T)
+    assert slopes                                 # the TES is biased in this link
+    searches = []
+    original = resonances.resonance_edges
+    monkeypatch.setattr(resonances, "resonance_edges",
+                        lambda *a, **kw: searches.append(1) or original(*a, **kw))
+    temps = T[bal.link_idx[k]]
+    smallest, top = 1e-24, 1e-21
+    edges, _ = bal._resonance_edges(k, temps, top, smallest, slopes)
+    assert len(edges) == 0 and len(searches) == 1
+    moved = {i: s * (1 + 0.5 * balance.SLOPE_MOVE) for i, s in slopes.items()}
+    bal._resonance_edges(k, temps, top, smallest, moved)
+    assert len(searches) == 1                     # within SLOPE_MOVE: not searched again
+    moved = {i: s * (1 + 2 * balance.SLOPE_MOVE) for i, s in slopes.items()}
+    bal._resonance_edges(k, temps, top, smallest, moved)
+    assert len(searches) == 2

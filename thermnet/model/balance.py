@@ -143,7 +143,8 @@ class HeatBalance:
         self._residual_memo: Optional[tuple] = None
         # the .param values the elements are bound to (solve.analysis.Context keeps it)
         self.bound: Optional[tuple] = None
-        self._no_resonance_at: Dict[int, np.ndarray] = {}   # link -> temps of its last search
+        # link -> (temps, bias slopes) of its last resonance search that found none
+        self._no_resonance_at: Dict[int, Tuple[np.ndarray, Optional[Dict[int, float]]]] = {}
         # the states of the last .op ramp (solve/folds.RampPath), which the next ramp on the
         # same ray of loads continues; cleared by rebind
         self.ramp_path: Optional[object] = None
@@ -499,14 +500,8 @@ class HeatBalance:
         and with it the pole of its bias circuit (its L/R; in tes_bolometer.net a grid
         checked at the .nodeset guess, 1.8 % in T from the solution, met photon_rtol there
         and missed it 16x at the solution, where dI/dV had moved 44 %)."""
-        for k, checked in enumerate(self._checked_slopes):
-            if not checked:
-                continue
-            now = self.link_slopes(k, T)
-            assert now is not None
-            if any(abs(now[i] - s0) > SLOPE_MOVE * abs(s0) for i, s0 in checked.items()):
-                return False
-        return True
+        return all(_slopes_close(self.link_slopes(k, T), checked)
+                   for k, checked in enumerate(self._checked_slopes) if checked)
 
     def verified_at(self, T: np.ndarray) -> bool:
         """Whether the photon grids were last verified (``choose_grids``) at exactly T to
@@ -565,11 +560,14 @@ class HeatBalance:
                          slopes: Optional[Dict[int, float]] = None):
         """Panel edges around link k's narrow resonances (resonances.resonance_edges).  A
         link that had none where it was last searched is not searched again until one of its
-        temperatures moves by RESONANCE_RECHECK (10 %): a pole far from narrow does not
-        become narrow over that range, and the error-controlled refinement (order p vs 2p
-        per panel) still checks the grid at every check."""
+        temperatures moves by RESONANCE_RECHECK (10 %), or a biased element's dI/dV by
+        SLOPE_MOVE (a TES's resistance sets its bias circuit's L/R pole and moves ~alpha
+        times faster than its temperature): a pole far from narrow does not become narrow
+        over that range, and the error-controlled refinement (order p vs 2p per panel)
+        still checks the grid at every check."""
         memo = self._no_resonance_at.get(k)
-        if memo is not None and np.all(np.abs(np.log(temps / memo)) < RESONANCE_RECHECK):
+        if memo is not None and np.all(np.abs(np.log(temps / memo[0])) < RESONANCE_RECHECK) \
+                and _slopes_close(slopes, memo[1]):
             return np.empty(0), np.inf
         if self.links[k].distributed:
             # a line's resonances, infinitely many, lie on the panels of its own spacing
@@ -582,7 +580,7 @@ class HeatBalance:
         if len(edges):
             self._no_resonance_at.pop(k, None)
         else:
-            self._no_resonance_at[k] = temps.copy()
+            self._no_resonance_at[k] = (temps.copy(), slopes)
         return edges, moves
 
     def _static_key(self):
@@ -875,6 +873,15 @@ def _margin_radius(error: float, rtol: float, order: int) -> float:
         return MARGIN_RADIUS_MAX
     return float(np.clip(np.log(rtol / error) / (2 * order), KINK_RADIUS_MIN,
                          MARGIN_RADIUS_MAX))
+
+
+def _slopes_close(now: Optional[Dict[int, float]], then: Optional[Dict[int, float]]) -> bool:
+    """Each biased element's dI/dV ``now`` within SLOPE_MOVE of its value ``then`` (dicts by
+    element index, HeatBalance.link_slopes; None: a link without such elements)."""
+    if not then:
+        return True
+    assert now is not None
+    return all(abs(now[i] - s0) <= SLOPE_MOVE * abs(s0) for i, s0 in then.items())
 
 
 def _kinks_near(a: tuple, b: tuple) -> bool:
