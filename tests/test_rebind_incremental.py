@@ -304,25 +304,27 @@ RB b a 10 temp=B
 def test_the_balance_keeps_what_a_rebind_leaves_valid():
     """HeatBalance.rebind with the changed elements: a heater's new value is a set_value
     (the photonic link's memos stay), a thermal element's drops only the flows' memos, an
-    element of a link drops the link's memos; every solve then equals a fresh netlist's."""
+    element of a link drops the link's memos; every solve then equals a fresh netlist's.
+    (The link is of resistors: its memo is its transmission, HeatBalance._flat_tau.)"""
     from thermnet.solve.analysis import Context
     net = thermnet.parse(HEATED)
     net.run()
     bal = net._balance
     ctx = Context(bal, {}, {}, {})
     ctx.balance({"p": 1e-12})
-    links = bal._link_memo
+    assert bal.resistive == [True]
+    links = bal._flat_tau
     T = bal.full(np.array([0.1, 0.12]))          # (at one temperature a link has no heat)
     bal.flows(T)
-    assert bal._link_memo is links and links
+    assert bal._flat_tau is links and links
     version = bal._version
     ctx.balance({"p": 2e-12})                        # a heater: set_value
-    assert bal._link_memo is links and bal._version == version + 1
+    assert bal._flat_tau is links and bal._version == version + 1
     assert bal.value("p1") == 2e-12
     ctx.balance({"p": 2e-12, "g": 2e-9})             # a thermal element
-    assert bal._link_memo is links and bal._version == version + 2
+    assert bal._flat_tau is links and bal._version == version + 2
     ctx.balance({"p": 2e-12, "g": 2e-9, "x": 2.0})   # a resistor of the link
-    assert bal._link_memo is not links and not bal._link_memo
+    assert bal._flat_tau is not links and not bal._flat_tau
     for params in ({"p": 3e-12}, {"g": 3e-9}, {"x": 0.5}, {}):
         got = _run_with(net, params)
         ref = thermnet.parse(HEATED)

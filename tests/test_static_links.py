@@ -75,12 +75,17 @@ def test_batched_flows_and_jacobian_equal_per_link(seed, film):
         c = batched.flows(T * 1.001)
         d = single.flows(T * 1.001)
         assert np.all(np.abs(c[0] - d[0]) <= 1e-13 * d[1])
-        # each link's printed heat from the batch equals its own heat matrix
+        # each link's printed heat from the batch equals its own heat matrix; a link of
+        # resistors (no grid: the closed form) the quadrature on a grid checked to 1e-11
         for k in range(len(batched.links)):
-            E, w, tau, temps = single._link_spectrum(k, T * 1.001, single.grids[k])
+            flat = single.resistive[k]
+            grid = single._link_grid(k, T * 1.001, 1e-11, True) if flat else single.grids[k]
+            E, w, tau, temps = single._link_spectrum(k, T * 1.001, grid)
             Q = photonic.heat_matrix(E, w, tau, temps)
-            assert np.allclose(batched.link_heat(k, T * 1.001), Q, rtol=1e-13,
-                               atol=1e-13 * np.abs(Q).max())
+            rtol = 1e-10 if flat else 1e-13
+            assert np.allclose(batched.link_heat(k, T * 1.001), Q, rtol=rtol,
+                               atol=rtol * np.abs(Q).max())
+        assert any(batched.resistive) and not all(batched.resistive)
 
 
 def test_batched_jacobian_against_central_differences():
@@ -129,13 +134,15 @@ RB1 a1 b1 25 temp=I2
     def eph(t):
         return 3e9 * 4e-20 * (t ** 5 - 0.03 ** 5)
     q01, q12 = q(10, 30, T[i0], T[i1]), q(20, 25, T[i1], T[i2])
-    assert net[i0] == pytest.approx(-q01 - eph(T[i0]), rel=1e-7)
-    assert net[i1] == pytest.approx(q01 - q12 - eph(T[i1]), rel=1e-7)
-    assert net[i2] == pytest.approx(q12 - eph(T[i2]), rel=1e-7)
+    # links of resistors: the closed form itself, no photon grid (HeatBalance._flat_heat)
+    assert bal.resistive == [True, True]
+    assert net[i0] == pytest.approx(-q01 - eph(T[i0]), rel=1e-13)
+    assert net[i1] == pytest.approx(q01 - q12 - eph(T[i1]), rel=1e-13)
+    assert net[i2] == pytest.approx(q12 - eph(T[i2]), rel=1e-13)
     # d(net at I1)/dT(I2) = dQ12/dT2 = tau pi^2 kB^2 T2 / 3h
     tau12 = 4 * 20 * 25 / 45 ** 2
     assert dnet[i1, i2] == pytest.approx(tau12 * np.pi ** 2 * kB ** 2 * T[i2] / (3 * h),
-                                         rel=1e-7)
+                                         rel=1e-13)
 
 
 def test_rebinding_a_resistance_rebuilds_the_batch():
@@ -175,3 +182,32 @@ RB1 a1 b1 12 temp=I2
         for name, value in fresh.results[0].columns.items():
             assert float(after[name]) == pytest.approx(float(value), rel=1e-12)
             assert abs(float(after[name]) / float(before[name]) - 1) > 1e-3
+
+
+def test_links_of_resistors_need_no_photon_grid(monkeypatch):
+    """A chain of islands joined by loops of resistors (bench/networks.py's chain): each
+    link's tau is the same at every photon energy, so its heat is the closed form and no
+    photon grid is chosen for it (photonic.refine never runs); the steady state balances
+    heater, electron-phonon and the closed-form photonic heats computed here."""
+    calls = []
+    real = photonic.refine
+    monkeypatch.setattr(photonic, "refine", lambda *a, **k: calls.append(1) or real(*a, **k))
+    n, p, r = 6, 2e-12, (10.0, 12.0)
+    lines = [".model cu eph(sigma=2e9 n=5)", "TB bath 30m", f"P0 I0 {p}"]
+    lines += [f"E{k} I{k} bath cu vol=4e-20" for k in range(n)]
+    for k in range(n - 1):
+        lines += [f"RA{k} a{k} b{k} {r[0]} temp=I{k}", f"RB{k} a{k} b{k} {r[1]} temp=I{k + 1}"]
+    lines += [".options reltol=1e-13", ".op",
+              ".print " + " ".join(f"T(I{k})" for k in range(n))]
+    op = thermnet.parse("\n".join(lines) + "\n").run()[0]
+    assert calls == []
+    T = np.array([float(op.columns[f"T(I{k})"]) for k in range(n)])
+    tau = 4 * r[0] * r[1] / (r[0] + r[1]) ** 2
+    q = tau * np.pi ** 2 * kB ** 2 * (T[:-1] ** 2 - T[1:] ** 2) / (6 * h)   # I(k) -> I(k+1)
+    eph = 2e9 * 4e-20 * (T ** 5 - 0.03 ** 5)
+    into = -eph
+    into[0] += p
+    into[:-1] -= q
+    into[1:] += q
+    assert np.all(np.abs(into) <= 1e-10 * p)
+    assert T[0] > T[1] > T[-1] > 0.03

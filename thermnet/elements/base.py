@@ -367,6 +367,10 @@ class ImpedanceElement(Element):
     distributed: ClassVar[bool] = False
     # admittance depends on its temp= node (per instance: a resistor with a table model)
     temperature_dependent: bool = False
+    # the same real admittance at every photon energy (a resistor): a link of only such
+    # elements has a transmission independent of energy, and its heat a closed form that
+    # needs no photon grid (photonic.bose_energy_moment, model/balance.py)
+    frequency_independent: ClassVar[bool] = False
 
     @property
     def temp_node(self) -> Optional[str]:

@@ -24,6 +24,7 @@ class Resistor(ImpedanceElement):
     model_optional = True
     node_keywords = {"temp": ("thermal", True)}
     dissipative = True
+    frequency_independent = True      # Y = 1/R at every photon energy (admittance)
     examples = ("R1 n1 n2 10 temp=A\nRX n1 n2 20 temp=bath",
                 ".model rt rtable(0.005 40 0.1 38 0.3 20 0.6 5 2 4)\n"
                 "R1 n1 n2 rt temp=A\nRX n1 n2 20 temp=bath",

@@ -109,6 +109,12 @@ class HeatBalance:
         self._kinked = frozenset(k for k, e in circuit.flat.elements.items() if e.kinks())
         self.static = [not any(e.temperature_dependent for e in lk.elements) and not lb
                        for lk, lb in zip(self.links, self.link_bias)]
+        # static links of resistors only: tau the same at every photon energy, the heat a
+        # closed form (photonic.bose_energy_moment) on no photon grid (_flat_heat)
+        self.resistive = [st and all(e.frequency_independent for e in lk.elements)
+                          for st, lk in zip(self.static, self.links)]
+        self._gridded = [k for k, r in enumerate(self.resistive) if not r]
+        self._flat_tau: Dict[int, np.ndarray] = {}      # their tau_ij, per binding
         # each link's dissipative elements whose admittance depends on their temperature
         self._link_moving = [np.array([m for m, e in enumerate(lk.dissipative_elements)
                                        if e.temperature_dependent], dtype=int)
@@ -301,6 +307,8 @@ class HeatBalance:
         element m, from one spectral pass (:func:`photonic.heat_and_derivatives`); a link
         without biased nonlinear elements (else ``biased_link_derivatives``)."""
         assert not self.link_bias[k]
+        if self.resistive[k]:
+            return self._flat_heat(k, T, True)
         temps = T[self.link_idx[k]]
         key = (temps.tobytes(), self.grids[k], None)
         memo = self._link_memo.get(k)
@@ -319,9 +327,42 @@ class HeatBalance:
 
     def link_noise(self, k: int, T: np.ndarray) -> np.ndarray:
         """S_ij (W^2/Hz): the spectral density of the photonic heat current between the
-        dissipative elements of link k on its current grid (``photonic.heat_noise``)."""
-        E, w, tau, temps = self._link_spectrum(k, T, self.grids[k])
+        dissipative elements of link k on its current grid (``photonic.heat_noise``); a link
+        of resistors, whose heat needs no grid, on one checked here at T (``_link_grid``)."""
+        grid = self._link_grid(k, T, self.options.get("photon_rtol", 1e-8), True) \
+            if self.resistive[k] else self.grids[k]
+        E, w, tau, temps = self._link_spectrum(k, T, grid)
         return photonic.heat_noise(E, w, tau, temps)
+
+    def _flat_transmission(self, k: int) -> np.ndarray:
+        """tau_ij (nd, nd) of link k, a link of resistors only: at one photon energy (any:
+        their admittances are the same at all), kept until a rebind."""
+        tau = self._flat_tau.get(k)
+        if tau is None:
+            link = self.links[k]
+            y = self._admittances(k, np.array([kB]), np.zeros(len(link.dissipative)))
+            tau = photonic.transmission(y, link.incidence, link.dissipative, link.floating)[0]
+            self._flat_tau[k] = tau
+        return tau
+
+    def _flat_heat(self, k: int, T: np.ndarray, derivatives: bool = False):
+        """Q_ij (W) of link k, a link of resistors only (``resistive``), and with
+        ``derivatives`` also dQ_ij/dt_m (W/K) as ``link_heat_derivatives``: its tau does not
+        depend on energy, so Dey et al. Eq. 3 is tau_ij (M(t_i) - M(t_j)) / h with
+        M(t) = int E n(E, t) dE = (pi kB t)^2 / 6 (``photonic.bose_energy_moment``), exact
+        where a grid's quadrature is exact to photon_rtol."""
+        tau = self._flat_transmission(k)
+        temps = T[self.link_idx[k]]
+        moment = photonic.bose_energy_moment(temps)
+        Q = tau * (moment[:, None] - moment[None, :]) / h
+        if not derivatives:
+            return Q
+        A = tau * photonic.bose_energy_moment(temps, True)[:, None] / h
+        dQ = np.zeros(Q.shape + (len(temps),))
+        idx = np.arange(len(temps))
+        dQ[idx, :, idx] += A                              # d/dt_i of the M(t_i) term
+        dQ[:, idx, idx] -= A.T                            # d/dt_j of the M(t_j) term
+        return Q, dQ
 
     def link_heat(self, k: int, T: np.ndarray, scale: float = 1.0) -> np.ndarray:
         """Q_ij (W) between the dissipative elements of link k (the bias sources at
@@ -337,6 +378,8 @@ class HeatBalance:
             # Q_ij = int E tau_ij (n(E, T_i) - n(E, T_j)) dE / h vanishes (Dey et al. Eq. 3;
             # tau_ij = tau_ji, reciprocity): no spectrum (a cold start's uniform guesses)
             return np.zeros((len(temps), len(temps)))
+        if self.resistive[k]:
+            return self._flat_heat(k, T)
         slopes = self.link_slopes(k, T, scale)
         key = (temps.tobytes(), self.grids[k], _slope_key(slopes))
         memo = self._link_memo.get(k)
@@ -437,49 +480,54 @@ class HeatBalance:
         accuracy is asked for.
         """
         rtol = self.options.get("photon_rtol", 1e-8) * looseness
+        grids = [self.grids[k] for k in self._gridded]
         if radius is None:
-            radius = min([MARGIN_RADIUS_MAX] + [g.margin for g in self.grids])
-        radius = min([radius] + [max(g.radius, KINK_RADIUS_MIN) for g in self.grids])
+            radius = min([MARGIN_RADIUS_MAX] + [g.margin for g in grids])
+        radius = min([radius] + [max(g.radius, KINK_RADIUS_MIN) for g in grids])
         if self._checked_at is not None and self._checked_rtol <= rtol and np.all(
                 np.abs(np.log(T / self._checked_at)) < radius) and self._slopes_near(T):
             return False
         first = self._checked_at is None
         changed = False
-        fixed_nodes = int(self.options.get("photon_nodes", 0))
-        for k, link in enumerate(self.links):
-            temps = T[self.link_idx[k]]
-            # the Bose factors of the link's own elements set the smallest energy scale
-            t_top, n_panels = self._range_for(k, T, keep=not first and fixed_nodes <= 0)
-            smallest, top = photonic.grid_range(t_top, n_panels)
-            edges, moves = self._resonance_edges(k, temps, top, smallest,
-                                                 self.link_slopes(k, T))
-            if fixed_nodes > 0:
-                order = max(2, -(-fixed_nodes // (n_panels + len(edges))))
-            else:
-                # from the link's current order: never coarsen within a balance, so that a
-                # sweep does not toggle between two orders (each change re-polishes a state)
-                order = 6 if first else max(6, self.grids[k].order)
-            got = photonic.refine(
-                partial(self._emission_on, k, T, n_panels, t_top),
-                order, edges.tolist(), rtol, photonic.MAX_NODES, adapt=fixed_nodes <= 0)
-            if got.failure:
-                names = link.names
-                at = ", ".join(f"T({self.circuit.display(n)}) = {t:.6g} K"
-                               for n, t in dict(zip(link.temp_nodes, temps)).items())
-                raise PhotonGridError(
-                    f"photon-energy grid of the network {names} (at {at}): photon_rtol = "
-                    f"{rtol:g} not met, estimated relative error {got.error:.2g} with "
-                    f"{got.nodes} nodes: {got.failure}; loosen photon_rtol"
-                    + (" or change photon_nodes (0: automatic)" if fixed_nodes > 0 else ""))
-            grid = Grid(n_panels, got.order, got.edges, min(moves, self._kink_radius(k, T)),
-                        _margin_radius(got.error, rtol, got.order), t_top=t_top)
-            old = self.grids[k]
-            changed = changed or grid != old
+        for k in self._gridded:          # a link of resistors needs no grid (_flat_heat)
+            grid = self._link_grid(k, T, rtol, first)
+            changed = changed or grid != self.grids[k]
             self.grids[k] = grid
         self._checked_at = T.copy()
         self._checked_rtol = rtol
         self._checked_slopes = [self.link_slopes(k, T) for k in range(len(self.links))]
         return changed
+
+    def _link_grid(self, k: int, T: np.ndarray, rtol: float, first: bool) -> Grid:
+        """Link k's grid for accuracy ``rtol`` at temperatures T (``choose_grids``); ``first``:
+        chosen as for a new balance (from order 6 and a new range), else from the link's
+        current grid.  Raises PhotonGridError where ``rtol`` cannot be met."""
+        link = self.links[k]
+        temps = T[self.link_idx[k]]
+        fixed_nodes = int(self.options.get("photon_nodes", 0))
+        # the Bose factors of the link's own elements set the smallest energy scale
+        t_top, n_panels = self._range_for(k, T, keep=not first and fixed_nodes <= 0)
+        smallest, top = photonic.grid_range(t_top, n_panels)
+        edges, moves = self._resonance_edges(k, temps, top, smallest, self.link_slopes(k, T))
+        if fixed_nodes > 0:
+            order = max(2, -(-fixed_nodes // (n_panels + len(edges))))
+        else:
+            # from the link's current order: never coarsen within a balance, so that a
+            # sweep does not toggle between two orders (each change re-polishes a state)
+            order = 6 if first else max(6, self.grids[k].order)
+        got = photonic.refine(
+            partial(self._emission_on, k, T, n_panels, t_top),
+            order, edges.tolist(), rtol, photonic.MAX_NODES, adapt=fixed_nodes <= 0)
+        if got.failure:
+            at = ", ".join(f"T({self.circuit.display(n)}) = {t:.6g} K"
+                           for n, t in dict(zip(link.temp_nodes, temps)).items())
+            raise PhotonGridError(
+                f"photon-energy grid of the network {link.names} (at {at}): photon_rtol = "
+                f"{rtol:g} not met, estimated relative error {got.error:.2g} with "
+                f"{got.nodes} nodes: {got.failure}; loosen photon_rtol"
+                + (" or change photon_nodes (0: automatic)" if fixed_nodes > 0 else ""))
+        return Grid(n_panels, got.order, got.edges, min(moves, self._kink_radius(k, T)),
+                    _margin_radius(got.error, rtol, got.order), t_top=t_top)
 
     def grid_state(self):
         """The photon grids and where they were verified, for ``restore_grids``: an
@@ -513,11 +561,11 @@ class HeatBalance:
         """The |ln T| move from T (every node) within which the photon grids stay verified:
         their radius (``Grid.radius``, ``Grid.margin``) less the distance of T from where
         they were checked (``choose_grids``); <= 0 if T lies outside it, inf without links."""
-        if not self.grids:
+        if not self._gridded:
             return np.inf
         if self._checked_at is None:
             return 0.0
-        radius = min(min(g.radius, g.margin) for g in self.grids)
+        radius = min(min(self.grids[k].radius, self.grids[k].margin) for k in self._gridded)
         return radius - float(np.max(np.abs(np.log(T / self._checked_at))))
 
     def _kink_radius(self, k: int, T: np.ndarray) -> float:
@@ -586,8 +634,9 @@ class HeatBalance:
     def _static_key(self):
         """The static links on chosen grids (their transmission is fixed: ``_network``'s
         memo) and those grids."""
-        members = tuple(k for k, s in enumerate(self.static) if s and self.grids[k].t_top > 0)
-        return members, tuple(self.grids[k] for k in members)
+        members = tuple(k for k, s in enumerate(self.static)
+                        if s and (self.resistive[k] or self.grids[k].t_top > 0))
+        return members, tuple(None if self.resistive[k] else self.grids[k] for k in members)
 
     def static_links(self, T: np.ndarray) -> Optional[StaticLinks]:
         """The static links evaluated together (model/static_links.py), rebuilt when a
@@ -597,8 +646,12 @@ class HeatBalance:
             self._static_links = None
             return None
         if self._static_links is None or self._static_links.key != (members, grids):
-            spectra = []
+            spectra: List[Tuple[Optional[np.ndarray], Optional[np.ndarray], np.ndarray]] = []
             for k in members:
+                if self.resistive[k]:
+                    # one tau for all energies, summed in closed form (static_links.py)
+                    spectra.append((None, None, self._flat_transmission(k)[None]))
+                    continue
                 E, w, _, _, tau = self._network(k, T[self.link_idx[k]], self.grids[k])
                 spectra.append((E, w, tau))
             self._static_links = StaticLinks(members, grids, spectra,
@@ -812,6 +865,7 @@ class HeatBalance:
         self._link_memo = {}
         self._version += 1
         self._network_memo = {}
+        self._flat_tau = {}
         self._static_links = None
         self._no_resonance_at = {}
         self._checked_at = None

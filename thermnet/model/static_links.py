@@ -18,6 +18,9 @@ elements are stacked into one array of w tau_ij (links, energies, nd, nd; shorte
 padded with zero weights), and each evaluation is one Bose-factor pass and one ``einsum``
 per stack and one ``np.bincount`` per output for the scatter into the nodes: the sums of
 the per-link path, so the results agree with it to rounding (tests/test_static_links.py).
+A link of resistors only has a transmission independent of energy and needs no grid: its
+members are stacked apart, their tau_ij times the closed form of the energy integral
+(:func:`photonic.bose_energy_moment`).
 """
 from __future__ import annotations
 
@@ -28,30 +31,45 @@ import numpy as np
 from thermnet.physics import photonic
 from thermnet.physics.constants import h
 
-# one link's spectrum on its grid: energies (J), weights (J), tau (n_energy, nd, nd)
-Spectrum = Tuple[np.ndarray, np.ndarray, np.ndarray]
+# one link's spectrum on its grid: energies (J), weights (J), tau (n_energy, nd, nd); or,
+# for a link of resistors, None for the energies and weights and its tau (1, nd, nd), the
+# same at every energy
+Spectrum = Tuple[Optional[np.ndarray], Optional[np.ndarray], np.ndarray]
 
 
 class _Group:
     """The members with ``nd`` dissipative elements each, their spectra padded to one
-    length (padding: weight 0 at the last energy, which adds exact zeros)."""
+    length (padding: weight 0 at the last energy, which adds exact zeros); or members whose
+    tau does not depend on energy (no energies: ``energy`` None)."""
 
     def __init__(self, spectra: Sequence[Spectrum], nodes: Sequence[np.ndarray]):
         nd = len(nodes[0])
-        nE = max(len(E) for E, _, _ in spectra)
+        self.nodes = np.array(nodes, dtype=int)                  # (members, nd)
+        self.energy: Optional[np.ndarray] = None
+        if spectra[0][0] is None:
+            self.wt = np.stack([tau for _, _, tau in spectra])    # (members, 1, nd, nd)
+            return
+        nE = max(len(E) for E, _, _ in spectra if E is not None)
         self.energy = np.empty((len(spectra), nE))
         self.wt = np.zeros((len(spectra), nE, nd, nd))        # w tau_ij
         for m, (E, w, tau) in enumerate(spectra):
+            assert E is not None and w is not None
             self.energy[m, :len(E)] = E
             self.energy[m, len(E):] = E[-1]
             self.wt[m, :len(E)] = w[:, None, None] * tau
-        self.nodes = np.array(nodes, dtype=int)                  # (members, nd)
 
-    def integrals(self, T: np.ndarray, kernel) -> np.ndarray:
-        """sum_e w tau_ij kernel(E_e, t_i) (members, nd, nd) at the node temperatures T."""
+    def integrals(self, T: np.ndarray, derivative: bool) -> np.ndarray:
+        """sum_e w tau_ij E n(E_e, t_i) (members, nd, nd) at the node temperatures T, or
+        with ``derivative`` the same with d(E n)/dt_i; tau_ij times the closed form
+        (``photonic.bose_energy_moment``) where tau does not depend on energy."""
         t = T[self.nodes]
-        return np.einsum("lkij,lki->lij", self.wt, kernel(self.energy[:, :, None],
-                                                           t[:, None, :]))
+        if self.energy is None:
+            kernel = photonic.bose_energy_moment(t, derivative)[:, None, :]
+        elif derivative:
+            kernel = photonic.bose_energy_derivative(self.energy[:, :, None], t[:, None, :])
+        else:
+            kernel = photonic.bose_energy(self.energy[:, :, None], t[:, None, :])
+        return np.einsum("lkij,lki->lij", self.wt, kernel)
 
 
 class StaticLinks:
@@ -69,12 +87,14 @@ class StaticLinks:
         self.grids = tuple(grids)
         self.key = (self.members, self.grids)
         self.n_nodes = n_nodes
-        sizes = sorted({len(li) for li in nodes})
+        # stacks by the number of dissipative elements and whether tau has energies
+        kinds = sorted({(len(li), spectra[m][0] is None) for m, li in enumerate(nodes)})
         self.groups: List[_Group] = []
         # member's link index -> (its grid, group, row in the group)
         self.position: Dict[int, Tuple[Hashable, int, int]] = {}
-        for nd in sizes:
-            rows = [m for m, li in enumerate(nodes) if len(li) == nd]
+        for nd, flat in kinds:
+            rows = [m for m, li in enumerate(nodes)
+                    if len(li) == nd and (spectra[m][0] is None) == flat]
             self.groups.append(_Group([spectra[m] for m in rows], [nodes[m] for m in rows]))
             for r, m in enumerate(rows):
                 self.position[self.members[m]] = (self.grids[m], len(self.groups) - 1, r)
@@ -98,7 +118,7 @@ class StaticLinks:
     def heats(self, T: np.ndarray) -> np.ndarray:
         """Q_ij (W) of every entry (flat) at the node temperatures T (photonic.heat_matrix:
         (qi - qi^T) / h, qi_ij = sum_e w tau_ij E n(E_e, t_i))."""
-        parts = [g.integrals(T, photonic.bose_energy) for g in self.groups]
+        parts = [g.integrals(T, False) for g in self.groups]
         Q = [(qi - qi.transpose(0, 2, 1)) / h for qi in parts]
         self._last = (T.tobytes(), Q)
         return np.concatenate([q.ravel() for q in Q])
@@ -125,7 +145,7 @@ class StaticLinks:
         mag += np.bincount(self.src, np.abs(Q), n)
         if dnet is None or dmag is None:
             return
-        A = np.concatenate([g.integrals(T, photonic.bose_energy_derivative).ravel()
+        A = np.concatenate([g.integrals(T, True).ravel()
                             for g in self.groups]) / h
         # dQ_ij by the temperature of i's node (A_ij) and of j's node (-A_ji); both at one
         # node: their sum, before |Q|'s derivative (photonic.heat_and_derivatives' dQ summed

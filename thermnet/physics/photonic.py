@@ -423,6 +423,17 @@ def _inverse(Y: np.ndarray) -> np.ndarray:
     return np.linalg.inv(Y)
 
 
+def bose_energy_moment(T, derivative: bool = False) -> np.ndarray:
+    """int_0^inf E n(E, T) dE = (pi kB T)^2 / 6 (J^2; Gradshteyn & Ryzhik 3.411.1, the
+    Riemann zeta(2) = pi^2/6), or with ``derivative`` its d/dT, pi^2 kB^2 T / 3 (J^2/K).
+    With a transmission tau independent of the photon energy (a network of resistors),
+    Dey et al. Eq. 3 is then Q_ij = tau_ij pi^2 kB^2 (T_i^2 - T_j^2) / (6 h): the quantum
+    of thermal conductance times tau (Pendry, J. Phys. A 16, 2161 (1983); Schmidt,
+    Schoelkopf & Cleland, PRL 93, 045901 (2004), Eq. 2 with 4 R1 R2 / (R1 + R2)^2)."""
+    T = np.asarray(T, dtype=float)
+    return (np.pi * kB) ** 2 * (T / 3.0 if derivative else T * T / 6.0)
+
+
 def bose_energy_derivative(energy: np.ndarray, T) -> np.ndarray:
     """d/dT of E n(E, T) (J/K): kB x^2 e^x / (e^x - 1)^2, x = E / kB T (the derivative of
     the Bose-Einstein factor, n = 1/(e^x - 1)); 0 at T = 0, kB in the limit E -> 0."""
