@@ -348,21 +348,10 @@ class HeatBalance:
     def _flat_heat(self, k: int, T: np.ndarray, derivatives: bool = False):
         """Q_ij (W) of link k, a link of resistors only (``resistive``), and with
         ``derivatives`` also dQ_ij/dt_m (W/K) as ``link_heat_derivatives``: its tau does not
-        depend on energy, so Dey et al. Eq. 3 is tau_ij (M(t_i) - M(t_j)) / h with
-        M(t) = int E n(E, t) dE = (pi kB t)^2 / 6 (``photonic.bose_energy_moment``), exact
-        where a grid's quadrature is exact to photon_rtol."""
-        tau = self._flat_transmission(k)
-        temps = T[self.link_idx[k]]
-        moment = photonic.bose_energy_moment(temps)
-        Q = tau * (moment[:, None] - moment[None, :]) / h
-        if not derivatives:
-            return Q
-        A = tau * photonic.bose_energy_moment(temps, True)[:, None] / h
-        dQ = np.zeros(Q.shape + (len(temps),))
-        idx = np.arange(len(temps))
-        dQ[idx, :, idx] += A                              # d/dt_i of the M(t_i) term
-        dQ[:, idx, idx] -= A.T                            # d/dt_j of the M(t_j) term
-        return Q, dQ
+        depend on energy, so its heat is the closed form ``photonic.flat_heat``, exact where
+        a grid's quadrature is exact to photon_rtol."""
+        return photonic.flat_heat(self._flat_transmission(k), T[self.link_idx[k]],
+                                  derivatives)
 
     def link_heat(self, k: int, T: np.ndarray, scale: float = 1.0) -> np.ndarray:
         """Q_ij (W) between the dissipative elements of link k (the bias sources at

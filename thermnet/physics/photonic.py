@@ -500,21 +500,40 @@ def heat_and_derivatives(energy: np.ndarray, weights: np.ndarray, tau: np.ndarra
     assert den is not None
     Q = _heat(weights, tau, en)
     wh = weights / h
-    nd = len(temps)
-    dQ = np.zeros((nd, nd, nd))
-    A = _over_energies(wh[:, None] * den, tau)       # (1/h) int E tau_ij n_i' dE
-    idx = np.arange(nd)
-    dQ[idx, :, idx] += A                              # d/dt_i of the n_i term
-    dQ[:, idx, idx] -= A.T                            # d/dt_j of the n_j term
+    dQ = _bose_terms(_over_energies(wh[:, None] * den, tau))   # (1/h) int E tau_ij n_i' dE
     if not len(moving):
         return Q, dQ
     re = y_diss.real.T                                # (nE, nd)
     wen = wh[:, None] * en                            # (nE, nd): E n_i / h with the weights
-    if nd >= PAIRS_FROM:
+    if len(temps) >= PAIRS_FROM:
         _dtau_pairs(dQ, W, re, wen, dy_diss, moving)
     else:
         _dtau_full(dQ, W, re, wen, dy_diss, moving)
     return Q, dQ
+
+
+def _bose_terms(A: np.ndarray) -> np.ndarray:
+    """dQ (nd, nd, nd), dQ[i, j, m] = dQ_ij/dt_m, of the Bose factors alone from
+    A_ij = (1/h) int E tau_ij n'(E, t_i) dE: +A_ij at m = i (the n_i term), -A_ji at m = j
+    (the n_j term; tau symmetric)."""
+    nd = len(A)
+    dQ = np.zeros((nd, nd, nd))
+    idx = np.arange(nd)
+    dQ[idx, :, idx] += A
+    dQ[:, idx, idx] -= A.T
+    return dQ
+
+
+def flat_heat(tau: np.ndarray, temps: np.ndarray, derivatives: bool = False):
+    """Q_ij (W) of a link whose tau_ij (nd, nd) is the same at every photon energy (a
+    network of resistors), Dey et al. Eq. 3 in closed form: tau_ij (M(t_i) - M(t_j)) / h
+    with M(t) = int E n(E, t) dE (:func:`bose_energy_moment`); with ``derivatives`` also
+    dQ_ij/dt_m (W/K) as :func:`heat_and_derivatives` gives it (no dtau/dT: tau is fixed)."""
+    moment = bose_energy_moment(temps)
+    Q = tau * (moment[:, None] - moment[None, :]) / h
+    if not derivatives:
+        return Q
+    return Q, _bose_terms(tau * bose_energy_moment(temps, True)[:, None] / h)
 
 
 PAIRS_FROM = 8     # dissipative elements of a link from which _dtau_pairs is used
